@@ -1,0 +1,129 @@
+"""The one clock of a database: simulated (a stored virtual now, speed, paused) or real (wall time)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from store.errors import BadInput
+
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def wall_now() -> datetime:
+    """Wall-clock UTC. Only the clock itself and the engine lease look at the wall."""
+    return datetime.fromtimestamp(time.time(), UTC).replace(microsecond=0)
+
+
+def wall_seconds() -> float:
+    return time.time()
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width ISO UTC text, so SQLite orders it correctly as text."""
+    return moment.astimezone(UTC).strftime(ISO_FORMAT)
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from None
+
+
+def local_iso(moment: datetime, tz: str) -> str:
+    return moment.astimezone(zone(tz)).isoformat()
+
+
+def next_local_midnight(after: datetime, tz: str) -> datetime:
+    """The first local 00:00 strictly after `after`, as UTC (correct across DST changes)."""
+    z = zone(tz)
+    local = after.astimezone(z)
+    day: date = local.date() + timedelta(days=1)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=z)
+    return midnight.astimezone(UTC)
+
+
+_DURATION = re.compile(r"(\d+)\s*([dhms])")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '45m', '1h30m', '2d' -> timedelta; anything else is bad input."""
+    raw = text.strip().lower().replace(" ", "")
+    if not raw or _DURATION.sub("", raw):
+        raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
+    total = sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(raw))
+    if total <= 0 or total > 400 * 86400:
+        raise BadInput(f"bad duration {text!r} (between 1s and 400d)")
+    return timedelta(seconds=total)
+
+
+def parse_moment(text: str, default_tz: str) -> datetime:
+    """ISO time with an offset, or without one as `default_tz` local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"bad time {text!r} (use ISO, e.g. 2026-12-16T23:45:00-05:00)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(default_tz))
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """The clock row: what `clock show` prints."""
+
+    mode: str
+    now: datetime
+    speed: float
+    paused: bool
+
+
+def read(conn: sqlite3.Connection) -> ClockState:
+    row = conn.execute("SELECT mode, now, speed, paused FROM clock WHERE id = 1").fetchone()
+    if row is None:
+        return ClockState("real", wall_now(), 1.0, False)
+    mode, now, speed, paused = row
+    current = wall_now() if mode == "real" else parse_iso(now)
+    return ClockState(mode, current, float(speed), bool(paused))
+
+
+def now(conn: sqlite3.Connection) -> datetime:
+    """Engine time now."""
+    return read(conn).now
+
+
+def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simulated", speed: float = 60.0) -> None:
+    conn.execute(
+        "INSERT INTO clock (id, mode, now, speed, paused) VALUES (1, ?, ?, ?, 0) "
+        "ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, now = excluded.now, "
+        "speed = excluded.speed, paused = 0",
+        (mode, iso(start), speed),
+    )
+
+
+def store_now(conn: sqlite3.Connection, moment: datetime) -> None:
+    """Move the stored virtual now forward (never back)."""
+    current = read(conn)
+    if moment < current.now:
+        raise BadInput(f"the clock never goes back (now {iso(current.now)}, asked {iso(moment)})")
+    conn.execute("UPDATE clock SET now = ? WHERE id = 1", (iso(moment),))
+
+
+def set_speed(conn: sqlite3.Connection, speed: float) -> None:
+    if not (0 < speed <= 100_000):
+        raise BadInput(f"bad speed {speed!r} (between 0 and 100000 times real time)")
+    conn.execute("UPDATE clock SET speed = ? WHERE id = 1", (speed,))
+
+
+def set_paused(conn: sqlite3.Connection, paused: bool) -> None:
+    conn.execute("UPDATE clock SET paused = ? WHERE id = 1", (int(paused),))

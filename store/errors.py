@@ -1,0 +1,21 @@
+"""The two ways a command fails: bad input (exit 2) and a refused operation (exit 1)."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of the errors an operator sees as one line."""
+
+    exit_code = 1
+
+
+class BadInput(StoreError):
+    """The request itself is malformed or names something that does not exist."""
+
+    exit_code = 2
+
+
+class Refused(StoreError):
+    """The request is well-formed but the service will not do it (blocked, busy, read-only)."""
+
+    exit_code = 1

@@ -1,0 +1,179 @@
+"""Read side of the fleet: keyset-paged, filtered, sorted items; facet counts; item detail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from store.catalog import latest_releases
+from store.errors import BadInput
+from store.models import STATUS_SLUGS, Blocker, ItemView, UpdateStatus
+
+SORTS: dict[str, str] = {
+    "name": "name",
+    "status": "status",
+    "agent_version": "agent_version_key",
+    "os": "os",
+    "appliance": "appliance",
+}
+"""Sort name -> column; each has an index (vault_id, column, name) so pages are index range scans."""
+
+FTS_MIN = 3
+"""Terms this long or longer use the FTS5 trigram index; shorter ones fall back to LIKE."""
+
+PRIVATE_PREVIEW_NOTE = (
+    "Installed from private preview bits: automatic updates are blocked. Set up Site Recovery "
+    "again on this machine using a fresh Preview appliance."
+)
+PRIVATE_ENDPOINT_NOTE = "The vault uses private endpoints: automatic updates are not available."
+
+
+class ItemRow(NamedTuple):
+    """One line of the items table: just what is painted."""
+
+    id: int
+    name: str
+    os: str
+    appliance: str
+    agent_version: str
+    status: str
+    sort_value: str
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """What the items table shows: one vault (or all), a status facet, a name filter, a sort."""
+
+    vault_id: int | None = None
+    status: str | None = None
+    text: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+    def with_(self, **changes) -> ItemQuery:
+        return replace(self, **changes)
+
+
+def _where(q: ItemQuery, *, with_status: bool = True, alias: str = "") -> tuple[str, list]:
+    """WHERE clause and arguments; `alias` ("i.") qualifies columns when items is joined."""
+    a = alias
+    clauses, args = [], []
+    if q.vault_id is not None:
+        clauses.append(f"{a}vault_id = ?")
+        args.append(q.vault_id)
+    if with_status and q.status:
+        if q.status not in STATUS_SLUGS.values():
+            raise BadInput(f"unknown status {q.status!r}; use one of {', '.join(STATUS_SLUGS.values())}")
+        clauses.append(f"{a}status = ?")
+        args.append(q.status)
+    term = q.text.strip()
+    if len(term) >= FTS_MIN:
+        clauses.append(f"{a}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        args.append('"' + term.replace('"', '""') + '"')
+    elif term:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(f"{a}name LIKE ? ESCAPE '\\'")
+        args.append(f"%{escaped}%")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def count_items(conn: sqlite3.Connection, q: ItemQuery) -> int:
+    where, args = _where(q)
+    return conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+
+
+def page_items(
+    conn: sqlite3.Connection,
+    q: ItemQuery,
+    *,
+    limit: int,
+    offset: int = 0,
+    after: tuple[str, str] | None = None,
+) -> list[ItemRow]:
+    """Rows in sort order: after the (sort value, name) key when given (keyset), else from `offset`."""
+    if q.sort not in SORTS:
+        raise BadInput(f"unknown sort {q.sort!r}; use one of {', '.join(SORTS)}")
+    column = SORTS[q.sort]
+    where, args = _where(q)
+    direction = "DESC" if q.descending else "ASC"
+    if after is not None:
+        op = "<" if q.descending else ">"
+        where += (" AND " if where else " WHERE ") + f"({column}, name) {op} (?, ?)"
+        args.extend(after)
+        offset = 0
+    sql = (
+        f"SELECT id, name, os, appliance, agent_version, status, {column} FROM items{where} "
+        f"ORDER BY {column} {direction}, name {direction} LIMIT ? OFFSET ?"
+    )
+    return [ItemRow(*r) for r in conn.execute(sql, [*args, limit, offset])]
+
+
+def row_key(row: ItemRow) -> tuple[str, str]:
+    """The keyset key of a row: where the next page starts."""
+    return (row.sort_value, row.name)
+
+
+def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
+    """Items per status slug under the same vault and text filter (the status facet ignored)."""
+    where, args = _where(q, with_status=False)
+    counts = dict.fromkeys(STATUS_SLUGS.values(), 0)
+    for status, n in conn.execute(f"SELECT status, count(*) FROM items{where} GROUP BY status", args):
+        counts[status] = n
+    return counts
+
+
+def find_item_id(conn: sqlite3.Connection, name: str) -> int:
+    row = conn.execute("SELECT id FROM items WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise BadInput(f"no replicated item named {name!r}")
+    return row[0]
+
+
+_DETAIL = (
+    "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers, i.next_check_at, "
+    "i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint, i.replication_health, "
+    "i.protection_state FROM items i JOIN vaults v ON v.id = i.vault_id"
+)
+
+
+def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemView:
+    (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
+     preview, private_endpoint, health, protection) = row
+    note = PRIVATE_PREVIEW_NOTE if preview else (PRIVATE_ENDPOINT_NOTE if private_endpoint else None)
+    return ItemView(
+        name=name, vault=vault, os=os_name, appliance=appliance, agent_version=version,
+        latest_version=latest, latest_release_date=latest_date,
+        status=UpdateStatus.from_slug(status).value,
+        blockers=[Blocker(**b) for b in json.loads(blockers)], next_check_at=next_check,
+        checked_at=checked, last_job_id=last_job, private_preview=bool(preview),
+        auto_update=note is None, auto_update_note=note, replication_health=health,
+        protection_state=protection,
+    )
+
+
+def item_detail(conn: sqlite3.Connection, name: str) -> ItemView:
+    row = conn.execute(f"{_DETAIL} WHERE i.name = ?", (name,)).fetchone()
+    if row is None:
+        raise BadInput(f"no replicated item named {name!r}")
+    agent = latest_releases(conn).get("agent")
+    return _item_view(row, agent.version if agent else None, agent.released_at if agent else None)
+
+
+def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None:
+    row = conn.execute(f"{_DETAIL} WHERE i.id = ?", (item_id,)).fetchone()
+    if row is None:
+        return None
+    agent = latest_releases(conn).get("agent")
+    return _item_view(row, agent.version if agent else None, agent.released_at if agent else None)
+
+
+def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
+    """Every matching item in full (for `items --json`), in sort order."""
+    column = SORTS.get(q.sort, "name")
+    where, args = _where(q, alias="i.")
+    agent = latest_releases(conn).get("agent")
+    latest, latest_date = (agent.version, agent.released_at) if agent else (None, None)
+    rows = conn.execute(f"{_DETAIL}{where} ORDER BY i.{column}, i.name", args)
+    return [_item_view(r, latest, latest_date) for r in rows]

@@ -1,0 +1,186 @@
+"""Schema migrations (sqlite-utils Migrations): one function per step; never edit an applied one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "asr-upgrade-console"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_fleet(db: Database) -> None:
+    """Vaults, releases, appliances and components, items (with the FTS5 trigram name index)."""
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE vaults (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            time_zone TEXT NOT NULL,
+            agent_auto_update INTEGER NOT NULL DEFAULT 1,
+            private_endpoint INTEGER NOT NULL DEFAULT 0,
+            max_concurrent_updates INTEGER NOT NULL DEFAULT 10,
+            last_auto_run_local_date TEXT
+        );
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY,
+            component TEXT NOT NULL,
+            version TEXT NOT NULL,
+            version_key TEXT NOT NULL,
+            released_at TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT 'ga' CHECK (channel IN ('ga', 'private-preview')),
+            requires TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (component, version)
+        );
+        CREATE INDEX releases_latest ON releases (component, channel, version_key);
+        CREATE TABLE appliances (
+            id INTEGER PRIMARY KEY,
+            vault_id INTEGER NOT NULL REFERENCES vaults (id),
+            name TEXT NOT NULL UNIQUE,
+            time_zone TEXT NOT NULL,
+            registry TEXT NOT NULL DEFAULT '{}',
+            sim_azure_connected INTEGER NOT NULL DEFAULT 1,
+            seen_azure_connected INTEGER NOT NULL DEFAULT 1,
+            checked_at TEXT,
+            next_check_at TEXT,
+            check_offset_s INTEGER NOT NULL DEFAULT 0,
+            last_auto_run_local_date TEXT
+        );
+        CREATE INDEX appliances_vault ON appliances (vault_id, name);
+        CREATE TABLE components (
+            appliance_id INTEGER NOT NULL REFERENCES appliances (id),
+            slug TEXT NOT NULL,
+            version TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'up-to-date',
+            blockers TEXT NOT NULL DEFAULT '[]',
+            last_job_id TEXT,
+            PRIMARY KEY (appliance_id, slug)
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            vault_id INTEGER NOT NULL REFERENCES vaults (id),
+            appliance_id INTEGER NOT NULL REFERENCES appliances (id),
+            appliance TEXT NOT NULL,
+            name TEXT NOT NULL UNIQUE,
+            os TEXT NOT NULL,
+            os_family TEXT NOT NULL CHECK (os_family IN ('Windows', 'Linux')),
+            agent_version TEXT NOT NULL,
+            agent_version_key TEXT NOT NULL,
+            version_at_reboot TEXT NOT NULL,
+            private_preview INTEGER NOT NULL DEFAULT 0,
+            replication_health TEXT NOT NULL DEFAULT 'Healthy',
+            protection_state TEXT NOT NULL DEFAULT 'Protected',
+            sim_pending_reboot INTEGER NOT NULL DEFAULT 0,
+            sim_reaches_appliance INTEGER NOT NULL DEFAULT 1,
+            sim_fail_code TEXT,
+            seen_pending_reboot INTEGER NOT NULL DEFAULT 0,
+            seen_agent_heartbeat INTEGER NOT NULL DEFAULT 1,
+            checked_at TEXT,
+            next_check_at TEXT,
+            check_offset_s INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'up-to-date',
+            blockers TEXT NOT NULL DEFAULT '[]',
+            last_job_id TEXT,
+            last_job_failed INTEGER NOT NULL DEFAULT 0,
+            active_job_id TEXT
+        );
+        CREATE INDEX items_vault_name ON items (vault_id, name);
+        CREATE INDEX items_vault_status ON items (vault_id, status, name);
+        CREATE INDEX items_vault_version ON items (vault_id, agent_version_key, name);
+        CREATE INDEX items_vault_os ON items (vault_id, os, name);
+        CREATE INDEX items_vault_appliance ON items (vault_id, appliance, name);
+        CREATE INDEX items_next_check ON items (next_check_at);
+        CREATE INDEX items_appliance ON items (appliance_id);
+        CREATE VIRTUAL TABLE items_fts USING fts5 (
+            name, content='items', content_rowid='id', tokenize='trigram'
+        );
+        CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts (rowid, name) VALUES (new.id, new.name);
+        END;
+        CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, name) VALUES ('delete', old.id, old.name);
+        END;
+        CREATE TRIGGER items_fts_au AFTER UPDATE OF name ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, name) VALUES ('delete', old.id, old.name);
+            INSERT INTO items_fts (rowid, name) VALUES (new.id, new.name);
+        END;
+        """
+    )
+
+
+@migrations()
+def m002_jobs_clock_audit(db: Database) -> None:
+    """Jobs and their tasks, the clock, the engine lease and the audit log."""
+    db.executescript(
+        """
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            vault_id INTEGER NOT NULL REFERENCES vaults (id),
+            scenario TEXT NOT NULL,
+            name TEXT NOT NULL,
+            item_id INTEGER REFERENCES items (id),
+            appliance_id INTEGER REFERENCES appliances (id),
+            component TEXT,
+            target TEXT NOT NULL,
+            state TEXT NOT NULL,
+            initiated_by TEXT NOT NULL,
+            created_time TEXT NOT NULL,
+            start_time TEXT,
+            end_time TEXT,
+            from_version TEXT,
+            to_version TEXT,
+            errors TEXT NOT NULL DEFAULT '[]',
+            retry_of TEXT,
+            fail_code TEXT,
+            fail_task INTEGER,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            waiting_reason TEXT,
+            next_event_at TEXT
+        );
+        CREATE INDEX jobs_vault_created ON jobs (vault_id, seq);
+        CREATE INDEX jobs_vault_state ON jobs (vault_id, state, seq);
+        CREATE INDEX jobs_item ON jobs (item_id, seq);
+        CREATE INDEX jobs_appliance ON jobs (appliance_id, seq);
+        CREATE INDEX jobs_due ON jobs (next_event_at) WHERE next_event_at IS NOT NULL;
+        CREATE TABLE tasks (
+            job_seq INTEGER NOT NULL REFERENCES jobs (seq),
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'NotStarted',
+            duration_s INTEGER NOT NULL,
+            start_time TEXT,
+            end_time TEXT,
+            PRIMARY KEY (job_seq, position)
+        ) WITHOUT ROWID;
+        CREATE TABLE clock (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            mode TEXT NOT NULL CHECK (mode IN ('simulated', 'real')),
+            now TEXT NOT NULL,
+            speed REAL NOT NULL DEFAULT 1,
+            paused INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE engine_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            holder TEXT,
+            expires_wall REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            client TEXT,
+            action TEXT NOT NULL,
+            target TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        """
+    )
+
+
+KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

@@ -1,0 +1,194 @@
+"""Pydantic models and enums of the Site Recovery world: vaults, appliances, items, jobs, blockers."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class UpdateStatus(str, Enum):
+    """The portal's five words for an agent's (or a component's) update status."""
+
+    UP_TO_DATE = "Up to date"
+    UPDATE_AVAILABLE = "New update available"
+    BLOCKED = "Cannot update to latest version"
+    UPDATING = "Updating"
+    FAILED = "Update failed"
+
+    @property
+    def slug(self) -> str:
+        return STATUS_SLUGS[self]
+
+    @classmethod
+    def from_slug(cls, slug: str) -> UpdateStatus:
+        for status, s in STATUS_SLUGS.items():
+            if s == slug:
+                return status
+        raise ValueError(f"unknown status {slug!r}; use one of {', '.join(STATUS_SLUGS.values())}")
+
+
+STATUS_SLUGS: dict[UpdateStatus, str] = {
+    UpdateStatus.UP_TO_DATE: "up-to-date",
+    UpdateStatus.UPDATE_AVAILABLE: "update-available",
+    UpdateStatus.BLOCKED: "blocked",
+    UpdateStatus.UPDATING: "updating",
+    UpdateStatus.FAILED: "failed",
+}
+
+
+class BlockReason(str, Enum):
+    """AgentUpgradeBlockedReason values the simulated service raises (asr-facts 4.2)."""
+
+    REBOOT_REQUIRED = "RebootRequired"
+    INCOMPATIBLE_APPLIANCE = "IncompatibleApplianceVersion"
+    PROCESS_SERVER_NO_HEARTBEAT = "ProcessServerNoHeartbeat"
+    RCM_PROXY_NO_HEARTBEAT = "RcmProxyNoHeartbeat"
+    AGENT_NO_HEARTBEAT = "AgentNoHeartbeat"
+    MISSING_UPGRADE_PATH = "MissingUpgradePath"
+    # Component-level reasons (appliance components).
+    INCOMPATIBLE_COMPONENT = "IncompatibleComponentVersion"
+    NO_AZURE_CONNECTIVITY = "NoAzureConnectivity"
+
+
+class JobState(str, Enum):
+    NOT_STARTED = "NotStarted"
+    IN_PROGRESS = "InProgress"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    CANCELLING = "Cancelling"
+    CANCELLED = "Cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in ACTIVE_JOB_STATES
+
+
+ACTIVE_JOB_STATES = frozenset({JobState.NOT_STARTED, JobState.IN_PROGRESS, JobState.CANCELLING})
+
+
+class Component(str, Enum):
+    """The seven replication-appliance components, by their command-line slug."""
+
+    PROCESS_SERVER = "process-server"
+    PROXY_SERVER = "proxy-server"
+    REPLICATION_SERVICE = "replication-service"
+    REPROTECTION_SERVER = "reprotection-server"
+    RECOVERY_SERVICES_AGENT = "recovery-services-agent"
+    SITE_RECOVERY_PROVIDER = "site-recovery-provider"
+    PUSH_INSTALLER = "push-installer"
+
+    @property
+    def display(self) -> str:
+        return COMPONENT_NAMES[self]
+
+
+COMPONENT_NAMES: dict[Component, str] = {
+    Component.PROCESS_SERVER: "Process server",
+    Component.PROXY_SERVER: "Proxy server",
+    Component.REPLICATION_SERVICE: "Replication service",
+    Component.REPROTECTION_SERVER: "Re-protection server",
+    Component.RECOVERY_SERVICES_AGENT: "Recovery Services agent",
+    Component.SITE_RECOVERY_PROVIDER: "Site Recovery provider",
+    Component.PUSH_INSTALLER: "Push installer",
+}
+
+AGENT = "agent"
+"""The release kind of the Mobility agent itself."""
+
+SITE_RECOVERY_ACTOR = "Site Recovery"
+"""`initiated_by` of jobs the automatic updates create."""
+
+
+class Blocker(BaseModel):
+    """One reason an update cannot run, as the service shows it."""
+
+    reason: str = Field(description="AgentUpgradeBlockedReason name, e.g. RebootRequired.")
+    message: str = Field(description="What the service found.")
+    recommended_action: str = Field(description="What the operator should do about it.")
+
+
+class JobError(BaseModel):
+    """A catalogued error a job task failed with."""
+
+    code: str = Field(description="Error code, e.g. 95524.")
+    message: str = Field(description="What went wrong.")
+    possible_causes: str = Field(description="Why it may have happened.")
+    recommended_action: str = Field(description="What to do before retrying.")
+
+
+class TaskView(BaseModel):
+    """One step of a job."""
+
+    name: str = Field(description="Task display name.")
+    state: str = Field(description="JobState value of this task.")
+    start_time: str | None = Field(default=None, description="ISO UTC, when it started.")
+    end_time: str | None = Field(default=None, description="ISO UTC, when it ended.")
+
+
+class JobView(BaseModel):
+    """A Site Recovery job as the CLI and console show it."""
+
+    id: str = Field(description="Job GUID.")
+    name: str = Field(description="Display name, e.g. Update Mobility Service.")
+    scenario: str = Field(description="UpdateMobilityService or UpdateApplianceComponent.")
+    item: str = Field(description="Target machine name, or the appliance for a component job.")
+    vault: str = Field(description="Vault the job belongs to.")
+    component: str | None = Field(default=None, description="Component slug of a component job.")
+    state: str = Field(description="JobState value.")
+    initiated_by: str = Field(description="The operator's user, or Site Recovery.")
+    created_time: str = Field(description="ISO UTC, when the job was created.")
+    start_time: str | None = Field(default=None, description="ISO UTC, when it started running.")
+    end_time: str | None = Field(default=None, description="ISO UTC, when it reached a final state.")
+    from_version: str | None = Field(default=None, description="Version before the update.")
+    to_version: str | None = Field(default=None, description="Version the job installs.")
+    tasks: list[TaskView] = Field(default_factory=list, description="Steps in order.")
+    errors: list[JobError] = Field(default_factory=list, description="Errors of a failed job.")
+    retry_of: str | None = Field(default=None, description="The failed job this one retries.")
+    waiting_reason: str | None = Field(default=None, description="Why a NotStarted job waits.")
+
+
+class ItemView(BaseModel):
+    """A replicated item (protected machine) as the CLI and console show it."""
+
+    name: str = Field(description="Machine name, unique across the database.")
+    vault: str = Field(description="Vault name.")
+    os: str = Field(description="Operating system as reported.")
+    appliance: str = Field(description="Replication appliance name.")
+    agent_version: str = Field(description="Installed Mobility agent version.")
+    latest_version: str | None = Field(description="Latest GA agent version.")
+    latest_release_date: str | None = Field(default=None, description="Release date of the latest.")
+    status: str = Field(description="One of the portal's five status words.")
+    blockers: list[Blocker] = Field(default_factory=list, description="Why it cannot update.")
+    next_check_at: str | None = Field(default=None, description="ISO UTC of the next prerequisite check.")
+    checked_at: str | None = Field(default=None, description="ISO UTC of the last prerequisite check.")
+    last_job_id: str | None = Field(default=None, description="The last update job.")
+    private_preview: bool = Field(default=False, description="Installed from private-preview bits.")
+    auto_update: bool = Field(default=True, description="Whether automatic updates apply to it.")
+    auto_update_note: str | None = Field(default=None, description="Why automatic updates skip it.")
+    replication_health: str = Field(default="Healthy", description="Replication health.")
+    protection_state: str = Field(default="Protected", description="Protection state description.")
+
+
+class ComponentView(BaseModel):
+    """One appliance component."""
+
+    name: str = Field(description="Display name, e.g. Process server.")
+    slug: str = Field(description="Command-line slug, e.g. process-server.")
+    version: str = Field(description="Installed version.")
+    latest_version: str | None = Field(description="Latest released version.")
+    status: str = Field(description="Update status word.")
+    blockers: list[Blocker] = Field(default_factory=list, description="Why it cannot update.")
+
+
+class ApplianceView(BaseModel):
+    """A replication appliance with its components."""
+
+    name: str = Field(description="Appliance name.")
+    vault: str = Field(description="Vault name.")
+    time_zone: str = Field(description="IANA time zone of its local midnight.")
+    azure_connected: bool = Field(description="Whether it reaches Azure services (service's view).")
+    auto_update: bool = Field(description="False when the registry has AutoUpdate = 0.")
+    registry: dict[str, int] = Field(default_factory=dict, description="HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values.")
+    components: list[ComponentView] = Field(default_factory=list, description="The seven components.")
+    item_count: int = Field(default=0, description="Machines replicating through it.")
