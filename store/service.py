@@ -1,0 +1,161 @@
+"""The operator's commands and queries: the one API the command line and the console call."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from store import clock, fleet
+from store.catalog import latest_releases
+from store.db import open_db
+from store.errors import BadInput
+from store.fleet import ItemQuery, ItemRow
+from store.jobs import get_job
+from store.models import COMPONENT_NAMES, ApplianceView, Blocker, Component, ComponentView, ItemView, JobView, UpdateStatus
+
+
+@dataclass(frozen=True)
+class VaultInfo:
+    """A vault as the header and the vault switcher show it."""
+
+    id: int
+    name: str
+    time_zone: str
+    agent_auto_update: bool
+    private_endpoint: bool
+
+
+class Service:
+    """One connection's view of the service. Not shared across threads: open one per thread."""
+
+    def __init__(self, db: Database, *, read_only: bool = False) -> None:
+        self.db = db
+        self.conn = db.conn
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True) -> Service:
+        return cls(open_db(path, read_only=read_only, create=create), read_only=read_only)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- vaults and clock ---------------------------------------------------------------------
+    def vaults(self) -> list[VaultInfo]:
+        return [
+            VaultInfo(i, n, tz, bool(a), bool(p))
+            for i, n, tz, a, p in self.conn.execute(
+                "SELECT id, name, time_zone, agent_auto_update, private_endpoint FROM vaults ORDER BY id"
+            )
+        ]
+
+    def vault(self, name: str | None) -> VaultInfo:
+        """The named vault; without a name, the only vault (bad input when there are several)."""
+        vaults = self.vaults()
+        if not vaults:
+            raise BadInput("the database holds no fleet (run `asr-console demo load`)")
+        if name is None:
+            if len(vaults) > 1:
+                names = ", ".join(v.name for v in vaults)
+                raise BadInput(f"the database holds several vaults; pass --vault ({names})")
+            return vaults[0]
+        for v in vaults:
+            if v.name == name:
+                return v
+        raise BadInput(f"no vault named {name!r}")
+
+    def vault_filter(self, name: str | None) -> int | None:
+        """Listing commands cover every vault unless --vault narrows them."""
+        return None if name is None else self.vault(name).id
+
+    def clock(self) -> clock.ClockState:
+        return clock.read(self.conn)
+
+    def clock_json(self, vault: str | None = None) -> dict:
+        state = self.clock()
+        vaults = self.vaults()
+        chosen = self.vault(vault) if vault else (vaults[0] if vaults else None)
+        out = {
+            "now": clock.iso(state.now),
+            "mode": state.mode,
+            "speed": state.speed,
+            "paused": state.paused,
+            "vaults": [
+                {"name": v.name, "time_zone": v.time_zone, "local_time": clock.local_iso(state.now, v.time_zone)}
+                for v in vaults
+            ],
+        }
+        if chosen:
+            out["time_zone"] = chosen.time_zone
+            out["local_time"] = clock.local_iso(state.now, chosen.time_zone)
+        return out
+
+    # -- items --------------------------------------------------------------------------------
+    def count_items(self, q: ItemQuery) -> int:
+        return fleet.count_items(self.conn, q)
+
+    def page_items(self, q: ItemQuery, *, limit: int, offset: int = 0, after: tuple[str, str] | None = None) -> list[ItemRow]:
+        return fleet.page_items(self.conn, q, limit=limit, offset=offset, after=after)
+
+    def facet_counts(self, q: ItemQuery) -> dict[str, int]:
+        return fleet.facet_counts(self.conn, q)
+
+    def item(self, name: str) -> ItemView:
+        return fleet.item_detail(self.conn, name)
+
+    def item_by_id(self, item_id: int) -> ItemView | None:
+        return fleet.item_detail_by_id(self.conn, item_id)
+
+    def items(self, q: ItemQuery) -> list[ItemView]:
+        return fleet.list_items(self.conn, q)
+
+    # -- jobs ---------------------------------------------------------------------------------
+    def job(self, job_id: str) -> JobView:
+        found = get_job(self.conn, job_id)
+        if found is None:
+            raise BadInput(f"no job with id {job_id!r}")
+        return found
+
+    # -- appliances ---------------------------------------------------------------------------
+    def appliances(self, vault_id: int | None = None) -> list[ApplianceView]:
+        sql = (
+            "SELECT a.id, a.name, v.name, a.time_zone, a.seen_azure_connected, a.registry, "
+            "(SELECT count(*) FROM items i WHERE i.appliance_id = a.id) "
+            "FROM appliances a JOIN vaults v ON v.id = a.vault_id"
+        )
+        args: list = []
+        if vault_id is not None:
+            sql += " WHERE a.vault_id = ?"
+            args.append(vault_id)
+        latest = latest_releases(self.conn)
+        out = []
+        for aid, name, vault, tz, azure, registry, n_items in self.conn.execute(sql + " ORDER BY a.name", args):
+            reg = json.loads(registry)
+            comps = []
+            for slug, version, status, blockers in self.conn.execute(
+                "SELECT slug, version, status, blockers FROM components WHERE appliance_id = ?", (aid,)
+            ):
+                rel = latest.get(slug)
+                comps.append(ComponentView(
+                    name=COMPONENT_NAMES[Component(slug)], slug=slug, version=version,
+                    latest_version=rel.version if rel else None,
+                    status=UpdateStatus.from_slug(status).value,
+                    blockers=[Blocker(**b) for b in json.loads(blockers)],
+                ))
+            order = list(Component)
+            comps.sort(key=lambda c: order.index(Component(c.slug)))
+            out.append(ApplianceView(
+                name=name, vault=vault, time_zone=tz, azure_connected=bool(azure),
+                auto_update=reg.get("AutoUpdate", 1) != 0, registry=reg, components=comps,
+                item_count=n_items,
+            ))
+        return out
+
+    def appliance(self, name: str) -> ApplianceView:
+        for a in self.appliances():
+            if a.name == name:
+                return a
+        raise BadInput(f"no appliance named {name!r}")
