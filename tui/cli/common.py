@@ -1,0 +1,117 @@
+"""Shared options, the database location, output helpers and the one-line error contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import BaseModel
+
+from store.errors import BadInput, Refused
+
+APP_DIR_NAME = "asr-upgrade-console"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_data"
+DEFAULT_SCENARIO = "contoso"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "fleet.db"
+
+
+def scenario_path(name_or_path: str | None) -> Path:
+    """A scenario by file path, or by name from demo_data/ (e.g. `contoso`)."""
+    name = name_or_path or DEFAULT_SCENARIO
+    candidate = Path(name)
+    if candidate.suffix == ".json" or os.sep in name:
+        if not candidate.exists():
+            raise BadInput(f"{name}: no such scenario file")
+        return candidate
+    path = DEMO_DIR / f"{name}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in DEMO_DIR.glob("*.json")))
+        raise BadInput(f"no demo scenario named {name!r} (known: {known})")
+    return path
+
+
+def db_options(func: Callable) -> Callable:
+    """--db, --vault and --read-only, accepted before or after a sub-command's own arguments."""
+    func = click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
+                        help="Database file (default: the user's data directory).")(func)
+    func = click.option("--vault", "vault", default=None, help="Vault name, where the database holds several.")(func)
+    func = click.option("--read-only", "read_only", is_flag=True, default=None,
+                        help="Refuse every change.")(func)
+    return func
+
+
+def json_option(func: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
+
+
+class Context:
+    """Options gathered from the group and the sub-command (the sub-command's win)."""
+
+    def __init__(self, db: str | None, vault: str | None, read_only: bool) -> None:
+        self.db = db
+        self.vault = vault
+        self.read_only = read_only
+
+    def merged(self, db: str | None, vault: str | None, read_only: bool | None) -> Context:
+        return Context(db or self.db, vault or self.vault, bool(read_only) or self.read_only)
+
+    def db_path(self) -> Path:
+        return Path(self.db).expanduser() if self.db else default_db_path()
+
+    def service(self, *, write: bool = False):
+        """Open the service; a mutating command under --read-only is refused before anything opens."""
+        from store.service import Service
+
+        if write and self.read_only:
+            raise Refused("read-only: this command would change the fleet; run without --read-only")
+        path = self.db_path()
+        if not path.exists() and not self.db:
+            raise BadInput(f"{path}: no database yet; run `asr-console` once or `asr-console demo load`")
+        return Service.open(path, read_only=self.read_only, create=False)
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(_plain(value), indent=2, ensure_ascii=False))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def safe(text: str | None) -> str:
+    """Names are data: make control and escape characters visible before they reach a terminal."""
+    if text is None:
+        return ""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> None:
+    cells = [[safe(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for r in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"asr-console: {safe(message)}", err=True)
+    sys.exit(code)

@@ -1,0 +1,38 @@
+"""First run without --db: create the private data directory and the database from the demo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+def ensure_private_dir(path: Path) -> None:
+    """The data directory, readable by the user only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def ensure_default_db(path: Path) -> None:
+    """Create the default database from the default demo, once, and say where."""
+    if path.exists():
+        return
+    from store.db import open_db
+    from store.sim.loader import load_scenario
+    from store.sim.scenario import read_scenario
+    from tui.cli.common import scenario_path
+
+    ensure_private_dir(path.parent)
+    old = os.umask(0o077)
+    try:
+        scenario = scenario_path(None)
+        database = open_db(path)
+        try:
+            load_scenario(database, read_scenario(scenario), source=str(scenario))
+        finally:
+            database.close()
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    click.echo(f"Created {path} from the demo fleet ({scenario.stem}).", err=True)

@@ -1,0 +1,116 @@
+"""Read-side commands: demo load, items, item, clock show."""
+
+from __future__ import annotations
+
+import click
+
+from store.fleet import ItemQuery
+from store.models import STATUS_SLUGS
+from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, scenario_path, table
+
+STATUS_CHOICES = list(STATUS_SLUGS.values())
+
+
+@click.group()
+def demo() -> None:
+    """Demo scenarios: load one into the database."""
+
+
+@demo.command("load")
+@click.argument("scenario", required=False)
+@click.option("--items", "n_items", type=click.IntRange(1, 1_000_000), default=None,
+              help="Generate a fleet of N machines instead of a scenario file.")
+@click.option("--seed", type=click.IntRange(0, 2**31), default=1, show_default=True, help="Seed of the generated fleet.")
+@click.option("--force", is_flag=True, help="Replace the fleet the database already holds.")
+@json_option
+@db_options
+@pass_ctx
+def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, read_only) -> None:
+    """Load SCENARIO (a file, or a name from demo_data/; default contoso) into the database."""
+    from store.db import open_db
+    from store.errors import Refused
+    from store.sim.loader import load_scenario
+    from store.sim.scenario import read_scenario
+
+    ctx = ctx.merged(db, vault, read_only)
+    if ctx.read_only:
+        raise Refused("read-only: demo load would replace the fleet; run without --read-only")
+    if n_items is not None:
+        from store.sim.generator import generate
+
+        if scenario:
+            raise click.UsageError("give a SCENARIO or --items, not both")
+        source, world = f"generated:{n_items}:{seed}", generate(n_items, seed)
+    else:
+        path = scenario_path(scenario)
+        source, world = str(path), read_scenario(path)
+    path = ctx.db_path()
+    if not ctx.db:
+        from tui.cli.first_run import ensure_private_dir
+
+        ensure_private_dir(path.parent)
+    database = open_db(path)
+    try:
+        counts = load_scenario(database, world, source=source, replace=force)
+    finally:
+        database.close()
+    if as_json:
+        emit_json({"db": str(path), "scenario": source, **counts})
+    else:
+        click.echo(f"Loaded {source} into {path}: {counts['vaults']} vaults, {counts['appliances']} "
+                   f"appliances, {counts['items']} machines, {counts['jobs']} jobs.")
+
+
+@click.command("items")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), default=None, help="Only items with this status.")
+@click.option("--filter", "text", default="", help="Only items whose name contains TEXT.")
+@click.option("--sort", type=click.Choice(["name", "status", "agent_version", "os", "appliance"]), default="name")
+@json_option
+@db_options
+@pass_ctx
+def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> None:
+    """Replicated items with their agent version and update status."""
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        found = svc.items(ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort))
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(found)
+        return
+    table(
+        [[i.name, i.vault, i.os, i.appliance, i.agent_version, i.status] for i in found],
+        ["NAME", "VAULT", "OS", "APPLIANCE", "AGENT", "STATUS"],
+    )
+    click.echo(f"{len(found)} items")
+
+
+@click.command("item")
+@click.argument("name")
+@json_option
+@db_options
+@pass_ctx
+def item(ctx: Context, name, as_json, db, vault, read_only) -> None:
+    """One item: version, latest, status, blocking reasons, last job."""
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        view = svc.item(name)
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(view)
+        return
+    lines = [
+        ("Name", view.name), ("Vault", view.vault), ("OS", view.os), ("Appliance", view.appliance),
+        ("Agent version", view.agent_version), ("Latest version", view.latest_version or "-"),
+        ("Status", view.status), ("Next check", view.next_check_at or "-"),
+        ("Last job", view.last_job_id or "-"),
+        ("Automatic updates", "on" if view.auto_update else f"off: {view.auto_update_note}"),
+    ]
+    for label, value in lines:
+        click.echo(f"{label + ':':<19}{safe(value)}")
+    for b in view.blockers:
+        click.echo(f"  {b.reason}: {safe(b.message)}")
+        click.echo(f"    Recommended action: {safe(b.recommended_action)}")

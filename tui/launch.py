@@ -1,0 +1,21 @@
+"""Start the console from the command line: first-run database, then the app."""
+
+from __future__ import annotations
+
+from tui.cli.common import Context
+
+
+def run_console(ctx: Context) -> None:
+    """Open the console on `ctx`'s database (creating the default one from the demo the first time)."""
+    from tui.cli.first_run import ensure_default_db
+
+    path = ctx.db_path()
+    if not ctx.db:
+        ensure_default_db(path)
+    # Validate the database before the terminal switches to the app, so errors stay one line.
+    from store.service import Service
+
+    Service.open(path, read_only=ctx.read_only, create=False).close()
+    from tui.app import ConsoleApp
+
+    ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault).run()

@@ -1,0 +1,82 @@
+"""The VM overview pane: the highlighted machine's agent version, status, blockers and last job."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from store.models import ItemView, UpdateStatus
+from tui.render import safe_text, status_text
+
+NEXT_STEP = {
+    UpdateStatus.UPDATE_AVAILABLE.value: "Enter: Update to this version",
+    UpdateStatus.BLOCKED.value: "Enter: blocking reasons and recommended actions",
+    UpdateStatus.FAILED.value: "Enter: error, Retry, previous job",
+    UpdateStatus.UPDATING.value: "Enter: the running job",
+    UpdateStatus.UP_TO_DATE.value: "",
+}
+
+
+class OverviewPane(Static):
+    """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
+
+    DEFAULT_CSS = """
+    OverviewPane {
+        border: round $primary 50%;
+        border-title-color: $text;
+        padding: 0 1;
+        height: 1fr;
+        overflow-y: auto;
+    }
+    """
+
+    item: reactive[ItemView | None] = reactive(None, always_update=True)
+    """The machine shown, or None when nothing is highlighted."""
+    local_next_check: reactive[str] = reactive("")
+    """When the service checks this machine again, in vault-local time."""
+
+    def watch_item(self, item: ItemView | None) -> None:
+        self.border_title = Text(safe_text(item.name)) if item else "Overview"
+        self.update(self._content(item))
+
+    def _content(self, item: ItemView | None):
+        if item is None:
+            return Text("No machine highlighted.", style="dim")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("Agent version", item.agent_version)
+        grid.add_row("Status", status_text(_slug(item.status)))
+        latest = item.latest_version or "-"
+        if item.latest_release_date and item.latest_version != item.agent_version:
+            latest += f" ({item.latest_release_date})"
+        grid.add_row("Latest version", latest)
+        grid.add_row("OS", Text(safe_text(item.os)))
+        grid.add_row("Appliance", Text(safe_text(item.appliance)))
+        grid.add_row("Replication", f"{item.replication_health} · {item.protection_state}")
+        grid.add_row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
+        grid.add_row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
+        parts: list = [grid]
+        if item.blockers:
+            blockers = Text()
+            for b in item.blockers:
+                blockers.append(f"\n● {b.reason}", style="bold")
+                blockers.append(f"\n  {b.message}")
+                blockers.append(f"\n  → {b.recommended_action}", style="italic")
+            if self.local_next_check:
+                blockers.append(f"\nThe service checks again at {self.local_next_check}.", style="dim")
+            parts.append(blockers)
+        step = NEXT_STEP.get(item.status, "")
+        if step:
+            parts.append(Text(f"\n{step}", style="bold"))
+        return Group(*parts)
+
+
+def _slug(word: str) -> str:
+    for status in UpdateStatus:
+        if status.value == word:
+            return status.slug
+    return "up-to-date"
