@@ -76,12 +76,11 @@ class ItemsScreen(Screen):
         facets = self.query_one(FacetBar)
         facets.counts = counts
         facets.active = q.status
-        shown = table.row_count
-        total = sum(counts.values())
+        everything = counts if not q.text else self.app.service.facet_counts(ItemQuery(vault_id=q.vault_id))
+        shown, total = table.row_count, sum(everything.values())
         title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
         table.border_title = title
-        all_counts = counts if not q.text else self.app.service.facet_counts(ItemQuery(vault_id=q.vault_id))
-        self.query_one(UpdateBanner).show(all_counts["update-available"] > 0)
+        self.query_one(UpdateBanner).show(everything["update-available"] > 0)
 
     def set_query(self, q: ItemQuery) -> None:
         self.query_one(ItemTable).set_query(q)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 from textual.widgets import Static
 
-BANNER_TEXT = "▲ New Site Recovery mobility agent update is available. Press b (or click) to choose machines."
+BANNER_TEXT = "▲ New Site Recovery mobility agent update is available. b: choose machines"
 
 
 class UpdateBanner(Static):

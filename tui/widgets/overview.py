@@ -54,24 +54,28 @@ class OverviewPane(Static):
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         grid.add_row("Latest version", latest)
-        grid.add_row("OS", Text(safe_text(item.os)))
-        grid.add_row("Appliance", Text(safe_text(item.appliance)))
-        grid.add_row("Replication", f"{item.replication_health} · {item.protection_state}")
-        grid.add_row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
-        grid.add_row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
         parts: list = [grid]
         if item.blockers:
             blockers = Text()
             for b in item.blockers:
-                blockers.append(f"\n● {b.reason}", style="bold")
-                blockers.append(f"\n  {b.message}")
-                blockers.append(f"\n  → {b.recommended_action}", style="italic")
+                blockers.append(f"● {b.reason}\n", style="bold")
+                blockers.append(f"  {safe_text(b.message)}\n")
+                blockers.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
             if self.local_next_check:
-                blockers.append(f"\nThe service checks again at {self.local_next_check}.", style="dim")
+                blockers.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
             parts.append(blockers)
         step = NEXT_STEP.get(item.status, "")
         if step:
-            parts.append(Text(f"\n{step}", style="bold"))
+            parts.append(Text(step, style="bold"))
+        more = Table.grid(padding=(0, 1))
+        more.add_column(style="bold", no_wrap=True)
+        more.add_column(overflow="fold")
+        more.add_row("OS", Text(safe_text(item.os)))
+        more.add_row("Appliance", Text(safe_text(item.appliance)))
+        more.add_row("Replication", f"{item.replication_health} · {item.protection_state}")
+        more.add_row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
+        more.add_row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
+        parts.append(more)
         return Group(*parts)
 
 

@@ -1,0 +1,111 @@
+"""Pilots on the Replicated items screen: what an operator sees after pressing keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store.service import Service
+from tui.app import ConsoleApp
+from tui.widgets.facets import FacetBar
+from tui.widgets.item_table import ItemTable
+from tui.widgets.overview import OverviewPane
+
+
+def screen_text(app: ConsoleApp) -> str:
+    """Everything on screen as plain text, the way a person reads it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_opens_on_replicated_items_of_first_vault(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "contoso-dr-east" in text
+        assert "23:45" in text  # the demo clock starts 15 minutes before local midnight
+        assert "New Site Recovery mobility agent update is available" in text
+        svc = Service.open(contoso_db)
+        east = svc.vault("contoso-dr-east")
+        first = svc.items(__import__("store.fleet", fromlist=["ItemQuery"]).ItemQuery(vault_id=east.id))[0]
+        svc.close()
+        assert first.name in text
+        table = app.screen.query_one(ItemTable)
+        assert table.row_count == sum(app.screen.query_one(FacetBar).counts.values())
+
+
+async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"sql-prod", "enter")
+        await pilot.pause(0.2)
+        table = app.screen.query_one(ItemTable)
+        assert table.row_count == 2
+        assert "Replicated items  2 of" in screen_text(app)
+        await pilot.press("down")
+        await pilot.pause()
+        pane = app.screen.query_one(OverviewPane)
+        assert pane.item is not None and pane.item.name == "sql-prod-02"
+        text = screen_text(app)
+        assert "Agent version" in text and pane.item.agent_version in text
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert table.row_count > 2
+
+
+async def test_blocked_facet_shows_reasons_and_next_check(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        table = app.screen.query_one(ItemTable)
+        facets = app.screen.query_one(FacetBar)
+        assert facets.active == "blocked"
+        assert table.row_count == facets.counts["blocked"] > 0
+        pane = app.screen.query_one(OverviewPane)
+        assert pane.item is not None and pane.item.status == "Cannot update to latest version"
+        text = screen_text(app)
+        assert pane.item.blockers[0].reason in text
+        assert "The service checks again at" in text
+        await pilot.press("3")
+        await pilot.pause()
+        assert facets.active is None
+
+
+async def test_sort_and_vault_switch(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(ItemTable)
+        east_count = table.row_count
+        await pilot.press("s")
+        await pilot.pause()
+        assert table.query.sort == "status"
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.vault.name == "contoso-dr-west"
+        assert "contoso-dr-west" in screen_text(app)
+        assert table.row_count != east_count or table.query.vault_id == app.vault.id
+
+
+async def test_hostile_name_shown_literally(tmp_db_path: Path) -> None:
+    from store.db import open_db
+    from store.sim.loader import load_scenario
+    from store.sim.scenario import parse_scenario
+    import json
+
+    comps = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268",
+             "replication-service": "1.45.9649.18472", "reprotection-server": "1.48.9649.18457",
+             "recovery-services-agent": "2.0.9955.0", "site-recovery-provider": "5.25.904.11",
+             "push-installer": "1.47.9649.18387"}
+    world = {"vaults": [{"name": "v1", "time_zone": "UTC"}],
+             "appliances": [{"name": "a1", "vault": "v1", "components": comps}],
+             "items": [{"name": "[bold red]x[/]\x1b[31mevil", "os": "Windows Server 2022",
+                        "appliance": "a1", "agent_version": "9.65.7417.1"}]}
+    db = open_db(tmp_db_path)
+    load_scenario(db, parse_scenario(json.dumps(world), "t.json"), source="t.json")
+    db.close()
+    app = ConsoleApp(db_path=tmp_db_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[bold red]x[/]" in text
+        assert "\x1b" not in text
