@@ -48,6 +48,7 @@ class ItemQuery:
 
     vault_id: int | None = None
     status: str | None = None
+    statuses: tuple[str, ...] = ()
     text: str = ""
     sort: str = "name"
     descending: bool = False
@@ -68,6 +69,9 @@ def _where(q: ItemQuery, *, with_status: bool = True, alias: str = "") -> tuple[
             raise BadInput(f"unknown status {q.status!r}; use one of {', '.join(STATUS_SLUGS.values())}")
         clauses.append(f"{a}status = ?")
         args.append(q.status)
+    if q.statuses:
+        clauses.append(f"{a}status IN ({', '.join('?' * len(q.statuses))})")
+        args.extend(q.statuses)
     term = q.text.strip()
     if len(term) >= FTS_MIN:
         clauses.append(f"{a}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
@@ -177,3 +181,47 @@ def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
     latest, latest_date = (agent.version, agent.released_at) if agent else (None, None)
     rows = conn.execute(f"{_DETAIL}{where} ORDER BY i.{column}, i.name", args)
     return [_item_view(r, latest, latest_date) for r in rows]
+
+
+def position_of(conn: sqlite3.Connection, q: ItemQuery, item_id: int) -> int | None:
+    """The row index of an item under `q`'s filter and sort, or None when the filter hides it."""
+    column = SORTS[q.sort]
+    where, args = _where(q)
+    row = conn.execute(f"SELECT {column}, name FROM items{where}{' AND' if where else ' WHERE'} id = ?",
+                       [*args, item_id]).fetchone()
+    if row is None:
+        return None
+    op = ">" if q.descending else "<"
+    extra = f"({column}, name) {op} (?, ?)"
+    sql = f"SELECT count(*) FROM items{where}{' AND ' if where else ' WHERE '}{extra}"
+    return conn.execute(sql, [*args, *row]).fetchone()[0]
+
+
+def item_ref(conn: sqlite3.Connection, name: str) -> tuple[int, int]:
+    """(item id, vault id) of a machine by name."""
+    row = conn.execute("SELECT id, vault_id FROM items WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise BadInput(f"no replicated item named {name!r}")
+    return row
+
+
+SELECTABLE = ("update-available", "failed")
+"""Statuses whose machines the bulk dialog lets the operator select."""
+BULK_STATUSES = ("update-available", "failed", "blocked", "updating")
+"""Every machine with a newer version: what the bulk dialog lists."""
+
+
+def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
+    """Ids of every machine that can update now (New update available or Update failed, idle)."""
+    where, args = _where(ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
+    return [r[0] for r in conn.execute(f"SELECT id FROM items{where} AND active_job_id IS NULL", args)]
+
+
+def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
+    """Machine names for item ids, in name order (ids are chunked under SQLite's variable limit)."""
+    names: list[str] = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        names.extend(r[0] for r in conn.execute(
+            f"SELECT name FROM items WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+    return sorted(names)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import clock, fleet
+from store import clock, fleet, job_pages, jobs, operations
 from store.catalog import latest_releases
 from store.db import open_db
-from store.errors import BadInput
+from store.engine import scheduler
+from store.engine.outcomes import Plan, UpdateOutcome
+from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
-from store.jobs import get_job
+from store.jobs import JobQuery, JobRow, get_job
 from store.models import COMPONENT_NAMES, ApplianceView, Blocker, Component, ComponentView, ItemView, JobView, UpdateStatus
 
 
@@ -159,3 +162,90 @@ class Service:
             if a.name == name:
                 return a
         raise BadInput(f"no appliance named {name!r}")
+
+    # -- operator commands (every one refused under --read-only) --------------------------------
+    def _writable(self) -> None:
+        if self.read_only:
+            raise Refused("read-only: this would change the fleet; restart without --read-only")
+
+    def update(self, names: list[str]) -> UpdateOutcome:
+        """One job per named machine; blocked, busy or current ones refused with their reasons."""
+        self._writable()
+        return operations.update(self.db, names)
+
+    def update_all_eligible(self, vault_id: int | None) -> UpdateOutcome:
+        self._writable()
+        return operations.update_all_eligible(self.db, vault_id)
+
+    def retry(self, job_id: str) -> JobView:
+        self._writable()
+        return operations.retry(self.db, job_id)
+
+    def cancel(self, job_id: str) -> JobView:
+        self._writable()
+        return operations.cancel(self.db, job_id)
+
+    def set_auto_update(self, vault_id: int, enabled: bool) -> dict:
+        self._writable()
+        return operations.set_auto_update(self.db, vault_id, enabled)
+
+    def update_component(self, appliance: str, component: str) -> JobView:
+        self._writable()
+        return operations.update_component(self.db, appliance, component)
+
+    def registry_set_auto_update_off(self, appliance: str) -> dict[str, int]:
+        self._writable()
+        return operations.registry_set(self.db, appliance, "AutoUpdate", 0)
+
+    def registry_delete_auto_update(self, appliance: str) -> dict[str, int]:
+        self._writable()
+        return operations.registry_delete(self.db, appliance, "AutoUpdate")
+
+    def clock_pause(self, paused: bool) -> None:
+        self._writable()
+        operations.clock_pause(self.db, paused)
+
+    def clock_speed(self, speed: float) -> None:
+        self._writable()
+        operations.clock_speed(self.db, speed)
+
+    def plan(self, vault_id: int) -> Plan:
+        return scheduler.plan(self.conn, vault_id, clock.now(self.conn))
+
+    def next_automatic_run(self, vault_id: int) -> datetime:
+        vault = next(v for v in self.vaults() if v.id == vault_id)
+        return clock.next_local_midnight(clock.now(self.conn), vault.time_zone)
+
+    # -- jobs lists ------------------------------------------------------------------------------
+    def count_jobs(self, q: JobQuery) -> int:
+        return jobs.count_jobs(self.conn, q)
+
+    def page_jobs(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[JobRow]:
+        return jobs.list_jobs(self.conn, q, limit=limit, after_seq=after_seq)
+
+    def job_state_counts(self, vault_id: int | None) -> dict[str, int]:
+        return jobs.state_counts(self.conn, vault_id)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: the console's cue to repaint."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def position_of(self, q: ItemQuery, item_id: int) -> int | None:
+        return fleet.position_of(self.conn, q, item_id)
+
+    def item_ref(self, name: str) -> tuple[int, int]:
+        return fleet.item_ref(self.conn, name)
+
+    def eligible_ids(self, vault_id: int | None) -> list[int]:
+        return fleet.eligible_ids(self.conn, vault_id)
+
+    def update_ids(self, ids: list[int]) -> UpdateOutcome:
+        """The bulk dialog's OK: one job per selected machine."""
+        self._writable()
+        return operations.update(self.db, fleet.names_of(self.conn, ids))
+
+    def names_of(self, ids: list[int]) -> list[str]:
+        return fleet.names_of(self.conn, ids)
+
+    def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
+        return job_pages.jobs_at(self.conn, q, offset=offset, limit=limit)

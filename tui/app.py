@@ -1,4 +1,4 @@
-"""ConsoleApp: the operator console's wiring (service, vault, clock, modes, global keys)."""
+"""ConsoleApp: the operator console's wiring (service, vault, clock, engine thread, modes, global keys)."""
 
 from __future__ import annotations
 
@@ -9,56 +9,129 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from store import clock
+from store.models import JobView
 from store.service import Service, VaultInfo
+from tui.engine_worker import EngineThread
+from tui.flows import OperatorFlows
+from tui.render import duration
+from tui.screens.appliances import AppliancesScreen
 from tui.screens.items import ItemsScreen
+from tui.screens.jobs import JobsScreen
+from tui.screens.settings import SettingsScreen
 from tui.widgets.clock_bar import ClockBar
 
-CLOCK_TICK_S = 0.5
+POLL_S = 0.25
+"""How often the console looks for changes committed by the engine or another process."""
 
 
-class ConsoleApp(App):
-    """asr-upgrade-console: Replicated items first; more views come as modes."""
+class ConsoleApp(OperatorFlows, App):
+    """asr-upgrade-console: Replicated items, Site Recovery jobs, Appliances, Settings."""
 
     TITLE = "asr-upgrade-console"
     CSS_PATH = "app.tcss"
-    MODES = {"items": ItemsScreen}
+    MODES = {"items": ItemsScreen, "jobs": JobsScreen, "appliances": AppliancesScreen, "settings": SettingsScreen}
     DEFAULT_MODE = "items"
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "toggle_help", "Help", id="app.help"),
+        Binding("i", "switch_mode('items')", "Items", id="app.items"),
+        Binding("j", "switch_mode('jobs')", "Jobs", id="app.jobs"),
+        Binding("a", "switch_mode('appliances')", "Appliances", id="app.appliances"),
+        Binding("comma", "switch_mode('settings')", "Settings", id="app.settings"),
         Binding("v", "next_vault", "Vault", id="app.next_vault"),
+        Binding("question_mark", "toggle_help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     vault: reactive[VaultInfo | None] = reactive(None)
     """The vault the screens show."""
 
-    def __init__(self, *, db_path: str | Path, read_only: bool = False, vault: str | None = None) -> None:
+    def __init__(
+        self, *, db_path: str | Path, read_only: bool = False, vault: str | None = None, engine: bool = False,
+    ) -> None:
+        """`engine`: hold the engine lease and move engine time while open (the CLI turns it on)."""
         super().__init__()
         self.db_path = Path(db_path)
         self.read_only = read_only
         self.service = Service.open(self.db_path, read_only=read_only, create=False)
-        vaults = self.service.vaults()
-        self.set_reactive(ConsoleApp.vault, self.service.vault(vault) if vault else vaults[0])
+        self.set_reactive(ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0])
+        self.engine = EngineThread(self.db_path) if engine and not read_only else None
+        self._seen_version = -1
 
     def on_mount(self) -> None:
-        self.set_interval(CLOCK_TICK_S, self.refresh_clock)
+        self.set_interval(POLL_S, self.poll_changes)
+        if self.engine is not None:
+            self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
 
     def on_unmount(self) -> None:
+        if self.engine is not None:
+            self.engine.stop.set()
         self.service.close()
 
-    # -- clock and vault ----------------------------------------------------------------------
+    # -- live refresh ---------------------------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Repaint what is visible when anything committed since the last look."""
+        version = self.service.data_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.after_change()
+        else:
+            self.refresh_clock()
+
+    def after_change(self) -> None:
+        """The fleet changed (our own command, the engine, another process): refresh what is shown."""
+        self.refresh_clock()
+        for screen in self.screen_stack:
+            if hasattr(screen, "refresh_live") and screen.is_mounted:
+                screen.refresh_live()
+
     def refresh_clock(self) -> None:
         state = self.service.clock()
         for bar in self.screen.query(ClockBar):
             bar.vault = self.vault.name
             bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone))
             bar.speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
+            if self.engine is not None and not self.engine.holding:
+                bar.speed += " (other process)"
             bar.read_only = self.read_only
 
+    # -- time helpers ---------------------------------------------------------------------------
     def local_time_text(self, iso_utc: str) -> str:
         """An ISO UTC time as the vault's local HH:MM (with the zone)."""
         local = clock.parse_iso(iso_utc).astimezone(clock.zone(self.vault.time_zone))
         return local.strftime("%H:%M %Z")
+
+    def local_time_text_full(self, moment) -> str:
+        return moment.astimezone(clock.zone(self.vault.time_zone)).strftime("%a %d %b %H:%M %Z")
+
+    def job_duration(self, job: JobView) -> str:
+        if job.start_time is None:
+            return ""
+        end = clock.parse_iso(job.end_time) if job.end_time else self.service.clock().now
+        return duration((end - clock.parse_iso(job.start_time)).total_seconds())
+
+    def skip_to_next_run(self) -> None:
+        """Jump engine time to the vault's next automatic run (12:00 AM local)."""
+        target = self.service.next_automatic_run(self.vault.id)
+        if self.read_only:
+            self.notify("read-only: the clock cannot be moved", severity="error")
+        elif self.engine is None or not self.engine.holding:
+            self.notify("Another process runs the engine; skip there (asr-console clock advance).",
+                        severity="warning")
+        else:
+            self.engine.skip_to(target)
+            self.notify(f"Skipping to {self.local_time_text_full(target)}.", timeout=4)
+
+    # -- navigation -----------------------------------------------------------------------------
+    def show_item(self, name: str) -> None:
+        """Go to a machine on the Replicated items screen (switching vault if needed)."""
+        item_id, vault_id = self.service.item_ref(name)
+        if vault_id != self.vault.id:
+            self.vault = next(v for v in self.service.vaults() if v.id == vault_id)
+        self.switch_mode("items")
+        self.call_after_refresh(lambda: self.screen.highlight_item(item_id) if isinstance(self.screen, ItemsScreen) else None)
+
+    def show_appliance(self, name: str) -> None:
+        self.switch_mode("appliances")
+        self.call_after_refresh(lambda: self.screen.select(name) if isinstance(self.screen, AppliancesScreen) else None)
 
     def action_next_vault(self) -> None:
         vaults = self.service.vaults()
@@ -67,15 +140,15 @@ class ConsoleApp(App):
             return
         ids = [v.id for v in vaults]
         self.vault = vaults[(ids.index(self.vault.id) + 1) % len(vaults)]
+        self.notify(f"Vault {self.vault.name}", timeout=2)
 
     def watch_vault(self, vault: VaultInfo | None) -> None:
-        if vault is None or not self.is_mounted:
+        if vault is None:
             return
-        screen = self.screen
-        if isinstance(screen, ItemsScreen):
-            screen.set_query(screen.query_state.with_(vault_id=vault.id))
-        self.refresh_clock()
-        self.notify(f"Vault {vault.name}", timeout=2)
+        for screen in self.screen_stack:
+            if hasattr(screen, "vault_changed") and screen.is_mounted:
+                screen.vault_changed(vault)
+        self.after_change()
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -18,4 +18,4 @@ def run_console(ctx: Context) -> None:
     Service.open(path, read_only=ctx.read_only, create=False).close()
     from tui.app import ConsoleApp
 
-    ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault).run()
+    ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True).run()

@@ -10,7 +10,10 @@ import click
 from store.errors import StoreError
 from tui.cli.clock_cmds import clock
 from tui.cli.common import Context, db_options, fail, pass_ctx
+from tui.cli.engine_cmds import ENGINE_COMMANDS
 from tui.cli.fleet_cmds import demo, item, items
+from tui.cli.ops_cmds import OPS_COMMANDS
+from tui.cli.sim_cmds import SIM_COMMANDS
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +31,7 @@ def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: 
         run_console(click_ctx.obj)
 
 
-for command in (demo, items, item, clock):
+for command in (demo, items, item, clock, *OPS_COMMANDS, *ENGINE_COMMANDS, *SIM_COMMANDS):
     cli.add_command(command)
 
 

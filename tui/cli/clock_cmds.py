@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx
@@ -41,3 +43,105 @@ def _show(ctx: Context, as_json: bool) -> None:
     click.echo(f"Engine time {data['now']} ({data['mode']}, {data['speed']:g}x, {state})")
     for v in data["vaults"]:
         click.echo(f"  {v['name']}: {v['local_time']} ({v['time_zone']})")
+
+
+def _moved(ctx: Context, as_json: bool, result) -> None:
+    """After advance/set: the clock as `clock show` prints it, and what happened on the way."""
+    from store.clock import iso
+
+    svc = ctx.service()
+    try:
+        data = svc.clock_json(ctx.vault)
+    finally:
+        svc.close()
+    if as_json:
+        emit_json({**data, "from": iso(result.start), "processed": {
+            "checks": result.checks, "jobs_created": result.jobs_created, "started": result.started,
+            "succeeded": result.succeeded, "failed": result.failed, "cancelled": result.cancelled}})
+        return
+    click.echo(f"Engine time {data['now']} (was {iso(result.start)}): {result.summary()}.")
+
+
+@clock.command("advance")
+@click.argument("duration")
+@json_option
+@db_options
+@pass_ctx
+def advance(ctx: Context, duration, as_json, db, vault, read_only) -> None:
+    """Move simulated engine time forward by DURATION (30m, 1h30m, 2d), processing every event on
+    the way. Refused (exit 1) while a console or `engine run` holds the engine lease."""
+    from store import operations
+    from store.clock import parse_duration
+
+    ctx = ctx.merged(db, vault, read_only)
+    delta = parse_duration(duration)
+    svc = ctx.service(write=True)
+    try:
+        result = operations.clock_advance(svc.db, delta)
+    finally:
+        svc.close()
+    _moved(ctx, as_json, result)
+
+
+@clock.command("set")
+@click.argument("moment")
+@json_option
+@db_options
+@pass_ctx
+def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
+    """Move engine time to MOMENT (ISO; without an offset, --vault's local time). Never back."""
+    from store import operations
+    from store.clock import parse_moment
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service(write=True)
+    try:
+        try:
+            naive = datetime.fromisoformat(moment.strip().replace("Z", "+00:00")).tzinfo is None
+        except ValueError:
+            naive = False  # parse_moment says what is wrong with it
+        tz = svc.vault(ctx.vault).time_zone if naive else "UTC"
+        result = operations.clock_advance_to(svc.db, parse_moment(moment, tz))
+    finally:
+        svc.close()
+    _moved(ctx, as_json, result)
+
+
+@clock.command("speed")
+@click.argument("factor", type=float)
+@db_options
+@pass_ctx
+def speed(ctx: Context, factor, db, vault, read_only) -> None:
+    """Engine seconds per wall second while a console or `engine run` moves time."""
+    from store import operations
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service(write=True)
+    try:
+        operations.clock_speed(svc.db, factor)
+    finally:
+        svc.close()
+    click.echo(f"Engine speed {factor:g}x")
+
+
+def _pause_command(name: str, paused: bool):
+    @clock.command(name, help=f"{'Stop' if paused else 'Restart'} engine time (it moves only while "
+                              "a console or `engine run` holds the lease).")
+    @db_options
+    @pass_ctx
+    def command(ctx: Context, db, vault, read_only) -> None:
+        from store import operations
+
+        ctx = ctx.merged(db, vault, read_only)
+        svc = ctx.service(write=True)
+        try:
+            operations.clock_pause(svc.db, paused)
+        finally:
+            svc.close()
+        click.echo("Engine time paused" if paused else "Engine time running")
+
+    return command
+
+
+pause = _pause_command("pause", True)
+resume = _pause_command("resume", False)

@@ -27,6 +27,8 @@ class ItemsScreen(Screen):
 
     CSS_PATH = "items.tcss"
     BINDINGS = [
+        Binding("u", "update", "Update", id="items.update"),
+        Binding("b", "bulk_update", "Bulk update", id="items.bulk_update"),
         Binding("slash", "filter", "Filter", id="items.filter"),
         Binding("s", "sort", "Sort", id="items.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="items.reverse_sort"),
@@ -103,6 +105,42 @@ class ItemsScreen(Screen):
     def _highlighted(self, event: ItemTable.Highlighted) -> None:
         self._show_overview(event.item_id)
 
+    @on(ItemTable.Selected)
+    def _selected(self, event: ItemTable.Selected) -> None:
+        if event.name is not None:
+            self.app.open_item(event.name)
+
+    @on(ItemTable.MarksChanged)
+    def _marks_changed(self, event: ItemTable.MarksChanged) -> None:
+        self.refresh_counts()
+
+    @on(UpdateBanner.Activated)
+    def _banner(self) -> None:
+        self.action_bulk_update()
+
+    def on_screen_resume(self) -> None:
+        if self.query_state.vault_id != self.app.vault.id:
+            self.vault_changed(self.app.vault)
+        else:
+            self.refresh_live()
+
+    def vault_changed(self, vault) -> None:
+        table = self.query_one(ItemTable)
+        table.clear_marks()
+        self.set_query(self.query_state.with_(vault_id=vault.id))
+
+    def highlight_item(self, item_id: int) -> None:
+        """Put the cursor on an item, clearing a filter that hides it."""
+        table = self.query_one(ItemTable)
+        position = self.app.service.position_of(table.query, item_id)
+        if position is None:
+            self.query_one("#filter", Input).value = ""
+            self.set_query(ItemQuery(vault_id=self.app.vault.id, sort=table.query.sort))
+            position = self.app.service.position_of(table.query, item_id)
+        if position is not None:
+            table.cursor_row = position
+        table.focus()
+
     @on(FacetBar.Chosen)
     def _facet_chosen(self, event: FacetBar.Chosen) -> None:
         self.set_query(self.query_state.with_(status=event.status))
@@ -135,12 +173,37 @@ class ItemsScreen(Screen):
         box.remove_class("-active")
         self.query_one(ItemTable).focus()
 
+    def action_update(self) -> None:
+        """Update the marked machines, or the highlighted one when none is marked."""
+        table = self.query_one(ItemTable)
+        marked = table.marked
+        if marked:
+            names = self.app.service.names_of(sorted(marked))
+            visible = sum(1 for i in marked if self.app.service.position_of(table.query, i) is not None) \
+                if len(marked) <= 2000 else len(marked)
+            self.app.update_machines(names, confirm_hidden=len(marked) - visible)
+            table.clear_marks()
+        elif table.highlighted is not None:
+            self.app.update_machines([table.highlighted.name])
+
+    def action_bulk_update(self) -> None:
+        from tui.modals.bulk_update import BulkUpdateModal
+
+        svc = self.app.service
+        eligible = len(svc.eligible_ids(self.app.vault.id))
+
+        def chosen(ids: list[int] | None) -> None:
+            if ids:
+                self.app.update_ids(ids)
+
+        self.app.push_screen(BulkUpdateModal(svc, self.app.vault.id, eligible), chosen)
+
     def action_toggle_overview(self) -> None:
         self.query_one(OverviewPane).toggle_class("-hidden")
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        if self._filter_timer is not None:
+        if self._filter_timer is not None:  # debounce: one query per pause in typing
             self._filter_timer.stop()
         text = event.value
         self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, lambda: self._apply_filter(text))

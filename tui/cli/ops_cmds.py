@@ -1,0 +1,346 @@
+"""Operator commands: update, jobs, job, retry, cancel, auto-update, appliances, appliance, registry, plan."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from store.models import JobState
+from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
+
+JOB_STATES = [s.value for s in JobState]
+
+
+def _job_line(job) -> str:
+    what = f"{job.item} {job.component}" if job.component else job.item
+    wait = f" ({job.waiting_reason})" if job.waiting_reason else ""
+    return f"{job.id}  {job.name}  {safe(what)}  {job.state}{safe(wait)}"
+
+
+@click.command("update")
+@click.argument("names", nargs=-1)
+@click.option("--all-eligible", is_flag=True, help="Update every machine that can update now.")
+@json_option
+@db_options
+@pass_ctx
+def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> None:
+    """Create one Update Mobility Service job per machine (NAMES, or every eligible machine)."""
+    from store import operations
+    from store.errors import BadInput
+
+    ctx = ctx.merged(db, vault, read_only)
+    if all_eligible == bool(names):
+        raise BadInput("give machine NAMES or --all-eligible (not both)")
+    svc = ctx.service(write=True)
+    try:
+        if all_eligible:
+            outcome = operations.update_all_eligible(svc.db, svc.vault_filter(ctx.vault))
+        else:
+            if ctx.vault:
+                svc.vault(ctx.vault)
+            outcome = operations.update(svc.db, list(names))
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(outcome)
+    else:
+        for job in outcome.created:
+            click.echo(_job_line(job))
+        click.echo(f"{len(outcome.created)} update jobs created, {len(outcome.refused)} refused.")
+    for refusal in outcome.refused:
+        click.echo(f"asr-console: {safe(refusal.name)}: refused: {safe('; '.join(refusal.reasons))}", err=True)
+    if outcome.refused:
+        sys.exit(1)
+
+
+@click.command("jobs")
+@click.option("--state", type=click.Choice(JOB_STATES, case_sensitive=False), default=None, help="Only this state.")
+@click.option("--item", "item_name", default=None, help="Only the jobs of this machine (or appliance).")
+@click.option("--limit", type=click.IntRange(1, None), default=None, help="At most this many (newest first).")
+@json_option
+@db_options
+@pass_ctx
+def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -> None:
+    """Site Recovery jobs, newest first."""
+    from store.errors import BadInput
+    from store.jobs import JobQuery, job_views
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
+                     state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
+        if item_name is not None:
+            row = svc.conn.execute("SELECT id FROM items WHERE name = ?", (item_name,)).fetchone()
+            appl = svc.conn.execute("SELECT id FROM appliances WHERE name = ?", (item_name,)).fetchone()
+            if row is None and appl is None:
+                raise BadInput(f"no replicated item or appliance named {item_name!r}")
+            q = JobQuery(q.vault_id, q.state, item_id=row[0]) if row else JobQuery(q.vault_id, q.state,
+                                                                                   appliance_id=appl[0])
+        found = job_views(svc.conn, q, limit=limit)
+        now = svc.clock().now
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(found)
+        return
+    from store.jobs import duration_text
+
+    table(
+        [[j.id, j.name, f"{j.item} {j.component}" if j.component else j.item, j.state, j.start_time or "-",
+          duration_text(j.start_time, j.end_time, now), j.initiated_by] for j in found],
+        ["ID", "NAME", "ITEM", "STATE", "STARTED", "DURATION", "INITIATED BY"],
+    )
+    click.echo(f"{len(found)} jobs")
+
+
+def _print_job(job) -> None:
+    lines = [("Job", job.id), ("Name", job.name), ("Item", job.item), ("Component", job.component or "-"),
+             ("State", job.state), ("Initiated by", job.initiated_by), ("Created", job.created_time),
+             ("Started", job.start_time or "-"), ("Ended", job.end_time or "-"),
+             ("Versions", f"{job.from_version} -> {job.to_version}"), ("Retry of", job.retry_of or "-")]
+    if job.waiting_reason:
+        lines.append(("Waiting", job.waiting_reason))
+    for label, value in lines:
+        click.echo(f"{label + ':':<14}{safe(value)}")
+    for t in job.tasks:
+        click.echo(f"  [{t.state}] {t.name}  {t.start_time or ''} {t.end_time or ''}".rstrip())
+    for e in job.errors:
+        click.echo(f"  Error {e.code}: {e.message}")
+        click.echo(f"    Possible causes: {e.possible_causes}")
+        click.echo(f"    Recommended action: {e.recommended_action}")
+
+
+@click.command("job")
+@click.argument("job_id")
+@json_option
+@db_options
+@pass_ctx
+def job(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
+    """One job: its tasks, times and errors."""
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        found = svc.job(job_id)
+    finally:
+        svc.close()
+    emit_json(found) if as_json else _print_job(found)
+
+
+def _job_command(name: str, doc: str, action):
+    @click.command(name, help=doc)
+    @click.argument("job_id")
+    @json_option
+    @db_options
+    @pass_ctx
+    def command(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
+        ctx = ctx.merged(db, vault, read_only)
+        svc = ctx.service(write=True)
+        try:
+            result = action(svc.db, job_id)
+        finally:
+            svc.close()
+        emit_json(result) if as_json else click.echo(_job_line(result))
+
+    return command
+
+
+def _retry(database, job_id):
+    from store import operations
+
+    return operations.retry(database, job_id)
+
+
+def _cancel(database, job_id):
+    from store import operations
+
+    return operations.cancel(database, job_id)
+
+
+retry = _job_command("retry", "Retry a failed (or cancelled) job: a new job linked by retry_of.", _retry)
+cancel = _job_command("cancel", "Cancel a job: at once if not started, else at its next task boundary.", _cancel)
+
+
+@click.command("auto-update")
+@click.argument("setting", required=False, type=click.Choice(["on", "off"]))
+@json_option
+@db_options
+@pass_ctx
+def auto_update(ctx: Context, setting, as_json, db, vault, read_only) -> None:
+    """The vault's 'Allow Site Recovery to manage' toggle: show it, or turn it on or off."""
+    from store import operations
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service(write=setting is not None)
+    try:
+        v = svc.vault(ctx.vault)
+        result = (operations.set_auto_update(svc.db, v.id, setting == "on") if setting
+                  else {"vault": v.name, "enabled": v.agent_auto_update})
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"Allow Site Recovery to manage (automatic agent updates) in {safe(result['vault'])}: "
+                   f"{'on' if result['enabled'] else 'off'}")
+
+
+@click.command("plan")
+@json_option
+@db_options
+@pass_ctx
+def plan(ctx: Context, as_json, db, vault, read_only) -> None:
+    """What the next automatic run will do, and what it skips and why."""
+    from store.engine.scheduler import plan as make_plan
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        result = make_plan(svc.conn, svc.vault(ctx.vault).id, svc.clock().now)
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"Next automatic run for {safe(result.vault)}: {result.run_at}")
+    for u in result.will_update:
+        what = f"{u.name} {u.component}" if u.component else u.name
+        click.echo(f"  update  {u.kind:<9} {safe(what)}  {u.from_version} -> {u.to_version}")
+    for s in result.skipped:
+        what = f"{s.name} {s.component}" if s.component else s.name
+        click.echo(f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}")
+    click.echo(f"{len(result.will_update)} to update, {len(result.skipped)} skipped")
+
+
+@click.command("appliances")
+@json_option
+@db_options
+@pass_ctx
+def appliances(ctx: Context, as_json, db, vault, read_only) -> None:
+    """Replication appliances with their components' versions and statuses."""
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        found = svc.appliances(svc.vault_filter(ctx.vault))
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(found)
+        return
+    rows = []
+    for a in found:
+        behind = sum(1 for c in a.components if c.status != "Up to date")
+        rows.append([a.name, a.vault, a.time_zone, "yes" if a.azure_connected else "NO",
+                     "on" if a.auto_update else "off (AutoUpdate=0)", str(a.item_count), f"{behind} of 7"])
+    table(rows, ["NAME", "VAULT", "TIME ZONE", "AZURE", "AUTO UPDATE", "MACHINES", "NOT UP TO DATE"])
+
+
+class _ApplianceGroup(click.Group):
+    """`appliance NAME` shows one; `appliance update NAME COMPONENT` updates a component."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return "show", self.commands["show"], args
+
+
+@click.group("appliance", cls=_ApplianceGroup)
+def appliance() -> None:
+    """One appliance (`appliance NAME`), or `appliance update NAME COMPONENT`."""
+
+
+@appliance.command("show")
+@click.argument("name")
+@json_option
+@db_options
+@pass_ctx
+def appliance_show(ctx: Context, name, as_json, db, vault, read_only) -> None:
+    """One appliance: its components with version, latest, status and blocking reasons."""
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service()
+    try:
+        found = svc.appliance(name)
+    finally:
+        svc.close()
+    if as_json:
+        emit_json(found)
+        return
+    click.echo(f"{safe(found.name)} ({safe(found.vault)}, {found.time_zone}): Azure "
+               f"{'connected' if found.azure_connected else 'NOT connected'}, automatic updates "
+               f"{'on' if found.auto_update else 'off (AutoUpdate = 0)'}")
+    table([[c.name, c.slug, c.version, c.latest_version or "-", c.status] for c in found.components],
+          ["COMPONENT", "SLUG", "VERSION", "LATEST", "STATUS"])
+    for c in found.components:
+        for b in c.blockers:
+            click.echo(f"  {c.slug}: {b.reason}: {safe(b.message)}")
+            click.echo(f"    Recommended action: {safe(b.recommended_action)}")
+
+
+@appliance.command("update")
+@click.argument("name")
+@click.argument("component")
+@json_option
+@db_options
+@pass_ctx
+def appliance_update(ctx: Context, name, component, as_json, db, vault, read_only) -> None:
+    """Update one component of an appliance now (a job)."""
+    from store import operations
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service(write=True)
+    try:
+        result = operations.update_component(svc.db, name, component)
+    finally:
+        svc.close()
+    emit_json(result) if as_json else click.echo(_job_line(result))
+
+
+@click.group("registry")
+def registry() -> None:
+    """The appliance's HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values (AutoUpdate)."""
+
+
+@registry.command("set")
+@click.argument("appliance_name")
+@click.argument("key")
+@click.argument("value")
+@json_option
+@db_options
+@pass_ctx
+def registry_set(ctx: Context, appliance_name, key, value, as_json, db, vault, read_only) -> None:
+    """Set a DWORD value: `registry set APPLIANCE AutoUpdate 0` turns automatic updates off."""
+    from store import operations
+    from store.errors import BadInput
+
+    ctx = ctx.merged(db, vault, read_only)
+    if not value.isdigit():
+        raise BadInput(f"AutoUpdate is a DWORD 0 or 1, not {value!r}")
+    svc = ctx.service(write=True)
+    try:
+        result = operations.registry_set(svc.db, appliance_name, key, int(value))
+    finally:
+        svc.close()
+    emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
+
+
+@registry.command("delete")
+@click.argument("appliance_name")
+@click.argument("key")
+@json_option
+@db_options
+@pass_ctx
+def registry_delete(ctx: Context, appliance_name, key, as_json, db, vault, read_only) -> None:
+    """Delete a value: `registry delete APPLIANCE AutoUpdate` turns automatic updates back on."""
+    from store import operations
+
+    ctx = ctx.merged(db, vault, read_only)
+    svc = ctx.service(write=True)
+    try:
+        result = operations.registry_delete(svc.db, appliance_name, key)
+    finally:
+        svc.close()
+    emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
+
+
+OPS_COMMANDS = (update, jobs, job, retry, cancel, auto_update, plan, appliances, appliance, registry)

@@ -1,0 +1,59 @@
+"""The console's engine: a thread that holds the engine lease and moves engine time at its speed."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from store.db import open_db
+from store.engine import lease
+from store.engine.headless import Pacer
+from store.engine.loop import advance, processed_until
+
+STEP_S = 0.1
+"""Wall seconds between engine steps."""
+RETRY_S = 1.0
+"""How often an observer console tries to take over an engine lease that another process holds."""
+
+
+class EngineThread:
+    """Runs in a Textual thread worker with its own connection; the UI only reads what it commits."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.stop = threading.Event()
+        self.skips: queue.SimpleQueue[datetime] = queue.SimpleQueue()
+        self.holding = False
+        """Whether this console holds the lease (False: another process runs the engine)."""
+        self.error: str | None = None
+
+    def skip_to(self, moment: datetime) -> None:
+        """Jump engine time to `moment` (processing every event on the way) at the next step."""
+        self.skips.put(moment)
+
+    def run(self) -> None:
+        db = open_db(self.db_path)
+        holder = lease.new_holder()
+        pacer = Pacer()
+        try:
+            while not self.stop.is_set():
+                if not lease.try_acquire(db, holder):
+                    self.holding = False
+                    self.stop.wait(RETRY_S)
+                    pacer = Pacer()
+                    continue
+                self.holding = True
+                cursor = processed_until(db.conn)
+                target = pacer.target(db, cursor)
+                while not self.skips.empty():
+                    target = max(target, self.skips.get())
+                if target > cursor:
+                    advance(db, target, on_batch=lambda _at: lease.renew(db, holder))
+                self.stop.wait(STEP_S)
+        finally:
+            try:
+                lease.release(db, holder)
+            finally:
+                db.close()

@@ -1,0 +1,146 @@
+"""The operator's procedures across screens: open a machine, update, retry, follow a job and back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from store.errors import StoreError
+from store.models import JobView
+from tui.modals.confirm import ConfirmModal
+from tui.modals.item_actions import ItemAction, ItemActionModal
+from tui.modals.job_detail import JobAction, JobDetailModal
+from tui.render import safe_text
+
+
+class OperatorFlows:
+    """Mixed into ConsoleApp: every flow reports its outcome with a notification, never a traceback."""
+
+    def report_error(self, exc: StoreError) -> None:
+        self.notify(safe_text(str(exc)), severity="error", timeout=8)
+
+    # -- machines -------------------------------------------------------------------------------
+    def open_item(self, name: str) -> None:
+        """Enter on a machine: the dialog its status calls for."""
+        try:
+            item = self.service.item(name)
+            job = self.service.job(item.last_job_id) if item.last_job_id else None
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        next_check = self.local_time_text(item.next_check_at) if item.next_check_at else ""
+
+        def chosen(action: ItemAction | None) -> None:
+            if action is None:
+                return
+            if action.kind == "update":
+                self.update_machines([item.name])
+            elif action.kind == "retry" and action.job_id:
+                self.retry_job(action.job_id)
+            elif action.kind == "open-job" and action.job_id:
+                self.open_job(action.job_id)
+
+        self.push_screen(ItemActionModal(item, job, next_check), chosen)
+
+    def update_machines(self, names: list[str], *, confirm_hidden: int = 0) -> None:
+        """Create one job per machine; several machines (or hidden marks) ask first."""
+        if not names:
+            self.notify("No machine to update.", severity="warning")
+            return
+        if len(names) == 1 and not confirm_hidden:
+            self._create_updates(names)
+            return
+        message = Text(f"Update the Mobility agent on {len(names):,} machines? One Site Recovery job "
+                       "is created per machine; no reboot is needed.")
+        if confirm_hidden:
+            message.append(f"\n\n{confirm_hidden:,} of the marked machines are hidden by the current filter.",
+                           style="bold")
+        self.push_screen(
+            ConfirmModal("Update Mobility agents", message, ok_label=f"Update {len(names):,}"),
+            lambda ok: self._create_updates(names) if ok else None,
+        )
+
+    def _create_updates(self, names: list[str]) -> None:
+        try:
+            outcome = self.service.update(names)
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        self.after_change()
+        created, refused = len(outcome.created), outcome.refused
+        if created:
+            what = outcome.created[0].item if created == 1 else f"{created:,} machines"
+            self.notify(f"Created {created:,} update job{'s' if created > 1 else ''} for {safe_text(what)}. "
+                        "Press j for Site Recovery jobs.", title="Update Mobility Service", timeout=6)
+        for r in refused[:5]:
+            self.notify(f"{safe_text(r.name)}: {safe_text(r.reasons[0])}", severity="warning", timeout=8)
+        if len(refused) > 5:
+            self.notify(f"…and {len(refused) - 5:,} more refused.", severity="warning", timeout=8)
+
+    # -- jobs -----------------------------------------------------------------------------------
+    def open_job(self, job_id: str) -> None:
+        try:
+            job = self.service.job(job_id)
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+
+        def chosen(action: JobAction | None) -> None:
+            if action is None:
+                return
+            if action.kind == "retry":
+                self.retry_job(action.job_id)
+            elif action.kind == "cancel":
+                self.cancel_job(job)
+            elif action.kind == "open-job":
+                self.open_job(action.job_id)
+            elif action.kind == "goto-item" and action.target:
+                self.goto_target(job)
+
+        self.push_screen(JobDetailModal(job, self.job_duration(job)), chosen)
+
+    def retry_job(self, job_id: str) -> None:
+        try:
+            job = self.service.retry(job_id)
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        self.after_change()
+        self.notify(f"Retry started for {safe_text(job.item)} (job {job.id[:8]}…).", title="Retry", timeout=6)
+
+    def cancel_job(self, job: JobView) -> None:
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                done = self.service.cancel(job.id)
+            except StoreError as exc:
+                self.report_error(exc)
+                return
+            self.after_change()
+            self.notify(f"Job for {safe_text(done.item)} is {done.state}.", timeout=5)
+
+        message = Text("Cancel the update job for ")
+        message.append(safe_text(job.item), style="bold")
+        message.append("? A running job stops at its next task boundary.")
+        self.push_screen(ConfirmModal("Cancel job", message, ok_label="Cancel job"), confirmed)
+
+    def goto_target(self, job: JobView) -> None:
+        """From a job to its machine (the items screen) or its appliance (the appliances screen)."""
+        if job.component is not None:
+            self.show_appliance(job.item)
+        else:
+            self.show_item(job.item)
+
+    def update_ids(self, ids: list[int]) -> None:
+        """The bulk dialog's OK: one job per chosen machine, then say how many."""
+        try:
+            outcome = self.service.update_ids(ids)
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        self.after_change()
+        self.notify(f"Created {len(outcome.created):,} Site Recovery jobs, one per machine. Press j to follow them.",
+                    title="Update Mobility agent", timeout=8)
+        if outcome.refused:
+            self.notify(f"{len(outcome.refused):,} machines were refused (their state changed).",
+                        severity="warning", timeout=8)

@@ -1,0 +1,129 @@
+"""The bulk update dialog: every machine with a newer version; blocked ones listed but not selectable."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from store.fleet import BULK_STATUSES, SELECTABLE, ItemQuery
+from store.models import UpdateStatus
+from tui.render import safe_text
+from tui.widgets.item_table import ItemTable
+
+NOT_SELECTABLE = {
+    "blocked": "prerequisites are not met",
+    "updating": "an update job is already running",
+}
+
+
+class BulkTable(ItemTable):
+    """The item table, except that machines whose prerequisites are not met cannot be marked."""
+
+    def action_toggle_mark(self) -> None:
+        row = self.highlighted
+        if row is not None and row.status not in SELECTABLE:
+            self.notify(f"{safe_text(row.name)} cannot be selected: {NOT_SELECTABLE.get(row.status, row.status)}.",
+                        severity="warning", timeout=4)
+            self.cursor_row += 1
+            return
+        super().action_toggle_mark()
+
+
+class BulkUpdateModal(ModalScreen[list[int] | None]):
+    """Choose the source machines to update, then OK: returns the chosen item ids (None: cancelled)."""
+
+    DEFAULT_CSS = """
+    BulkUpdateModal {
+        align: center middle;
+    }
+    BulkUpdateModal > Vertical {
+        width: 110;
+        max-width: 100%;
+        height: 90%;
+        border: thick $primary 60%;
+        background: $panel;
+        padding: 0 1;
+    }
+    BulkUpdateModal BulkTable {
+        height: 1fr;
+    }
+    BulkUpdateModal #bulk-help, BulkUpdateModal #bulk-reason {
+        height: auto;
+    }
+    BulkUpdateModal .buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    BulkUpdateModal Button {
+        margin-left: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="bulk.cancel"),
+        Binding("a", "select_all", "Select all eligible", id="bulk.select_all"),
+        Binding("n", "select_none", "Select none", id="bulk.select_none"),
+    ]
+
+    def __init__(self, source, vault_id: int, eligible: int) -> None:
+        super().__init__()
+        self.source = source
+        self.vault_id = vault_id
+        self.eligible = eligible
+
+    def compose(self) -> ComposeResult:
+        query = ItemQuery(vault_id=self.vault_id, statuses=BULK_STATUSES)
+        with Vertical() as box:
+            box.border_title = "Update Mobility agent"
+            yield Static(
+                Text("Choose the source machines to update, then OK. space: select · a: all eligible · "
+                     "n: none. Machines whose prerequisites are not met cannot be selected."),
+                id="bulk-help",
+            )
+            yield BulkTable(self.source, query, id="bulk-table")
+            yield Static(id="bulk-reason")
+            with Horizontal(classes="buttons"):
+                yield Static(id="bulk-count")
+                yield Button("Cancel", id="cancel")
+                yield Button("OK", id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self._count(0)
+        self.query_one("#cancel", Button).focus()
+
+    def _count(self, n: int) -> None:
+        self.query_one("#bulk-count", Static).update(
+            Text(f"{n:,} selected of {self.eligible:,} eligible  ", style="bold"))
+        self.query_one("#ok", Button).disabled = n == 0
+
+    @on(ItemTable.MarksChanged)
+    def _marks(self, event: ItemTable.MarksChanged) -> None:
+        self._count(event.count)
+
+    @on(ItemTable.Highlighted)
+    def _highlighted(self, event: ItemTable.Highlighted) -> None:
+        reason = Text()
+        if event.item_id is not None:
+            item = self.source.item_by_id(event.item_id)
+            if item is not None and item.status == UpdateStatus.BLOCKED.value:
+                reason.append(f"{safe_text(item.name)} cannot be selected: ", style="bold")
+                reason.append("; ".join(f"{b.reason}: {safe_text(b.message)}" for b in item.blockers))
+            elif item is not None and item.status == UpdateStatus.UPDATING.value:
+                reason.append(f"{safe_text(item.name)} is already updating.", style="italic")
+        self.query_one("#bulk-reason", Static).update(reason)
+
+    def action_select_all(self) -> None:
+        self.query_one(BulkTable).mark_items(self.source.eligible_ids(self.vault_id))
+
+    def action_select_none(self) -> None:
+        self.query_one(BulkTable).clear_marks()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.dismiss(sorted(self.query_one(BulkTable).marked))
+        else:
+            self.dismiss(None)

@@ -1,0 +1,96 @@
+"""Pure helpers that turn fleet data into safe display strings and `rich.text.Text`."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+
+from store.models import UpdateStatus
+from store.versions import Version, VersionError
+
+ELLIPSIS = "…"
+"""Marks text cut to fit a column."""
+
+_CARET = {**{code: f"^{chr(code + 64)}" for code in range(0x20)}, 0x7F: "^?"}
+"""Caret notation for C0 controls and DEL: ESC (0x1b) becomes ^[, a newline ^J."""
+
+
+def safe_text(value: str) -> str:
+    """`value` with every non-printable character made visible, so data cannot drive the terminal.
+
+    C0 controls and DEL use caret notation (ESC -> ``^[``); any other character Python does
+    not consider printable (C1 controls, bidi overrides, zero-width marks) becomes ``?``.
+    """
+    if value.isprintable():
+        return value
+    return "".join(
+        ch if ch.isprintable() else _CARET.get(ord(ch), "?")
+        for ch in value
+    )
+
+
+def truncate(value: str, width: int) -> str:
+    """`value` cut to at most `width` terminal cells, ending in an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    if cell_len(value) <= width:
+        return value
+    return set_cell_size(value, width - 1).rstrip() + ELLIPSIS
+
+
+def fit(value: str, width: int) -> str:
+    """`value` truncated (with an ellipsis) or padded with spaces to exactly `width` cells."""
+    return set_cell_size(truncate(value, width), max(width, 0))
+
+
+def status_word(slug: str) -> str:
+    """The portal's words for a status slug ('blocked' -> 'Cannot update to latest version')."""
+    try:
+        return UpdateStatus.from_slug(slug).value
+    except ValueError:
+        return safe_text(slug)
+
+
+def status_style(slug: str) -> str:
+    """Style name of a status: ``status-<slug>``; views map it to a theme colour."""
+    return f"status-{slug}" if slug in _KNOWN_SLUGS else "status-unknown"
+
+
+_KNOWN_SLUGS = frozenset(status.slug for status in UpdateStatus)
+
+
+def status_text(slug: str, width: int | None = None) -> Text:
+    """The portal word for `slug`, styled with its style name, optionally truncated to `width`."""
+    word = status_word(slug)
+    return Text(word if width is None else truncate(word, width), style=status_style(slug))
+
+
+def duration(seconds: float) -> str:
+    """A short human duration: ``45s``, ``4m 12s``, ``2h 05m``, ``3d 4h``."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"
+
+
+def version_text(installed: str, latest: str | None = None) -> Text:
+    """An agent version, styled ``version-latest`` or ``version-outdated`` against `latest`.
+
+    A version that does not parse is shown (made safe) without a style.
+    """
+    text = Text(safe_text(installed))
+    if latest is None:
+        return text
+    try:
+        current, newest = Version.parse(installed), Version.parse(latest)
+    except VersionError:
+        return text
+    text.stylize("version-latest" if current >= newest else "version-outdated")
+    return text

@@ -1,0 +1,197 @@
+"""Appliances: each replication appliance's components, versions and status; updates and AutoUpdate."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store.errors import StoreError
+from store.models import ApplianceView, UpdateStatus
+from tui.modals.confirm import ConfirmModal
+from tui.modals.registry import RegistryModal
+from tui.render import safe_text, status_word
+from tui.widgets.clock_bar import ClockBar
+
+STATUS_STYLE = {
+    UpdateStatus.UP_TO_DATE.value: "green",
+    UpdateStatus.UPDATE_AVAILABLE.value: "yellow",
+    UpdateStatus.BLOCKED.value: "red",
+    UpdateStatus.UPDATING.value: "cyan",
+    UpdateStatus.FAILED.value: "bold red",
+}
+
+
+def appliance_cells(a: ApplianceView) -> list[Text]:
+    """One appliance row: name, Azure connectivity, auto-update, machines, components needing updates."""
+    behind = sum(1 for c in a.components if c.status != UpdateStatus.UP_TO_DATE.value)
+    return [
+        Text(safe_text(a.name)),
+        Text("Connected" if a.azure_connected else "No Azure connectivity",
+             style="" if a.azure_connected else "red"),
+        Text("On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "yellow"),
+        Text(str(a.item_count), justify="right"),
+        Text(f"{behind} of {len(a.components)}" if behind else "All up to date"),
+    ]
+
+
+class AppliancesScreen(Screen):
+    """Microsoft Azure Appliance Configuration Manager > Appliance components, for every appliance."""
+
+    CSS_PATH = "appliances.tcss"
+    BINDINGS = [
+        Binding("u", "update_component", "Update component", id="appliances.update"),
+        Binding("r", "registry", "Registry (AutoUpdate)", id="appliances.registry"),
+        Binding("enter", "component_status", "Status details", show=False, id="appliances.details"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ClockBar()
+        with Vertical(id="appliances-body"):
+            yield DataTable(id="appliances", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="components", cursor_type="row")
+            yield Static(id="component-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        appliances = self.query_one("#appliances", DataTable)
+        appliances.border_title = "Replication appliances"
+        appliances.add_columns("Appliance", "Azure services", "Auto-update", "Machines", "Components")
+        components = self.query_one("#components", DataTable)
+        components.add_columns("Component", "Version", "Latest version", "Status")
+        self.refresh_live()
+        appliances.focus()
+
+    @property
+    def views(self) -> list[ApplianceView]:
+        return self._views
+
+    def refresh_live(self) -> None:
+        table = self.query_one("#appliances", DataTable)
+        self._views = self.app.service.appliances(self.app.vault.id)
+        row = table.cursor_row
+        table.clear()
+        for a in self._views:
+            table.add_row(*appliance_cells(a), key=a.name)
+        if self._views:
+            table.move_cursor(row=min(row, len(self._views) - 1))
+        self._show_components()
+
+    def select(self, name: str) -> None:
+        for n, a in enumerate(self._views):
+            if a.name == name:
+                self.query_one("#appliances", DataTable).move_cursor(row=n)
+                self.query_one("#components", DataTable).focus()
+
+    def current(self) -> ApplianceView | None:
+        table = self.query_one("#appliances", DataTable)
+        if not self._views:
+            return None
+        return self._views[min(table.cursor_row, len(self._views) - 1)]
+
+    def _show_components(self) -> None:
+        appliance = self.current()
+        table = self.query_one("#components", DataTable)
+        row = table.cursor_row
+        table.clear()
+        if appliance is None:
+            return
+        table.border_title = Text(f"Appliance components · {safe_text(appliance.name)}")
+        for c in appliance.components:
+            table.add_row(
+                c.name, c.version, c.latest_version or "-",
+                Text(status_word_for(c.status), style=STATUS_STYLE.get(c.status, "")), key=c.slug,
+            )
+        table.move_cursor(row=min(row, len(appliance.components) - 1))
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        appliance = self.current()
+        detail = self.query_one("#component-detail", Static)
+        if appliance is None or not appliance.components:
+            detail.update("")
+            return
+        comp = appliance.components[min(self.query_one("#components", DataTable).cursor_row,
+                                        len(appliance.components) - 1)]
+        text = Text()
+        text.append(f"{comp.name}: ", style="bold")
+        text.append(comp.status)
+        if comp.status == UpdateStatus.UPDATE_AVAILABLE.value:
+            text.append(f"  ·  u: update to {comp.latest_version}", style="italic")
+        for b in comp.blockers:
+            text.append(f"\n● {b.reason}: ", style="bold")
+            text.append(safe_text(b.message))
+            text.append("\n  Recommended action: ", style="bold")
+            text.append(safe_text(b.recommended_action))
+        registry = ", ".join(f"{k} = {v}" for k, v in appliance.registry.items()) or "no AutoUpdate value"
+        text.append(f"\nHKLM\\SOFTWARE\\Microsoft\\AzureAppliance: {registry}", style="dim")
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#appliances")
+    def _appliance_highlighted(self) -> None:
+        self._show_components()
+
+    @on(DataTable.RowHighlighted, "#components")
+    def _component_highlighted(self) -> None:
+        self._show_detail()
+
+    def _component(self):
+        appliance = self.current()
+        if appliance is None:
+            return None, None
+        table = self.query_one("#components", DataTable)
+        return appliance, appliance.components[min(table.cursor_row, len(appliance.components) - 1)]
+
+    def action_component_status(self) -> None:
+        self.query_one("#components", DataTable).focus()
+
+    def action_update_component(self) -> None:
+        appliance, comp = self._component()
+        if comp is None:
+            return
+        message = Text(f"Update {comp.name} on ")
+        message.append(safe_text(appliance.name), style="bold")
+        message.append(f" from {comp.version} to {comp.latest_version}? A Site Recovery job is created.")
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                job = self.app.service.update_component(appliance.name, comp.slug)
+            except StoreError as exc:
+                self.app.report_error(exc)
+                return
+            self.app.after_change()
+            self.notify(f"Update of {comp.name} started (job {job.id[:8]}…).", timeout=5)
+
+        self.app.push_screen(ConfirmModal("Update appliance component", message, ok_label="Update"), confirmed)
+
+    def action_registry(self) -> None:
+        appliance = self.current()
+        if appliance is None:
+            return
+
+        def chosen(result: str | None) -> None:
+            if result is None:
+                return
+            try:
+                if result == "set":
+                    self.app.service.registry_set_auto_update_off(appliance.name)
+                    self.notify(f"AutoUpdate = 0 on {safe_text(appliance.name)}: automatic updates off.")
+                else:
+                    self.app.service.registry_delete_auto_update(appliance.name)
+                    self.notify(f"AutoUpdate deleted on {safe_text(appliance.name)}: automatic updates on.")
+            except StoreError as exc:
+                self.app.report_error(exc)
+                return
+            self.app.after_change()
+
+        self.app.push_screen(RegistryModal(appliance.name, appliance.registry), chosen)
+
+
+def status_word_for(word: str) -> str:
+    return word if word in STATUS_STYLE else status_word(word)

@@ -1,0 +1,123 @@
+"""The item table's columns: which fit a width, and a row's cells as Rich segments (no Textual)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style
+
+from store.fleet import ItemQuery, ItemRow
+from tui.render import fit, safe_text, status_text, truncate
+
+MARK_GLYPH = "✓"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as laid out for one width."""
+
+    key: str
+    """Which column: mark, name, os, appliance, agent_version or status."""
+    title: str
+    width: int
+    """Cells, not counting the one-cell gap between columns."""
+    sort: str | None
+    """The `ItemQuery.sort` that orders by this column."""
+
+
+# key, title, preferred width, narrowest before a column is dropped, sort name
+_SPECS: tuple[tuple[str, str, int, int, str | None], ...] = (
+    ("mark", "", 1, 1, None),
+    ("name", "Name", 20, 20, "name"),
+    ("os", "OS", 24, 12, "os"),
+    ("appliance", "Appliance", 18, 12, "appliance"),
+    ("agent_version", "Agent version", 15, 13, "agent_version"),
+    ("status", "Status", 31, 20, "status"),
+)
+_DROP_ORDER = ("os", "appliance")
+_SHRINK_ORDER = ("agent_version", "appliance", "status", "os")
+_NAME_FLOOR, _STATUS_FLOOR = 8, 8
+
+
+@lru_cache(maxsize=16)
+def layout_columns(width: int) -> tuple[Column, ...]:
+    """Columns that fill `width` cells: Name takes the slack; narrow widths drop OS, then Appliance.
+
+    Below the narrowest layout (about 40 cells) Status and then Name are squeezed; what still
+    does not fit is cropped by the caller.
+    """
+    specs = {key: spec for key, *spec in _SPECS}
+    for dropped in range(len(_DROP_ORDER) + 1):
+        keys = [key for key, *_ in _SPECS if key not in _DROP_ORDER[:dropped]]
+        widths = {key: specs[key][1] for key in keys}
+        spare = width - sum(widths.values()) - (len(keys) - 1)
+        for key in _SHRINK_ORDER:
+            if spare < 0 and key in widths:
+                give = min(widths[key] - specs[key][2], -spare)
+                widths[key] -= give
+                spare += give
+        if spare >= 0:
+            break
+    if spare < 0:
+        give = min(widths["status"] - _STATUS_FLOOR, -spare)
+        widths["status"] -= give
+        spare += give
+    widths["name"] = max(_NAME_FLOOR, widths["name"] + spare)
+    return tuple(Column(key, specs[key][0], widths[key], specs[key][3]) for key in keys)
+
+
+def header_text(columns: tuple[Column, ...], query: ItemQuery) -> str:
+    """The header line: each title fitted to its column, the sorted one with ▲ or ▼."""
+    titles = []
+    for column in columns:
+        title = column.title
+        if column.sort is not None and column.sort == query.sort:
+            title = f"{truncate(title, column.width - 2)} {'▼' if query.descending else '▲'}"
+        titles.append(fit(title, column.width))
+    return " ".join(titles)
+
+
+def cell_text(row: ItemRow, column: Column, *, marked: bool) -> str:
+    """One cell, exactly `column.width` cells wide, with control characters made visible."""
+    if column.key == "mark":
+        return fit(MARK_GLYPH if marked else "", column.width)
+    if column.key == "status":
+        return fit(status_text(row.status, column.width).plain, column.width)
+    return fit(safe_text(getattr(row, column.key)), column.width)
+
+
+class RowStyles(NamedTuple):
+    """The styles a row is painted with (from the table's component classes)."""
+
+    base: Style
+    cursor: Style
+    """Drawn over every other style, so a coloured cell stays legible under the cursor."""
+    marked: Style
+    cells: dict[str, Style]
+    """Partial styles of the mark cell ("mark") and of each status slug's cell."""
+
+
+def row_segments(
+    row: ItemRow, columns: tuple[Column, ...], styles: RowStyles, *, marked: bool, cursor: bool
+) -> tuple[list[Segment], int]:
+    """One row's segments, cells separated by a space, and their total width in cells."""
+    style = styles.base + styles.marked if marked else styles.base
+    over = styles.cursor if cursor else _NULL_STYLE
+    style += over
+    segments: list[Segment] = []
+    for n, column in enumerate(columns):
+        if n:
+            segments.append(Segment(" ", style))
+        text = cell_text(row, column, marked=marked)
+        if column.key in ("mark", "status"):
+            cell = styles.cells.get("mark" if column.key == "mark" else row.status, _NULL_STYLE)
+            segments.append(Segment(text, style + cell + over))
+        else:
+            segments.append(Segment(text, style))
+    return segments, sum(c.width for c in columns) + len(columns) - 1
+
+
+_NULL_STYLE = Style.null()

@@ -1,0 +1,389 @@
+"""ItemTable: a virtual table of replicated items, read page by page; only what shows is painted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar, NamedTuple
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.fleet import ItemQuery, ItemRow
+from store.models import STATUS_SLUGS
+from tui.render import truncate
+from tui.widgets.item_columns import Column, RowStyles, header_text, layout_columns, row_segments
+from tui.widgets.item_pages import ItemPages, ItemSource
+
+EMPTY_HINT = "No replicated items match"
+
+
+class _Paint(NamedTuple):
+    """What every line of one paint shares, looked up once per paint rather than once per line."""
+
+    width: int
+    columns: tuple[Column, ...]
+    top: int
+    """Index of the row on the first line under the header."""
+    styles: RowStyles
+
+
+class _ItemMessage(Message):
+    def __init__(self, item_table: ItemTable, item_id: int | None, name: str | None) -> None:
+        super().__init__()
+        self.item_table = item_table
+        """The table that posted the message."""
+        self.item_id = item_id
+        """Id of the item (None when nothing matches the query)."""
+        self.name = name
+        """Machine name of the item, as stored: data, never markup."""
+
+    @property
+    def control(self) -> ItemTable:
+        """Alias for `item_table`."""
+        return self.item_table
+
+
+class ItemTable(ScrollView, can_focus=True):
+    """A virtual table of replicated items: only the rows on screen are fetched and painted.
+
+    Rows come from an `ItemSource` (the store's `Service`) in pages of `PAGE_SIZE`, kept in a
+    small LRU. The header is the first line and the rows scroll beneath it; the virtual height
+    is the match count plus that line. Marks are item ids, so they survive filtering and sorting.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="item_table.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="item_table.cursor_down"),
+        Binding("pageup", "cursor_page_up", "Page up", show=False, id="item_table.page_up"),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="item_table.page_down"),
+        Binding("home,ctrl+home", "cursor_first", "First", show=False, id="item_table.first"),
+        Binding("end,ctrl+end", "cursor_last", "Last", show=False, id="item_table.last"),
+        Binding("enter", "select_cursor", "Open", id="item_table.select"),
+        Binding("space", "toggle_mark", "Mark", id="item_table.mark"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | up, down | Move the cursor one row. |
+    | pageup, pagedown | Move the cursor and the view one screen. |
+    | home, end (ctrl+home, ctrl+end) | Move the cursor to the first / last row. |
+    | enter | Post `Selected` for the highlighted item. |
+    | space | Toggle the mark on the highlighted item, then move down. |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "item-table--header",
+        "item-table--cursor",
+        "item-table--marked",
+        "item-table--mark",
+        "item-table--empty",
+        *(f"item-table--status-{slug}" for slug in STATUS_SLUGS.values()),
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `item-table--header` | The column titles. |
+    | `item-table--cursor` | The highlighted row (drawn over every other row and cell style). |
+    | `item-table--marked` | Rows whose item is marked. |
+    | `item-table--mark` | The mark glyph. |
+    | `item-table--empty` | The hint shown when nothing matches. |
+    | `item-table--status-<slug>` | The Status cell of each status slug (e.g. `blocked`). |
+    """
+
+    DEFAULT_CSS = """
+    ItemTable {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+
+        & > .item-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .item-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .item-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .item-table--marked { background: $accent 20%; }
+        & > .item-table--mark { color: $text-accent; text-style: bold; }
+        & > .item-table--empty { color: $text-muted; text-style: italic; }
+        & > .item-table--status-up-to-date { color: $text-success; }
+        & > .item-table--status-update-available { color: $text-primary; }
+        & > .item-table--status-blocked { color: $text-warning; }
+        & > .item-table--status-updating { color: $text-accent; }
+        & > .item-table--status-failed { color: $text-error; text-style: bold; }
+    }
+    """
+
+    ALLOW_SELECT = False
+
+    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
+    """Index of the highlighted row in the query's sort order, kept within the rows there are."""
+
+    class Highlighted(_ItemMessage):
+        """Posted when a different item comes under the cursor (`item_id` None: nothing matches)."""
+
+    class Selected(_ItemMessage):
+        """Posted when the operator opens the highlighted item (enter, or a click on it)."""
+
+    class MarksChanged(Message):
+        """Posted when items were marked or unmarked."""
+
+        def __init__(self, item_table: ItemTable, count: int) -> None:
+            super().__init__()
+            self.item_table = item_table
+            """The table that posted the message."""
+            self.count = count
+            """How many items are marked now."""
+
+        @property
+        def control(self) -> ItemTable:
+            """Alias for `item_table`."""
+            return self.item_table
+
+    def __init__(
+        self, source: ItemSource, query: ItemQuery | None = None, *, name: str | None = None,
+        id: str | None = None, classes: str | None = None, disabled: bool = False,
+    ) -> None:
+        """A table over `source` showing `query` (default: every item, by name); counts on mount."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._source = source
+        self._pages = ItemPages(source)
+        self._pages.query = query or ItemQuery()
+        self._marked: set[int] = set()
+        self._reported_id: int | None = None
+        self._reported = False  # Whether Highlighted was posted yet (its item may be None).
+        self._paint: _Paint | None = None
+
+    # -- public API ------------------------------------------------------------------------
+    @property
+    def query(self) -> ItemQuery:
+        """The filter and sort shown (change it with `set_query`)."""
+        return self._pages.query
+
+    @property
+    def row_count(self) -> int:
+        """How many items match the query, as of the last count."""
+        return self._pages.count
+
+    @property
+    def marked(self) -> frozenset[int]:
+        """Ids of the marked items (change them with the mark methods)."""
+        return frozenset(self._marked)
+
+    @property
+    def highlighted(self) -> ItemRow | None:
+        """The row under the cursor, or None when nothing matches."""
+        return self._pages.row(self.cursor_row)
+
+    @property
+    def highlighted_id(self) -> int | None:
+        """Id of the item under the cursor, or None when nothing matches."""
+        row = self.highlighted
+        return None if row is None else row.id
+
+    def row_at(self, index: int) -> ItemRow | None:
+        """The row at `index` in sort order (reading its page if needed), or None."""
+        return self._pages.row(index)
+
+    def set_query(self, query: ItemQuery) -> None:
+        """Show `query`: count its matches, drop cached pages, go to the first row."""
+        self._pages.reset(query, self._source.count_items(query))
+        self._update_virtual_size()
+        self.scroll_to(y=0, animate=False, force=True)
+        self.cursor_row = 0
+        self._post_highlighted()
+        self.refresh()
+
+    def refresh_rows(self, *, recount: bool | None = None) -> None:
+        """Read the rows on screen again: only the pages painted next are fetched.
+
+        Args:
+            recount: Count the matches again. By default only when a status facet is set,
+                the one filter whose members change while updates run.
+        """
+        if recount is None:
+            recount = self.query.status is not None
+        if recount:
+            self._pages.reset(self.query, self._source.count_items(self.query))
+            self._update_virtual_size()
+            self.cursor_row = min(self.cursor_row, self.row_count - 1)
+        else:
+            self._pages.clear()
+        self._post_highlighted()
+        self.refresh()
+
+    def mark_items(self, item_ids: Iterable[int]) -> None:
+        """Mark the given items."""
+        self._change_marks(self._marked | set(item_ids))
+
+    def unmark_items(self, item_ids: Iterable[int]) -> None:
+        """Unmark the given items."""
+        self._change_marks(self._marked - set(item_ids))
+
+    def clear_marks(self) -> None:
+        """Unmark every item."""
+        self._change_marks(set())
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_cursor_up(self) -> None:
+        """Move the cursor up a row."""
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down a row."""
+        self.cursor_row += 1
+
+    def action_cursor_page_up(self) -> None:
+        """Move the cursor and the view up a screen."""
+        self._move_page(-self._page_height)
+
+    def action_cursor_page_down(self) -> None:
+        """Move the cursor and the view down a screen."""
+        self._move_page(self._page_height)
+
+    def action_cursor_first(self) -> None:
+        """Move the cursor to the first row."""
+        self.cursor_row = 0
+
+    def action_cursor_last(self) -> None:
+        """Move the cursor to the last row."""
+        self.cursor_row = self.row_count - 1
+
+    def action_select_cursor(self) -> None:
+        """Post `Selected` for the highlighted item."""
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Selected(self, row.id, row.name))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the highlighted item, then move down."""
+        row = self.highlighted
+        if row is not None:
+            self._change_marks(self._marked ^ {row.id})
+            self.cursor_row += 1
+
+    # -- reactives and events --------------------------------------------------------------
+    def _validate_cursor_row(self, value: int) -> int:
+        return max(0, min(value, self.row_count - 1))
+
+    def _watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        # Virtual line new + 1 holds row `new`; the spacing keeps it clear of the fixed header.
+        row_line = Region(0, new + 1, 1, 1)
+        self.scroll_to_region(row_line, spacing=Spacing(top=1), animate=False, force=True)
+        self._post_highlighted()
+
+    def _on_mount(self) -> None:
+        self._pages.reset(self.query, self._source.count_items(self.query))
+        self._update_virtual_size()
+        self._post_highlighted()
+
+    def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = self.scroll_offset.y + offset.y - 1
+        if index >= self.row_count:
+            return
+        event.stop()
+        if index == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.cursor_row = index
+
+    # -- rendering -------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint = self._new_paint()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def render_line(self, y: int) -> Strip:
+        paint = self._paint or self._new_paint()
+        if y == 0:
+            style = paint.styles.base + self.get_component_rich_style("item-table--header")
+            header = header_text(paint.columns, self.query)
+            return Strip([Segment(header, style)]).adjust_cell_length(paint.width, style)
+        if self.row_count == 0:
+            return self._hint_strip(y, paint)
+        index = paint.top + y - 1
+        row = self._pages.row(index)
+        if row is None:
+            return Strip.blank(paint.width, paint.styles.base)
+        return self._row_strip(row, index, paint)
+
+    def _new_paint(self) -> _Paint:
+        get_style = self.get_component_rich_style
+        slugs = STATUS_SLUGS.values()
+        cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in slugs}
+        cells["mark"] = get_style("item-table--mark", partial=True)
+        styles = RowStyles(
+            self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
+        )
+        columns = layout_columns(self.scrollable_content_region.width)
+        return _Paint(self.size.width, columns, self.scroll_offset.y, styles)
+
+    def _row_strip(self, row: ItemRow, index: int, paint: _Paint) -> Strip:
+        marked, cursor = row.id in self._marked, index == self.cursor_row
+        segments, used = row_segments(
+            row, paint.columns, paint.styles, marked=marked, cursor=cursor
+        )
+        return Strip(segments, used).adjust_cell_length(paint.width, paint.styles.base)
+
+    def _hint_strip(self, y: int, paint: _Paint) -> Strip:
+        if y != max(1, self.size.height // 2):
+            return Strip.blank(paint.width, paint.styles.base)
+        width = self.scrollable_content_region.width
+        style = paint.styles.base + self.get_component_rich_style("item-table--empty")
+        strip = Strip([Segment(truncate(EMPTY_HINT, width).center(width), style)], width)
+        return strip.adjust_cell_length(paint.width, paint.styles.base)
+
+    # -- internals -------------------------------------------------------------------------
+    @property
+    def _page_height(self) -> int:
+        """Rows visible beneath the header."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _move_page(self, delta: int) -> None:
+        """Move the cursor and the view together, so the cursor keeps its place on screen."""
+        target = self._validate_cursor_row(self.cursor_row + delta)
+        self.scroll_to(y=self.scroll_y + (target - self.cursor_row), animate=False, force=True)
+        self.cursor_row = target
+
+    def _update_virtual_size(self) -> None:
+        # Width 0: columns always fit the width there is, so nothing scrolls sideways.
+        self.virtual_size = Size(0, self.row_count + 1)
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint the line showing row `index`, if it is on screen."""
+        y = index + 1 - self.scroll_offset.y
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _post_highlighted(self) -> None:
+        """Post Highlighted when the item under the cursor is not the one last reported."""
+        row = self.highlighted
+        item_id = None if row is None else row.id
+        if not self._reported or item_id != self._reported_id:
+            self._reported, self._reported_id = True, item_id
+            self.post_message(self.Highlighted(self, item_id, None if row is None else row.name))
+
+    def _change_marks(self, marked: set[int]) -> None:
+        if marked != self._marked:
+            self._marked = marked
+            self.refresh()
+            self.post_message(self.MarksChanged(self, len(marked)))

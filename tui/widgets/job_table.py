@@ -1,0 +1,203 @@
+"""The Site Recovery jobs table: a virtual Line-API list, newest first, paged from SQLite."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store import clock
+from store.jobs import JobQuery, JobRow
+from tui.render import duration, fit, safe_text
+
+PAGE = 100
+CACHE = 20
+STATE_CLASSES = {
+    "Succeeded": "job-table--ok", "Failed": "job-table--failed", "InProgress": "job-table--running",
+    "Cancelling": "job-table--running", "NotStarted": "job-table--waiting", "Cancelled": "job-table--waiting",
+}
+
+
+def job_columns(width: int) -> list[tuple[str, int]]:
+    """(title, width) per column; Item takes the slack; narrow widths drop Initiated by, then Name."""
+    fixed = [("Name", 26), ("Item", 0), ("State", 11), ("Started", 12), ("Duration", 9), ("Initiated by", 14)]
+    if width < 100:
+        fixed = [c for c in fixed if c[0] != "Initiated by"]
+    if width < 72:
+        fixed = [c for c in fixed if c[0] != "Name"]
+    used = sum(w + 1 for _t, w in fixed)
+    return [(t, w or max(8, width - used)) for t, w in fixed]
+
+
+def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
+    started = ""
+    if row.start_time:
+        started = clock.parse_iso(row.start_time).astimezone(clock.zone(tz)).strftime("%d %b %H:%M")
+    took = ""
+    if row.start_time:
+        end = clock.parse_iso(row.end_time) if row.end_time else now
+        took = duration((end - clock.parse_iso(row.start_time)).total_seconds())
+    item = row.item if row.component is None else f"{row.item} · {row.component}"
+    state = row.state if row.state != "NotStarted" or not row.waiting_reason else "Waiting"
+    return {"Name": row.name, "Item": safe_text(item), "State": state, "Started": started,
+            "Duration": took, "Initiated by": safe_text(row.initiated_by)}
+
+
+class JobTable(ScrollView, can_focus=True):
+    """Jobs of a JobQuery; only the visible rows are read and painted."""
+
+    DEFAULT_CSS = """
+    JobTable {
+        height: 1fr;
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .job-table--header { text-style: bold; background: $panel; }
+        & > .job-table--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .job-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .job-table--ok { color: $text-success; }
+        & > .job-table--failed { color: $text-error; text-style: bold; }
+        & > .job-table--running { color: $text-accent; }
+        & > .job-table--waiting { color: $text-muted; }
+    }
+    """
+    COMPONENT_CLASSES = {"job-table--header", "job-table--cursor", *STATE_CLASSES.values()}
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False, id="job_table.up"),
+        Binding("down", "move(1)", "Down", show=False, id="job_table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="job_table.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="job_table.page_down"),
+        Binding("home", "first", "First", show=False, id="job_table.first"),
+        Binding("end", "last", "Last", show=False, id="job_table.last"),
+        Binding("enter", "open", "Open", id="job_table.open"),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
+    """Index of the highlighted job, newest first."""
+
+    class Opened(Message):
+        """The operator pressed Enter on a job."""
+
+        def __init__(self, job_id: str) -> None:
+            super().__init__()
+            self.job_id = job_id
+
+    def __init__(self, source, query: JobQuery, tz: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.query = query
+        self.tz = tz
+        self.count = 0
+        self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
+
+    # -- data -----------------------------------------------------------------------------------
+    def set_query(self, query: JobQuery, tz: str | None = None) -> None:
+        self.query, self.tz = query, tz or self.tz
+        self.cursor_row = 0
+        self.refresh_rows()
+        self.scroll_to(y=0, animate=False, force=True)
+
+    def refresh_rows(self) -> None:
+        self.count = self.source.count_jobs(self.query)
+        self._pages.clear()
+        self.virtual_size = Size(0, self.count + 1)
+        self.cursor_row = min(self.cursor_row, max(self.count - 1, 0))
+        self.refresh()
+
+    def row(self, index: int) -> JobRow | None:
+        if not 0 <= index < self.count:
+            return None
+        number, pos = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            before = self._pages.get(number - 1)
+            if before is not None and len(before) == PAGE:
+                page = self.source.page_jobs(self.query, limit=PAGE, after_seq=before[-1].seq)
+            else:
+                page = self.source.jobs_at(self.query, offset=number * PAGE, limit=PAGE)
+            self._pages[number] = page
+            if len(self._pages) > CACHE:
+                self._pages.popitem(last=False)
+        return page[pos] if pos < len(page) else None
+
+    @property
+    def highlighted(self) -> JobRow | None:
+        return self.row(self.cursor_row)
+
+    # -- keys -----------------------------------------------------------------------------------
+    def _validate_cursor_row(self, value: int) -> int:
+        return max(0, min(value, self.count - 1))
+
+    def _watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh()
+        self.scroll_to_region(Region(0, new + 1, 1, 1), spacing=Spacing(top=1), animate=False, force=True)
+
+    def action_move(self, delta: int) -> None:
+        self.cursor_row += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor_row += direction * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = self.count - 1
+
+    def action_open(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Opened(row.id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = self.scroll_offset.y + offset.y - 1
+        if index < self.count:
+            if index == self.cursor_row:
+                self.action_open()
+            self.cursor_row = index
+
+    # -- painting -------------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._now = self.source.clock().now  # one clock read per paint, not per line
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        columns = job_columns(self.scrollable_content_region.width)
+        base = self.rich_style
+        if y == 0:
+            header = " ".join(fit(t, w) for t, w in columns)
+            style = base + self.get_component_rich_style("job-table--header")
+            return Strip([Segment(header, style)]).adjust_cell_length(width, style)
+        index = self.scroll_offset.y + y - 1
+        row = self.row(index)
+        if row is None:
+            if self.count == 0 and y == 2:
+                return Strip([Segment(" No jobs match", base)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        cells = job_cells(row, getattr(self, "_now", None) or self.source.clock().now, self.tz)
+        line_style = base
+        if index == self.cursor_row:
+            line_style = base + self.get_component_rich_style("job-table--cursor")
+        state_style = line_style + self.get_component_rich_style(STATE_CLASSES.get(row.state, "job-table--waiting"))
+        segments = []
+        for n, (title, w) in enumerate(columns):
+            if n:
+                segments.append(Segment(" ", line_style))
+            segments.append(Segment(fit(cells[title], w), state_style if title == "State" else line_style))
+        return Strip(segments).adjust_cell_length(width, line_style)
