@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from store.db import open_db
+from store.fleet import ItemQuery
 from store.service import Service
+from store.sim.loader import load_scenario
+from store.sim.scenario import parse_scenario
 from tui.app import ConsoleApp
 from tui.widgets.facets import FacetBar
 from tui.widgets.item_table import ItemTable
@@ -26,7 +31,7 @@ async def test_opens_on_replicated_items_of_first_vault(contoso_db: Path) -> Non
         assert "New Site Recovery mobility agent update is available" in text
         svc = Service.open(contoso_db)
         east = svc.vault("contoso-dr-east")
-        first = svc.items(__import__("store.fleet", fromlist=["ItemQuery"]).ItemQuery(vault_id=east.id))[0]
+        first = svc.items(ItemQuery(vault_id=east.id))[0]
         svc.close()
         assert first.name in text
         table = app.screen.query_one(ItemTable)
@@ -87,11 +92,6 @@ async def test_sort_and_vault_switch(contoso_db: Path) -> None:
 
 
 async def test_hostile_name_shown_literally(tmp_db_path: Path) -> None:
-    from store.db import open_db
-    from store.sim.loader import load_scenario
-    from store.sim.scenario import parse_scenario
-    import json
-
     comps = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268",
              "replication-service": "1.45.9649.18472", "reprotection-server": "1.48.9649.18457",
              "recovery-services-agent": "2.0.9955.0", "site-recovery-provider": "5.25.904.11",
