@@ -102,14 +102,18 @@ def page_items(
     column = SORTS[q.sort]
     where, args = _where(q)
     direction = "DESC" if q.descending else "ASC"
+    # Names are unique: sorting by name needs no tie-breaker (a second `name` key would make
+    # SQLite sort in a temporary B-tree instead of walking the index).
+    key = "name" if column == "name" else f"({column}, name)"
     if after is not None:
         op = "<" if q.descending else ">"
-        where += (" AND " if where else " WHERE ") + f"({column}, name) {op} (?, ?)"
-        args.extend(after)
+        where += (" AND " if where else " WHERE ") + f"{key} {op} " + ("?" if column == "name" else "(?, ?)")
+        args.extend(after[1:] if column == "name" else after)
         offset = 0
+    order = f"name {direction}" if column == "name" else f"{column} {direction}, name {direction}"
     sql = (
         f"SELECT id, name, os, appliance, agent_version, status, {column} FROM items{where} "
-        f"ORDER BY {column} {direction}, name {direction} LIMIT ? OFFSET ?"
+        f"ORDER BY {order} LIMIT ? OFFSET ?"
     )
     return [ItemRow(*r) for r in conn.execute(sql, [*args, limit, offset])]
 
@@ -192,9 +196,12 @@ def position_of(conn: sqlite3.Connection, q: ItemQuery, item_id: int) -> int | N
     if row is None:
         return None
     op = ">" if q.descending else "<"
-    extra = f"({column}, name) {op} (?, ?)"
+    if column == "name":
+        extra, values = f"name {op} ?", [row[1]]
+    else:
+        extra, values = f"({column}, name) {op} (?, ?)", list(row)
     sql = f"SELECT count(*) FROM items{where}{' AND ' if where else ' WHERE '}{extra}"
-    return conn.execute(sql, [*args, *row]).fetchone()[0]
+    return conn.execute(sql, [*args, *values]).fetchone()[0]
 
 
 def item_ref(conn: sqlite3.Connection, name: str) -> tuple[int, int]:

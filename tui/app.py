@@ -55,6 +55,7 @@ class ConsoleApp(OperatorFlows, App):
         self.set_reactive(ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0])
         self.engine = EngineThread(self.db_path) if engine and not read_only else None
         self._seen_version = -1
+        self._vault_count = len(self.service.vaults())
 
     def on_mount(self) -> None:
         self.set_interval(POLL_S, self.poll_changes)
@@ -132,6 +133,11 @@ class ConsoleApp(OperatorFlows, App):
     def show_appliance(self, name: str) -> None:
         self.switch_mode("appliances")
         self.call_after_refresh(lambda: self.screen.select(name) if isinstance(self.screen, AppliancesScreen) else None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_vault":
+            return self._vault_count > 1
+        return True
 
     def action_next_vault(self) -> None:
         vaults = self.service.vaults()

@@ -28,11 +28,11 @@ class ItemsScreen(Screen):
     CSS_PATH = "items.tcss"
     BINDINGS = [
         Binding("u", "update", "Update", id="items.update"),
-        Binding("b", "bulk_update", "Bulk update", id="items.bulk_update"),
+        Binding("b", "bulk_update", "Bulk", id="items.bulk_update"),
         Binding("slash", "filter", "Filter", id="items.filter"),
         Binding("s", "sort", "Sort", id="items.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="items.reverse_sort"),
-        Binding("o", "toggle_overview", "Overview", id="items.overview"),
+        Binding("o", "toggle_overview", "Overview", show=False, id="items.overview"),
         Binding("0", "facet(0)", "All statuses", show=False, id="items.facet_all"),
         Binding("1", "facet(1)", "Up to date", show=False, id="items.facet_1"),
         Binding("2", "facet(2)", "New update available", show=False, id="items.facet_2"),

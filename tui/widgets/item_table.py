@@ -52,9 +52,10 @@ class _ItemMessage(Message):
 class ItemTable(ScrollView, can_focus=True):
     """A virtual table of replicated items: only the rows on screen are fetched and painted.
 
-    Rows come from an `ItemSource` (the store's `Service`) in pages of `PAGE_SIZE`, kept in a
-    small LRU. The header is the first line and the rows scroll beneath it; the virtual height
-    is the match count plus that line. Marks are item ids, so they survive filtering and sorting.
+    Rows come from an `ItemSource` (the store's `Service`) a page at a time, kept in a small
+    LRU (`item_pages.ItemPages`). The header is the first line and the rows scroll beneath it;
+    the virtual height is the match count plus that line. Marks are item ids, so they survive
+    filtering and sorting.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -156,11 +157,11 @@ class ItemTable(ScrollView, can_focus=True):
         self, source: ItemSource, query: ItemQuery | None = None, *, name: str | None = None,
         id: str | None = None, classes: str | None = None, disabled: bool = False,
     ) -> None:
-        """A table over `source` showing `query` (default: every item, by name); counts on mount."""
+        """A table over `source` showing `query` (default: every item, by name)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._source = source
         self._pages = ItemPages(source)
-        self._pages.query = query or ItemQuery()
+        self._pages.reset(query or ItemQuery(), 0)  # Counted on mount.
         self._marked: set[int] = set()
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from store.models import ItemView, UpdateStatus
-from tui.render import safe_text, status_text
+from tui.render import safe_text
 
 NEXT_STEP = {
     UpdateStatus.UPDATE_AVAILABLE.value: "Enter: Update to this version",
@@ -30,8 +30,14 @@ class OverviewPane(Static):
         padding: 0 1;
         height: 1fr;
         overflow-y: auto;
+        & > .overview--status-up-to-date { color: $text-success; }
+        & > .overview--status-update-available { color: $text-primary; }
+        & > .overview--status-blocked { color: $text-warning; }
+        & > .overview--status-updating { color: $text-accent; }
+        & > .overview--status-failed { color: $text-error; text-style: bold; }
     }
     """
+    COMPONENT_CLASSES = {f"overview--status-{s.slug}" for s in UpdateStatus}
 
     item: reactive[ItemView | None] = reactive(None, always_update=True)
     """The machine shown, or None when nothing is highlighted."""
@@ -46,10 +52,11 @@ class OverviewPane(Static):
         if item is None:
             return Text("No machine highlighted.", style="dim")
         grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(style="bold", no_wrap=True, min_width=14)
         grid.add_column(overflow="fold")
         grid.add_row("Agent version", item.agent_version)
-        grid.add_row("Status", status_text(_slug(item.status)))
+        slug = _slug(item.status)
+        grid.add_row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
@@ -68,7 +75,7 @@ class OverviewPane(Static):
         if step:
             parts.append(Text(step, style="bold"))
         more = Table.grid(padding=(0, 1))
-        more.add_column(style="bold", no_wrap=True)
+        more.add_column(style="bold", no_wrap=True, min_width=14)
         more.add_column(overflow="fold")
         more.add_row("OS", Text(safe_text(item.os)))
         more.add_row("Appliance", Text(safe_text(item.appliance)))

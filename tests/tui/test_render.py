@@ -1,0 +1,112 @@
+"""Pure render helpers: control characters made visible, status words, truncation, durations."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+from rich.text import Text
+
+from store.models import STATUS_SLUGS
+from tui.render import duration, fit, safe_text, status_text, status_word, truncate, version_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("vm-web-01", "vm-web-01"),
+        ("[bold red]x[/]", "[bold red]x[/]"),
+        ("\x1b[31mred", "^[[31mred"),
+        ("a\nb\tc\rd", "a^Jb^Ic^Md"),
+        ("nul\x00del\x7f", "nul^@del^?"),
+        ("c1\x9bcsi", "c1?csi"),
+        ("rlo\u202eevil", "rlo?evil"),
+        ("zw\u200bsp", "zw?sp"),
+        ("名前-ü", "名前-ü"),
+    ],
+)
+def test_safe_text_makes_controls_visible(raw: str, shown: str) -> None:
+    assert safe_text(raw) == shown
+    assert safe_text(raw).isprintable()
+
+
+@pytest.mark.parametrize(
+    ("slug", "word"),
+    [
+        ("up-to-date", "Up to date"),
+        ("update-available", "New update available"),
+        ("blocked", "Cannot update to latest version"),
+        ("updating", "Updating"),
+        ("failed", "Update failed"),
+    ],
+)
+def test_status_text_uses_portal_words_and_a_style_name(slug: str, word: str) -> None:
+    text = status_text(slug)
+    assert isinstance(text, Text)
+    assert text.plain == word == status_word(slug)
+    assert text.style == f"status-{slug}"
+
+
+def test_status_text_covers_every_status_slug() -> None:
+    assert {status_text(s).style for s in STATUS_SLUGS.values()} == {
+        f"status-{s}" for s in STATUS_SLUGS.values()
+    }
+
+
+def test_status_text_truncates_with_an_ellipsis() -> None:
+    assert status_text("blocked", 12).plain == "Cannot upda…"
+    assert status_text("updating", 12).plain == "Updating"
+
+
+def test_unknown_status_is_shown_safely_not_raised() -> None:
+    text = status_text("exploded\x1b")
+    assert text.plain == "exploded^["
+    assert text.style == "status-unknown"
+
+
+@pytest.mark.parametrize(
+    ("value", "width", "out"),
+    [
+        ("abcdef", 6, "abcdef"),
+        ("abcdef", 5, "abcd…"),
+        ("abcdef", 1, "…"),
+        ("abcdef", 0, ""),
+        ("abcdef", -3, ""),
+        ("名前名前", 5, "名前…"),
+        ("ab cd", 4, "ab…"),
+    ],
+)
+def test_truncate_counts_terminal_cells(value: str, width: int, out: str) -> None:
+    assert truncate(value, width) == out
+    assert cell_len(truncate(value, width)) <= max(width, 0)
+
+
+@pytest.mark.parametrize("width", [0, 1, 3, 4, 5, 10])
+def test_fit_is_exactly_the_width(width: int) -> None:
+    for value in ("", "abc", "名前名前", "abcdefghij"):
+        assert cell_len(fit(value, width)) == width
+
+
+@pytest.mark.parametrize(
+    ("seconds", "out"),
+    [
+        (0, "0s"),
+        (-5, "0s"),
+        (45.9, "45s"),
+        (60, "1m 0s"),
+        (252, "4m 12s"),
+        (3_600 + 5 * 60 + 9, "1h 05m"),
+        (3 * 86_400 + 4 * 3_600 + 59, "3d 4h"),
+    ],
+)
+def test_duration(seconds: float, out: str) -> None:
+    assert duration(seconds) == out
+
+
+def test_version_text_against_latest() -> None:
+    assert version_text("9.65.7417.1", "9.66.7643.1").spans[0].style == "version-outdated"
+    assert version_text("9.66.7643.1", "9.66.7643.1").spans[0].style == "version-latest"
+    # Numeric, not text, order: 9.100 is newer than 9.66.
+    assert version_text("9.100.1.1", "9.66.7643.1").spans[0].style == "version-latest"
+    assert version_text("9.66.7643.1").spans == []
+    odd = version_text("not\x1b-a-version", "9.66.7643.1")
+    assert (odd.plain, odd.spans) == ("not^[-a-version", [])
