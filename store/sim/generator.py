@@ -9,17 +9,10 @@ from itertools import accumulate
 
 from store import clock
 from store.errors import BadInput
-from store.versions import Version
 from store.sim import error_catalog
 from store.sim.loader import start_time
-from store.sim.scenario import (
-    ApplianceSpec,
-    ClockSpec,
-    ItemSpec,
-    JobSpec,
-    Scenario,
-    VaultSpec,
-)
+from store.sim.scenario import ApplianceSpec, ClockSpec, ItemSpec, JobSpec, Scenario, VaultSpec
+from store.versions import Version
 
 MAX_ITEMS = 1_000_000
 ITEMS_PER_APPLIANCE = 200
@@ -133,8 +126,10 @@ def _vaults(count: int) -> list[VaultSpec]:
     return out
 
 
-def _appliances(rng: random.Random, count: int, vaults: list[VaultSpec]) -> tuple[list[ApplianceSpec], list[bool]]:
-    """Mostly up to date; about 8% behind, 5% with AutoUpdate = 0, 1% without Azure."""
+def _appliances(rng: random.Random, count: int,
+                vaults: list[VaultSpec]) -> tuple[list[ApplianceSpec], list[bool]]:
+    """Mostly up to date; about 8% behind, 5% with AutoUpdate = 0, 1% without Azure.
+    Also returns, per appliance, whether its machines can update (compatible, reaches Azure)."""
     n_old, n_off, n_dark = round(count * 0.08), round(count * 0.05), count // 100
     special = rng.sample(range(count), n_old + n_off + n_dark)
     old = set(special[:n_old])
@@ -241,7 +236,7 @@ def _jobs(rng: random.Random, count: int, items: list[ItemSpec], candidates: lis
     running: dict[str, int] = {}
     jobs: list[JobSpec] = []
     codes = sorted(error_catalog.CATALOG)
-    n_running = 0
+    n_running = n_failed = 0
     for i in chosen:
         item = items[i]
         if n_running < per_kind and running.get(item.appliance, 0) < 10:
@@ -251,14 +246,19 @@ def _jobs(rng: random.Random, count: int, items: list[ItemSpec], candidates: lis
                 item=item.name, state="InProgress", started_minutes_ago=rng.randint(0, 10),
                 error_code=None, initiated_by=rng.choice(OPERATORS),
             ))
-        elif rng.random() < 0.5:
+            continue
+        if n_failed == per_kind:
+            continue
+        n_failed += 1
+        if rng.random() < 0.5:
             jobs.append(JobSpec.model_construct(
                 item=item.name, state="Failed", started_minutes_ago=rng.randint(20, 600),
                 error_code=rng.choice(codes), initiated_by=rng.choice(OPERATORS),
             ))
         else:
             jobs.append(JobSpec.model_construct(
-                item=item.name, state="Failed", started_minutes_ago=since_midnight[vault_of[item.appliance]],
+                item=item.name, state="Failed",
+                started_minutes_ago=since_midnight[vault_of[item.appliance]],
                 error_code=rng.choice(codes), initiated_by=None,
             ))
     return jobs

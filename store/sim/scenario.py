@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -168,6 +168,25 @@ class ClockSpec(Strict):
     speed: float = Field(default=60.0, gt=0, le=100_000, description="Engine seconds per wall second.")
     mode: Literal["simulated", "real"] = Field(default="simulated", description="Simulated or wall time.")
 
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"not an ISO time {v!r} (e.g. 2026-12-16T23:45:00-05:00)") from None
+        return v
+
+    @field_validator("base_date")
+    @classmethod
+    def _base_date(cls, v: str) -> str:
+        try:
+            date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"not a date {v!r} (YYYY-MM-DD)") from None
+        return v
+
 
 class Scenario(Strict):
     """A whole simulated world."""
@@ -195,9 +214,18 @@ class Scenario(Strict):
         for n, i in enumerate(self.items):
             if i.appliance not in appliances:
                 raise ValueError(f"items.{n}.appliance: unknown appliance {i.appliance!r}")
+        job_of: dict[str, int] = {}
         for n, j in enumerate(self.jobs):
             if j.item not in items:
                 raise ValueError(f"jobs.{n}.item: unknown item {j.item!r}")
+            if j.item in job_of:
+                raise ValueError(
+                    f"jobs.{n}.item: {j.item!r} already has a job (jobs.{job_of[j.item]}); one per machine"
+                )
+            job_of[j.item] = n
+        ga_agent = any(r.component == AGENT and r.channel == "ga" for r in self.releases or ())
+        if self.releases is not None and not ga_agent:
+            raise ValueError("releases: no GA agent release (list at least one, or leave releases out)")
         return self
 
 
