@@ -1,21 +1,114 @@
-"""SVG snapshots of the console's screens at 80x24 and 120x40 (pytest-textual-snapshot)."""
+"""SVG snapshots of every screen and dialog at 80x24 and 120x40 (pytest-textual-snapshot).
+
+The engine does not run in these apps, so engine time (and every snapshot) is fixed.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from store.db import open_db
+from store.sim.loader import load_scenario
+from store.sim.scenario import parse_scenario
 from tui.app import ConsoleApp
 
 SIZES = [(80, 24), (120, 40)]
+size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
+def goto(name: str):
+    async def run_before(pilot) -> None:
+        pilot.app.show_item(name)
+        await pilot.pause()
+
+    return run_before
+
+
+def goto_then(name: str, *keys: str):
+    async def run_before(pilot) -> None:
+        pilot.app.show_item(name)
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+@size_ids
 class TestReplicatedItems:
-    @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-    def test_home(self, snap_compare, contoso_db: Path, size: tuple[int, int]) -> None:
+    def test_home(self, snap_compare, contoso_db: Path, size) -> None:
         assert snap_compare(ConsoleApp(db_path=contoso_db), terminal_size=size)
 
-    @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-    def test_blocked_machine_highlighted(self, snap_compare, contoso_db: Path, size: tuple[int, int]) -> None:
+    def test_blocked_facet(self, snap_compare, contoso_db: Path, size) -> None:
         assert snap_compare(ConsoleApp(db_path=contoso_db), press=["3"], terminal_size=size)
+
+    def test_filter(self, snap_compare, contoso_db: Path, size) -> None:
+        keys = ["slash", *"prod", "enter"]
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, terminal_size=size)
+
+    def test_read_only(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db, read_only=True), terminal_size=size)
+
+
+@size_ids
+class TestMachineDialogs:
+    def test_update_available(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, run_before=goto_then("web-prod-01", "enter"), terminal_size=size)
+
+    def test_blocking_reasons(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, run_before=goto_then("pay-app-01", "enter"), terminal_size=size)
+
+    def test_update_failed(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, run_before=goto_then("mq-lnx-01", "enter"), terminal_size=size)
+
+    def test_bulk_update(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["b", "a"], terminal_size=size)
+
+    def test_confirm_update_of_marked(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, run_before=goto_then("web-prod-01", "space", "space", "u"), terminal_size=size)
+
+
+@size_ids
+class TestOtherScreens:
+    def test_jobs(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j"], terminal_size=size)
+
+    def test_job_detail(self, snap_compare, contoso_db: Path, size) -> None:
+        keys = ["j", "f", "f", "f", "enter"]  # the Failed filter, then its first job
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, terminal_size=size)
+
+    def test_appliances(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down"], terminal_size=size)
+
+    def test_registry_editor(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down", "down", "r"], terminal_size=size)
+
+    def test_settings(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma"], terminal_size=size)
+
+    def test_turn_off_confirmation(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma", "t"], terminal_size=size)
+
+
+def test_hostile_names_render_literally(snap_compare, tmp_db_path: Path) -> None:
+    comps = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268",
+             "replication-service": "1.45.9649.18472", "reprotection-server": "1.48.9649.18457",
+             "recovery-services-agent": "2.0.9955.0", "site-recovery-provider": "5.25.904.11",
+             "push-installer": "1.47.9649.18387"}
+    names = ["[bold red]x[/]", "esc\x1b[31mred", "tab\tand\x07bell", "Ünïcødé-机器-ماشین", "long-" + "x" * 495]
+    world = {"vaults": [{"name": "[link=http://evil]v[/link]", "time_zone": "UTC"}],
+             "appliances": [{"name": "appl-\x1b]0;pwned\x07", "vault": "[link=http://evil]v[/link]",
+                             "components": comps}],
+             "items": [{"name": n, "os": "Windows Server 2022", "appliance": "appl-\x1b]0;pwned\x07",
+                        "agent_version": "9.65.7417.1"} for n in names]}
+    db = open_db(tmp_db_path)
+    load_scenario(db, parse_scenario(json.dumps(world), "hostile.json"), source="hostile.json")
+    db.close()
+    assert snap_compare(ConsoleApp(db_path=tmp_db_path), terminal_size=(120, 30))

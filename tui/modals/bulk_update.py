@@ -56,8 +56,12 @@ class BulkUpdateModal(ModalScreen[list[int] | None]):
         height: auto;
     }
     BulkUpdateModal .buttons {
-        height: auto;
-        align-horizontal: right;
+        height: 3;
+    }
+    BulkUpdateModal #bulk-count {
+        width: 1fr;
+        height: 3;
+        content-align: left middle;
     }
     BulkUpdateModal Button {
         margin-left: 1;
@@ -80,8 +84,8 @@ class BulkUpdateModal(ModalScreen[list[int] | None]):
         with Vertical() as box:
             box.border_title = "Update Mobility agent"
             yield Static(
-                Text("Choose the source machines to update, then OK. space: select · a: all eligible · "
-                     "n: none. Machines whose prerequisites are not met cannot be selected."),
+                Text("Choose the source machines to update, then OK. Machines whose prerequisites are "
+                     "not met cannot be selected. space select · a all eligible · n none"),
                 id="bulk-help",
             )
             yield BulkTable(self.source, query, id="bulk-table")

@@ -99,7 +99,7 @@ class ItemActionModal(ModalScreen[ItemAction | None]):
     }
     ItemActionModal VerticalScroll {
         height: auto;
-        max-height: 30;
+        max-height: 70vh;
     }
     ItemActionModal .buttons {
         height: auto;

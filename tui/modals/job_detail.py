@@ -81,7 +81,7 @@ class JobDetailModal(ModalScreen[JobAction | None]):
     }
     JobDetailModal VerticalScroll {
         height: auto;
-        max-height: 32;
+        max-height: 70vh;
     }
     JobDetailModal .buttons {
         height: auto;

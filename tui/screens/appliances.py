@@ -62,7 +62,7 @@ class AppliancesScreen(Screen):
         appliances.border_title = "Replication appliances"
         appliances.add_columns("Appliance", "Azure services", "Auto-update", "Machines", "Components")
         components = self.query_one("#components", DataTable)
-        components.add_columns("Component", "Version", "Latest version", "Status")
+        components.add_columns("Component", "Version", "Latest", "Status")
         self.refresh_live()
         appliances.focus()
 
