@@ -1,4 +1,4 @@
-"""python -m tui.cli: the same entry point as the asr-console script."""
+"""`python -m tui.cli` runs the command line."""
 
 from tui.cli import main
 

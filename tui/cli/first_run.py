@@ -34,5 +34,12 @@ def ensure_default_db(path: Path) -> None:
             database.close()
     finally:
         os.umask(old)
-    os.chmod(path, 0o600)
+    make_private(path)
     click.echo(f"Created {path} from the demo fleet ({scenario.stem}).", err=True)
+
+
+def make_private(path: Path) -> None:
+    """The database and its WAL files, readable by the user only (0600)."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            os.chmod(file, 0o600)

@@ -54,6 +54,10 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
         counts = load_scenario(database, world, source=source, replace=force)
     finally:
         database.close()
+    if not ctx.db:
+        from tui.cli.first_run import make_private
+
+        make_private(path)
     if as_json:
         emit_json({"db": str(path), "scenario": source, **counts})
     else:

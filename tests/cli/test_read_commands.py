@@ -1,0 +1,86 @@
+"""The command line's read side in real processes: JSON shapes, one-line errors, first run."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ITEM_KEYS = {"name", "vault", "os", "appliance", "agent_version", "latest_version", "status", "blockers",
+             "next_check_at", "last_job_id", "private_preview"}
+STATUS_WORDS = {"Up to date", "New update available", "Cannot update to latest version", "Updating",
+                "Update failed"}
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def test_items_json_shape_and_status_filter(contoso_db: Path) -> None:
+    out = cli("items", "--db", str(contoso_db), "--json")
+    assert out.returncode == 0, out.stderr
+    items = json.loads(out.stdout)
+    assert isinstance(items, list) and len(items) >= 55
+    assert all(ITEM_KEYS <= set(i) for i in items)
+    assert {i["status"] for i in items} == STATUS_WORDS
+    blocked = json.loads(cli("--db", str(contoso_db), "items", "--status", "blocked", "--json").stdout)
+    assert blocked and all(i["status"] == "Cannot update to latest version" for i in blocked)
+    assert all(b.keys() == {"reason", "message", "recommended_action"} for i in blocked for b in i["blockers"])
+    east = json.loads(cli("items", "--vault", "contoso-dr-east", "--db", str(contoso_db), "--json").stdout)
+    assert {i["vault"] for i in east} == {"contoso-dr-east"}
+
+
+def test_item_json_and_text(contoso_db: Path) -> None:
+    item = json.loads(cli("item", "pay-app-01", "--db", str(contoso_db), "--json").stdout)
+    assert ITEM_KEYS <= set(item)
+    assert item["latest_version"] == "9.66.7643.1"
+    assert {b["reason"] for b in item["blockers"]} >= {"IncompatibleApplianceVersion"}
+    text = cli("--db", str(contoso_db), "item", "pay-app-01").stdout
+    assert "Recommended action:" in text and "IncompatibleApplianceVersion" in text
+
+
+def test_clock_show_json(contoso_db: Path) -> None:
+    data = json.loads(cli("clock", "show", "--db", str(contoso_db), "--json").stdout)
+    assert {"now", "mode", "speed", "paused", "vaults", "local_time", "time_zone"} <= set(data)
+    assert data["local_time"].startswith("2026-12-16T23:45:00")
+    assert [v["name"] for v in data["vaults"]] == ["contoso-dr-east", "contoso-dr-west"]
+
+
+def test_bad_input_is_one_line_exit_2(contoso_db: Path, tmp_path: Path) -> None:
+    cases = [
+        ("item", "no-such-machine", "--db", str(contoso_db)),
+        ("items", "--status", "bogus", "--db", str(contoso_db)),
+        ("items", "--db", str(tmp_path / "missing" / "x.db")),
+        ("items", "--vault", "nope", "--db", str(contoso_db)),
+        ("demo", "load", "no-such-scenario", "--db", str(tmp_path / "new.db")),
+    ]
+    for args in cases:
+        out = cli(*args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert out.stderr.count("\n") == 1 and out.stderr.startswith("asr-console: "), out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_demo_load_refuses_to_replace_without_force(contoso_db: Path) -> None:
+    before = json.loads(cli("items", "--db", str(contoso_db), "--json").stdout)
+    out = cli("demo", "load", "--db", str(contoso_db))
+    assert out.returncode == 1 and "--force" in out.stderr
+    assert json.loads(cli("items", "--db", str(contoso_db), "--json").stdout) == before
+    assert cli("demo", "load", "--force", "--db", str(contoso_db)).returncode == 0
+
+
+def test_first_run_creates_private_database_from_the_demo(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    out = cli("demo", "load", env=env)
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "data" / "asr-upgrade-console"
+    db = folder / "fleet.db"
+    assert db.exists()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    listed = cli("items", "--json", env=env)
+    assert len(json.loads(listed.stdout)) >= 55
