@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import random
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from store.clock import iso, parse_iso
 from store.db import setting
@@ -33,17 +35,31 @@ _NAMESPACE = uuid.UUID("6d3c8a6e-2f1b-4c7e-9a51-7b0f3c2d1e90")
 
 
 def next_job_ids(conn: sqlite3.Connection, count: int) -> list[tuple[int, str]]:
-    """(seq, GUID) pairs for the next `count` jobs: the same on every run of the same scenario."""
+    """(seq, GUID) pairs for the next `count` jobs: the same on every run of the same scenario.
+    The GUID is uuid5(namespace, "seed:seq"), computed without building UUID objects (fast in bulk)."""
     start = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM jobs").fetchone()[0]
     seed = setting(conn, "seed", "1")
-    return [(s, str(uuid.uuid5(_NAMESPACE, f"{seed}:{s}"))) for s in range(start, start + count)]
+    prefix = hashlib.sha1(_NAMESPACE.bytes + f"{seed}:".encode())
+    out = []
+    for s in range(start, start + count):
+        h = prefix.copy()
+        h.update(str(s).encode())
+        b = bytearray(h.digest()[:16])
+        b[6] = (b[6] & 0x0F) | 0x50
+        b[8] = (b[8] & 0x3F) | 0x80
+        x = b.hex()
+        out.append((s, f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"))
+    return out
 
 
 def task_plan(seed: str, seq: int, component: bool = False) -> list[tuple[str, int]]:
     """Task names and durations with seeded jitter (per job, so order of creation doesn't matter)."""
-    rng = random.Random(f"{seed}:{seq}")
+    digest = hashlib.blake2b(f"{seed}:{seq}".encode(), digest_size=8).digest()
     spec = COMPONENT_TASKS if component else AGENT_TASKS
-    return [(name, rng.randint(lo, hi)) for name, lo, hi in spec]
+    return [
+        (name, lo + int.from_bytes(digest[2 * n:2 * n + 2], "big") % (hi - lo + 1))
+        for n, (name, lo, hi) in enumerate(spec)
+    ]
 
 
 def insert_job(
@@ -107,13 +123,46 @@ def job_from_row(row: tuple, tasks: list[TaskView]) -> JobView:
 
 
 def tasks_of(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
-    return [
-        TaskView(name=n, state=s, start_time=st, end_time=et)
-        for n, s, st, et in conn.execute(
-            "SELECT name, state, start_time, end_time FROM tasks WHERE job_seq = ? ORDER BY position",
-            (seq,),
-        )
-    ]
+    rows = conn.execute(
+        "SELECT name, state, start_time, end_time FROM tasks WHERE job_seq = ? ORDER BY position", (seq,)
+    ).fetchall()
+    if rows:
+        return [TaskView(name=n, state=s, start_time=st, end_time=et) for n, s, st, et in rows]
+    return planned_tasks(conn, seq)
+
+
+def planned_tasks(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
+    """The tasks of a job that has not started: its plan (rows are written when it starts)."""
+    row = conn.execute("SELECT component IS NOT NULL FROM jobs WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        return []
+    seed = setting(conn, "seed", "1")
+    return [TaskView(name=name, state=JobState.NOT_STARTED.value)
+            for name, _d in task_plan(seed, seq, bool(row[0]))]
+
+
+def materialise_tasks(conn: sqlite3.Connection, seqs: list[int], state: str = "NotStarted") -> dict[int, int]:
+    """Write the task rows of jobs created without them (on start, or on cancel); returns each job's
+    first task duration. Jobs that already have rows keep them."""
+    seed = setting(conn, "seed", "1")
+    firsts: dict[int, int] = {}
+    rows = []
+    for n in range(0, len(seqs), 500):
+        part = seqs[n:n + 500]
+        marks = ",".join("?" * len(part))
+        have = dict(conn.execute(
+            f"SELECT job_seq, duration_s FROM tasks WHERE position = 0 AND job_seq IN ({marks})", part
+        ))
+        kinds = dict(conn.execute(f"SELECT seq, component IS NOT NULL FROM jobs WHERE seq IN ({marks})", part))
+        for seq in part:
+            if seq in have:
+                firsts[seq] = have[seq]
+                continue
+            plan = task_plan(seed, seq, bool(kinds.get(seq)))
+            firsts[seq] = plan[0][1]
+            rows.extend((seq, pos, name, dur, state) for pos, (name, dur) in enumerate(plan))
+    conn.executemany("INSERT INTO tasks (job_seq, position, name, duration_s, state) VALUES (?, ?, ?, ?, ?)", rows)
+    return firsts
 
 
 def get_job(conn: sqlite3.Connection, job_id: str) -> JobView | None:
@@ -134,3 +183,176 @@ def duration_text(start: str | None, end: str | None, now: datetime) -> str:
     m, s = divmod(rem, 60)
     return f"{h}h {m}m" if h else f"{m}m {s:02d}s"
 
+
+
+# -- bulk creation ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewJob:
+    """One job to create: an agent update (item_id) or a component update (component)."""
+
+    vault_id: int
+    target: str
+    appliance_id: int
+    from_version: str
+    to_version: str
+    item_id: int | None = None
+    component: str | None = None
+    fail_code: str | None = None
+    fail_task: int | None = None
+    retry_of: str | None = None
+    waiting_reason: str | None = None
+
+
+def create_jobs(conn: sqlite3.Connection, specs: list[NewJob], *, created: datetime,
+                initiated_by: str) -> list[tuple[int, str]]:
+    """Insert NotStarted jobs with one executemany; (seq, id) per spec. NotStarted jobs carry no
+    next_event_at (the runner starts them at a scheduling tick) and no task rows yet: their tasks are
+    their plan (task_plan) until they start, which keeps creating 100k jobs cheap."""
+    if not specs:
+        return []
+    ids = next_job_ids(conn, len(specs))
+    at = iso(created)
+    not_started = JobState.NOT_STARTED.value
+    job_rows = []
+    for (seq, job_id), s in zip(ids, specs, strict=True):
+        is_component = s.component is not None
+        job_rows.append((
+            seq, job_id, s.vault_id, COMPONENT_SCENARIO if is_component else AGENT_SCENARIO,
+            COMPONENT_JOB_NAME if is_component else AGENT_JOB_NAME, s.item_id, s.appliance_id,
+            s.component, s.target, not_started, initiated_by, at, s.from_version, s.to_version,
+            s.retry_of, s.fail_code, s.fail_task, s.waiting_reason,
+        ))
+    conn.executemany(
+        "INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, component, target, "
+        "state, initiated_by, created_time, from_version, to_version, retry_of, fail_code, fail_task, "
+        "waiting_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        job_rows,
+    )
+    return ids
+
+
+# -- lists and keyset pages ---------------------------------------------------------------------
+
+class JobRow(NamedTuple):
+    """One line of the jobs table: just what is painted."""
+
+    seq: int
+    id: str
+    name: str
+    item: str
+    component: str | None
+    state: str
+    initiated_by: str
+    created_time: str
+    start_time: str | None
+    end_time: str | None
+    waiting_reason: str | None
+
+
+@dataclass(frozen=True)
+class JobQuery:
+    """Which jobs a list shows: a vault (or all), a state, one target (machine or appliance)."""
+
+    vault_id: int | None = None
+    state: str | None = None
+    item_id: int | None = None
+    appliance_id: int | None = None
+
+
+def _job_where(q: JobQuery) -> tuple[str, list]:
+    clauses, args = [], []
+    if q.vault_id is not None:
+        clauses.append("j.vault_id = ?")
+        args.append(q.vault_id)
+    if q.state is not None:
+        clauses.append("j.state = ?")
+        args.append(q.state)
+    if q.item_id is not None:
+        clauses.append("j.item_id = ?")
+        args.append(q.item_id)
+    if q.appliance_id is not None:
+        clauses.append("j.appliance_id = ? AND j.component IS NOT NULL")
+        args.append(q.appliance_id)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def list_jobs(conn: sqlite3.Connection, q: JobQuery | None = None, *, limit: int = 100,
+              after_seq: int | None = None) -> list[JobRow]:
+    """Newest first; the next page starts after the last row's seq (keyset, index range scans)."""
+    where, args = _job_where(q or JobQuery())
+    if after_seq is not None:
+        where += (" AND " if where else " WHERE ") + "j.seq < ?"
+        args.append(after_seq)
+    sql = (
+        "SELECT j.seq, j.id, j.name, j.target, j.component, j.state, j.initiated_by, j.created_time, "
+        f"j.start_time, j.end_time, j.waiting_reason FROM jobs j{where} ORDER BY j.seq DESC LIMIT ?"
+    )
+    return [JobRow(*r) for r in conn.execute(sql, [*args, limit])]
+
+
+def count_jobs(conn: sqlite3.Connection, q: JobQuery | None = None) -> int:
+    where, args = _job_where(q or JobQuery())
+    return conn.execute(f"SELECT count(*) FROM jobs j{where}", args).fetchone()[0]
+
+
+def state_counts(conn: sqlite3.Connection, vault_id: int | None = None) -> dict[str, int]:
+    """Jobs per state (for a facet bar), every state present with 0 when none."""
+    where, args = _job_where(JobQuery(vault_id=vault_id))
+    counts = {s.value: 0 for s in JobState}
+    for state, n in conn.execute(f"SELECT j.state, count(*) FROM jobs j{where} GROUP BY j.state", args):
+        counts[state] = n
+    return counts
+
+
+def job_views(conn: sqlite3.Connection, q: JobQuery | None = None, *, limit: int | None = None) -> list[JobView]:
+    """Full jobs (with tasks), newest first, in two queries whatever the count."""
+    where, args = _job_where(q or JobQuery())
+    sql = f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id{where} ORDER BY j.seq DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return _with_tasks(conn, conn.execute(sql, args).fetchall())
+
+
+def jobs_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> list[JobView]:
+    """The jobs with these seqs, in the given order (e.g. the ones a command just created)."""
+    if not seqs:
+        return []
+    lo, hi = min(seqs), max(seqs)
+    rows = conn.execute(
+        f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id WHERE j.seq BETWEEN ? AND ?",
+        (lo, hi),
+    ).fetchall()
+    wanted = set(seqs)
+    by_seq = {r[0]: r for r in rows if r[0] in wanted}
+    views = _with_tasks(conn, [by_seq[s] for s in seqs if s in by_seq])
+    return views
+
+
+def _with_tasks(conn: sqlite3.Connection, rows: list[tuple]) -> list[JobView]:
+    if not rows:
+        return []
+    seqs = [r[0] for r in rows]
+    tasks: dict[int, list[TaskView]] = {s: [] for s in seqs}
+    lo, hi = min(seqs), max(seqs)
+    cols = "SELECT job_seq, name, state, start_time, end_time FROM tasks"
+    if hi - lo < 2 * len(seqs):  # dense (a command's new jobs, a full list): one range scan
+        cursors = [conn.execute(f"{cols} WHERE job_seq BETWEEN ? AND ? ORDER BY job_seq, position", (lo, hi))]
+    else:
+        ordered = sorted(seqs)
+        cursors = [
+            conn.execute(f"{cols} WHERE job_seq IN ({','.join('?' * len(part))}) ORDER BY job_seq, position", part)
+            for part in (ordered[i:i + 500] for i in range(0, len(ordered), 500))
+        ]
+    for cursor in cursors:
+        for seq, name, state, start, end in cursor:
+            if seq in tasks:
+                tasks[seq].append(TaskView(name=name, state=state, start_time=start, end_time=end))
+    missing = [r for r in rows if not tasks[r[0]]]
+    if missing:
+        seed = setting(conn, "seed", "1")
+        for r in missing:  # not started yet: the plan (column 6 is the component)
+            tasks[r[0]] = [TaskView(name=name, state=JobState.NOT_STARTED.value)
+                           for name, _d in task_plan(seed, r[0], r[6] is not None)]
+    return [job_from_row(r, tasks[r[0]]) for r in rows]

@@ -183,4 +183,22 @@ def m002_jobs_clock_audit(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_engine(db: Database) -> None:
+    """Engine state: simulated agent changes seen at the next check, component job links, job indexes."""
+    db.executescript(
+        """
+        ALTER TABLE items ADD COLUMN sim_agent_version TEXT;
+        ALTER TABLE items ADD COLUMN sim_version_at_reboot TEXT;
+        ALTER TABLE items ADD COLUMN seen_appliance_azure INTEGER;
+        ALTER TABLE components ADD COLUMN active_job_id TEXT;
+        ALTER TABLE components ADD COLUMN last_job_failed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX jobs_appliance_state ON jobs (appliance_id, state, seq);
+        CREATE INDEX appliances_next_check ON appliances (next_check_at);
+        CREATE INDEX jobs_component_due ON jobs (next_event_at)
+            WHERE component IS NOT NULL AND next_event_at IS NOT NULL;
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

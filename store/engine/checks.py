@@ -1,0 +1,312 @@
+"""Prerequisite checks and status upkeep: set-based, grouped by the facts that decide blockers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from datetime import UTC, datetime
+
+from store.catalog import Release, latest_releases
+from store.clock import iso
+from store.models import Blocker
+from store.engine.status import AgentFacts, ComponentFacts, agent_blockers, component_blockers, update_status
+from store.sim.loader import CHECK_INTERVAL_S
+from store.versions import version_key
+
+STATUS_CASE = """CASE
+    WHEN {t}active_job_id IS NOT NULL THEN 'updating'
+    WHEN :latest_key IS NULL OR {t}agent_version_key >= :latest_key THEN 'up-to-date'
+    WHEN {t}last_job_failed THEN 'failed'
+    WHEN {blockers} != '[]' THEN 'blocked'
+    ELSE 'update-available' END"""
+"""store.engine.status.update_status in SQL (a test keeps the two in step), for set-based updates."""
+
+
+class ApplianceFacts(NamedTuple):
+    """An appliance as agent blockers see it: name, component versions, and a hashable key of both."""
+
+    name: str
+    components: dict[str, str]
+    key: tuple
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The catalog as the checks need it (the latest GA agent and component releases), and a
+    per-window cache of appliances' component versions (cleared when a component job ends)."""
+
+    releases: dict[str, Release]
+    appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> Latest:
+        return cls(latest_releases(conn))
+
+    @property
+    def agent(self) -> Release | None:
+        return self.releases.get("agent")
+
+    @property
+    def agent_key(self) -> str | None:
+        return version_key(self.agent.version) if self.agent else None
+
+
+_CACHE: dict[tuple, tuple[list[Blocker], str]] = {}
+_CACHE_MAX = 20_000
+
+
+def agent_entry(appl: ApplianceFacts, version: str, at_reboot: str, pending: bool, heartbeat: bool,
+                azure: bool, target: str | None, requires: dict[str, str]) -> tuple[list[Blocker], str]:
+    """agent_blockers (and their JSON), memoised on the facts: a pure function, and a fleet has few
+    distinct fact tuples (about one per appliance and agent version)."""
+    key = (version, at_reboot, bool(pending), bool(heartbeat), bool(azure), appl.key, target,
+           tuple(sorted(requires.items())))
+    entry = _CACHE.get(key)
+    if entry is None:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        found = agent_blockers(AgentFacts(
+            agent_version=version, latest=target, latest_requires=requires, version_at_reboot=at_reboot,
+            pending_reboot=bool(pending), agent_heartbeat=bool(heartbeat), appliance=appl.name,
+            appliance_azure_connected=bool(azure), appliance_components=appl.components,
+        ))
+        entry = _CACHE[key] = (found, blockers_json(found))
+    return entry
+
+
+def blockers_json(blockers: list) -> str:
+    return json.dumps([b.model_dump() for b in blockers]) if blockers else "[]"
+
+
+def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
+                    out: dict[int, ApplianceFacts]) -> dict[int, ApplianceFacts]:
+    """Fill `out` (a cache) with the facts of these appliances."""
+    wanted = sorted(set(ids) - set(out))
+    for chunk in range(0, len(wanted), 500):
+        part = wanted[chunk:chunk + 500]
+        marks = ",".join("?" * len(part))
+        found: dict[int, tuple[str, dict[str, str]]] = {}
+        for aid, name in conn.execute(f"SELECT id, name FROM appliances WHERE id IN ({marks})", part):
+            found[aid] = (name, {})
+        for aid, slug, version in conn.execute(
+            f"SELECT appliance_id, slug, version FROM components WHERE appliance_id IN ({marks})", part
+        ):
+            found[aid][1][slug] = version
+        for aid, (name, comps) in found.items():
+            out[aid] = ApplianceFacts(name, comps, (name, tuple(sorted(comps.items()))))
+    return out
+
+
+def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) -> None:
+    """Blockers for each distinct fact tuple, into the temp table the set-based update joins."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _grp (appliance_id INTEGER, agent_version TEXT, at_reboot TEXT, "
+        "pending INTEGER, heartbeat INTEGER, azure INTEGER, blockers TEXT, "
+        "PRIMARY KEY (appliance_id, agent_version, at_reboot, pending, heartbeat, azure))"
+    )
+    conn.execute("DELETE FROM _grp")
+    agent = latest.agent
+    target, requires = (agent.version, agent.requires) if agent else (None, {})
+    appliances = appliance_facts(conn, (g[0] for g in groups), latest.appliances)
+    rows = [
+        (aid, version, at_reboot, pending, heartbeat, azure,
+         agent_entry(appliances[aid], version, at_reboot, pending, heartbeat, azure, target, requires)[1])
+        for aid, version, at_reboot, pending, heartbeat, azure in groups
+    ]
+    conn.executemany("INSERT INTO _grp VALUES (?,?,?,?,?,?,?)", rows)
+
+
+_GROUP_JOIN = (
+    "g.appliance_id = items.appliance_id AND g.agent_version = items.agent_version "
+    "AND g.at_reboot = {at_reboot} AND g.pending = {pending} AND g.heartbeat = {heartbeat} "
+    "AND g.azure = {azure}"
+)
+_TRUTH = {
+    "at_reboot": "coalesce(items.sim_version_at_reboot, items.version_at_reboot)",
+    "pending": "items.sim_pending_reboot",
+    "heartbeat": "items.sim_reaches_appliance",
+    "azure": "a.sim_azure_connected",
+}
+_SEEN = {
+    "at_reboot": "items.version_at_reboot",
+    "pending": "items.seen_pending_reboot",
+    "heartbeat": "items.seen_agent_heartbeat",
+    "azure": "coalesce(items.seen_appliance_azure, a.seen_azure_connected)",
+}
+
+
+def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params: dict) -> list[tuple]:
+    sql = (
+        f"SELECT DISTINCT items.appliance_id, items.agent_version, {facts['at_reboot']}, {facts['pending']}, "
+        f"{facts['heartbeat']}, {facts['azure']} FROM items JOIN appliances a ON a.id = items.appliance_id "
+        f"WHERE {where}"
+    )
+    return conn.execute(sql, params).fetchall()
+
+
+def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM _chk")
+    conn.execute(f"INSERT INTO _chk {sql}", params)
+
+
+def _schedule(conn: sqlite3.Connection, until: datetime) -> None:
+    """Old next_check_at -> (checked_at, next_check_at), per distinct due second (few): a check due
+    several times over a quiet stretch happens once, at its last due time (same outcome)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
+    conn.execute("DELETE FROM _sched")
+    epoch = int(until.timestamp())
+    rows = []
+    for (old,) in conn.execute(
+        "SELECT DISTINCT next_check_at FROM items WHERE id IN (SELECT id FROM _chk)"
+    ).fetchall():
+        due = int(datetime.fromisoformat(old).timestamp())
+        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        rows.append((old, _iso_epoch(last), _iso_epoch(last + CHECK_INTERVAL_S)))
+    conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
+
+
+def _iso_epoch(epoch: int) -> str:
+    return iso(datetime.fromtimestamp(epoch, UTC))
+
+
+def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> None:
+    """Status from the stored blockers, written only where it changes (it is indexed)."""
+    case = STATUS_CASE.format(t="", blockers="blockers")
+    conn.execute(f"UPDATE items SET status = {case} WHERE {selection} AND status != {case}",
+                 {"latest_key": latest.agent_key})
+
+
+def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
+    """Every machine whose check is due by `until`: copy the simulated truth into what the service
+    saw, recompute blockers and status, and schedule the next check 30 minutes on."""
+    latest = latest or Latest.read(conn)
+    _temp_ids(conn, "SELECT id FROM items WHERE next_check_at <= ?", (iso(until),))
+    selection = "items.id IN (SELECT id FROM _chk)"
+    _apply_reinstalls(conn, selection)
+    groups = _groups(conn, _TRUTH, selection, {})
+    if not groups:
+        return 0
+    _fill_groups(conn, groups, latest)
+    # Blockers first (written only where they change), while the truth columns are still unread.
+    conn.execute(
+        f"""UPDATE items SET blockers = g.blockers FROM appliances a, _grp g
+        WHERE {selection} AND a.id = items.appliance_id AND {_GROUP_JOIN.format(**_TRUTH)}
+          AND items.blockers != g.blockers"""
+    )
+    _schedule(conn, until)
+    cur = conn.execute(
+        f"""UPDATE items SET
+            seen_pending_reboot = items.sim_pending_reboot,
+            seen_agent_heartbeat = items.sim_reaches_appliance,
+            seen_appliance_azure = (SELECT sim_azure_connected FROM appliances WHERE id = items.appliance_id),
+            version_at_reboot = {_TRUTH['at_reboot']},
+            sim_version_at_reboot = NULL,
+            checked_at = s.checked,
+            next_check_at = s.next
+        FROM _sched s WHERE {selection} AND s.old = items.next_check_at"""
+    )
+    _update_status(conn, selection, latest)
+    return cur.rowcount
+
+
+def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:
+    """A hand reinstall (`sim reinstall`) becomes the service's view of the version at the check."""
+    rows = conn.execute(
+        f"SELECT id, sim_agent_version FROM items WHERE {selection} AND sim_agent_version IS NOT NULL"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL WHERE id = ?",
+        [(v, version_key(v), i) for i, v in rows],
+    )
+
+
+def refresh_items(conn: sqlite3.Connection, where: str = "1", params: dict | None = None,
+                  latest: Latest | None = None) -> int:
+    """Recompute blockers and status from what the service last saw (no new check): after a job
+    ends or a release is published. `where` filters `items` (columns as items.x, :named params)."""
+    latest = latest or Latest.read(conn)
+    params = dict(params or {})
+    groups = _groups(conn, _SEEN, where, params)
+    if not groups:
+        return 0
+    _fill_groups(conn, groups, latest)
+    conn.execute(
+        f"""UPDATE items SET blockers = g.blockers
+        FROM appliances a, _grp g
+        WHERE ({where}) AND a.id = items.appliance_id AND {_GROUP_JOIN.format(**_SEEN)}
+          AND items.blockers != g.blockers""",
+        params,
+    )
+    cur = conn.execute(
+        f"UPDATE items SET status = {STATUS_CASE.format(t='', blockers='blockers')} WHERE ({where}) "
+        f"AND status != {STATUS_CASE.format(t='', blockers='blockers')}",
+        {**params, "latest_key": latest.agent_key},
+    )
+    return cur.rowcount
+
+
+def refresh_item_ids(conn: sqlite3.Connection, ids: Iterable[int], latest: Latest | None = None) -> int:
+    """refresh_items for a set of item ids (through a temp table, so any number works)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM _ids")
+    conn.executemany("INSERT OR IGNORE INTO _ids VALUES (?)", [(i,) for i in ids])
+    return refresh_items(conn, "items.id IN (SELECT id FROM _ids)", None, latest)
+
+
+# -- appliances and their components ---------------------------------------------------------------
+
+def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
+    """Appliances due a check: Azure connectivity as the service now sees it; component statuses."""
+    latest = latest or Latest.read(conn)
+    bound = iso(until)
+    rows = conn.execute(
+        "SELECT id, next_check_at FROM appliances WHERE next_check_at <= ?", (bound,)
+    ).fetchall()
+    epoch = int(until.timestamp())
+    for aid, nxt in rows:
+        due = int(datetime.fromisoformat(nxt.replace("Z", "+00:00")).timestamp())
+        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        conn.execute(
+            "UPDATE appliances SET seen_azure_connected = sim_azure_connected, "
+            "checked_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), "
+            "next_check_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch') WHERE id = ?",
+            (last, last + CHECK_INTERVAL_S, aid),
+        )
+    if rows:
+        refresh_components(conn, [r[0] for r in rows], latest)
+    return len(rows)
+
+
+def refresh_components(conn: sqlite3.Connection, appliance_ids: Iterable[int] | None = None,
+                       latest: Latest | None = None, *, only: set[tuple[int, str]] | None = None) -> None:
+    """Recompute components' blockers and status from the service's view of their appliance
+    (`only` limits it to some (appliance id, slug) pairs)."""
+    latest = latest or Latest.read(conn)
+    sql = "SELECT id, name, seen_azure_connected FROM appliances"
+    ids = None if appliance_ids is None else sorted(set(appliance_ids))
+    appliances = conn.execute(sql).fetchall() if ids is None else [
+        r for chunk in range(0, len(ids), 500)
+        for r in conn.execute(f"{sql} WHERE id IN ({','.join('?' * len(ids[chunk:chunk + 500]))})",
+                              ids[chunk:chunk + 500])
+    ]
+    updates = []
+    for aid, name, azure in appliances:
+        comps = conn.execute(
+            "SELECT slug, version, active_job_id, last_job_failed FROM components WHERE appliance_id = ?", (aid,)
+        ).fetchall()
+        siblings = {slug: version for slug, version, _a, _f in comps}
+        for slug, version, active, failed in comps:
+            if only is not None and (aid, slug) not in only:
+                continue
+            rel = latest.releases.get(slug)
+            facts = ComponentFacts(slug, version, rel.version if rel else None, rel.requires if rel else {},
+                                   name, bool(azure), siblings)
+            blockers = component_blockers(facts)
+            status = update_status(version, facts.latest, blockers, active_job=active is not None,
+                                   last_job_failed=bool(failed))
+            updates.append((status.slug, blockers_json(blockers), aid, slug))
+    conn.executemany("UPDATE components SET status = ?, blockers = ? WHERE appliance_id = ? AND slug = ?", updates)

@@ -1,0 +1,132 @@
+"""Creating update jobs: one per machine or component, linked to it, saying why it waits."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from store.engine.runner import waiting_for_capacity, waiting_for_components
+from store.jobs import NewJob, create_jobs
+from store.sim import error_catalog
+
+WAITING_FOR_SIBLING = "Waiting for this appliance's other component updates to finish (one at a time)."
+
+
+@dataclass(frozen=True)
+class AgentTarget:
+    """A machine an agent update job is about to be created for."""
+
+    item_id: int
+    name: str
+    vault_id: int
+    appliance_id: int
+    agent_version: str
+    fail_code: str | None
+
+
+AGENT_TARGET_SQL = (
+    "SELECT items.id, items.name, items.vault_id, items.appliance_id, items.agent_version, "
+    "items.sim_fail_code FROM items"
+)
+
+
+def agent_targets(conn: sqlite3.Connection, where: str, params: dict | list) -> list[AgentTarget]:
+    return [AgentTarget(*r) for r in conn.execute(f"{AGENT_TARGET_SQL} WHERE {where} ORDER BY items.id", params)]
+
+
+def _appliance_load(conn: sqlite3.Connection, appliance_ids: set[int]) -> dict[int, tuple[str, int, int, bool]]:
+    """name, per-process-server limit, agent jobs active, component update active, per appliance."""
+    out = {}
+    for aid in sorted(appliance_ids):
+        name, cap = conn.execute(
+            "SELECT a.name, v.max_concurrent_updates FROM appliances a JOIN vaults v ON v.id = a.vault_id "
+            "WHERE a.id = ?", (aid,)
+        ).fetchone()
+        active = conn.execute(
+            "SELECT count(*) FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', 'InProgress', "
+            "'Cancelling') AND component IS NULL", (aid,)
+        ).fetchone()[0]
+        updating = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', "
+            "'InProgress', 'Cancelling') AND component IS NOT NULL)", (aid,)
+        ).fetchone()[0]
+        out[aid] = (name, cap, active, bool(updating))
+    return out
+
+
+def enqueue_agents(
+    conn: sqlite3.Connection,
+    targets: list[AgentTarget],
+    *,
+    at: datetime,
+    initiated_by: str,
+    to_version: str,
+    retry_of: str | None = None,
+) -> list[int]:
+    """One NotStarted job per machine (bulk), the machine marked Updating and linked to it."""
+    if not targets:
+        return []
+    load = _appliance_load(conn, {t.appliance_id for t in targets})
+    queued: dict[int, int] = {}
+    specs = []
+    for t in targets:
+        name, cap, active, updating = load[t.appliance_id]
+        ahead = active + queued.get(t.appliance_id, 0)
+        queued[t.appliance_id] = queued.get(t.appliance_id, 0) + 1
+        if updating:
+            reason = waiting_for_components(name)
+        else:
+            reason = waiting_for_capacity(name, cap) if ahead >= cap else None
+        code = t.fail_code if t.fail_code and error_catalog.is_known(t.fail_code) else None
+        specs.append(NewJob(
+            vault_id=t.vault_id, target=t.name, appliance_id=t.appliance_id, from_version=t.agent_version,
+            to_version=to_version, item_id=t.item_id, fail_code=code,
+            fail_task=error_catalog.failing_task(code) if code else None, retry_of=retry_of,
+            waiting_reason=reason,
+        ))
+    ids = create_jobs(conn, specs, created=at, initiated_by=initiated_by)
+    conn.execute(
+        "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "
+        "FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
+        (ids[0][0], ids[-1][0]),
+    )
+    return [seq for seq, _id in ids]
+
+
+def enqueue_components(
+    conn: sqlite3.Connection,
+    appliance_id: int,
+    vault_id: int,
+    appliance_name: str,
+    updates: list[tuple[str, str, str]],
+    *,
+    at: datetime,
+    initiated_by: str,
+    retry_of: str | None = None,
+) -> list[int]:
+    """Component jobs for one appliance, in the order given (requirements first); they run one at a
+    time, and the appliance's agent updates wait for them."""
+    if not updates:
+        return []
+    busy = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', "
+        "'InProgress', 'Cancelling') AND component IS NOT NULL)", (appliance_id,)
+    ).fetchone()[0]
+    specs = [
+        NewJob(vault_id=vault_id, target=appliance_name, appliance_id=appliance_id, from_version=old,
+               to_version=new, component=slug, retry_of=retry_of,
+               waiting_reason=WAITING_FOR_SIBLING if (busy or n) else None)
+        for n, (slug, old, new) in enumerate(updates)
+    ]
+    ids = create_jobs(conn, specs, created=at, initiated_by=initiated_by)
+    conn.executemany(
+        "UPDATE components SET active_job_id = ?, last_job_id = ?, status = 'updating' "
+        "WHERE appliance_id = ? AND slug = ?",
+        [(job_id, job_id, appliance_id, slug) for (_seq, job_id), (slug, _o, _n) in zip(ids, updates, strict=True)],
+    )
+    conn.execute(
+        "UPDATE jobs SET waiting_reason = ? WHERE appliance_id = ? AND state = 'NotStarted' AND component IS NULL",
+        (waiting_for_components(appliance_name), appliance_id),
+    )
+    return [seq for seq, _id in ids]

@@ -1,0 +1,151 @@
+"""advance(db, to): the discrete-event loop over engine time, committed in short batches."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from store.clock import iso, parse_iso, wall_seconds
+from store.db import write
+from store.engine import runner, scheduler
+from store.engine.checks import Latest, check_appliances_due, check_items_due
+from store.engine.runner import RunStats, ceil_tick, is_tick, next_tick
+from store.errors import BadInput
+
+BATCH_WALL_S = 0.5
+"""A batch (one write transaction) stops after this much wall time, so other processes' commands
+are never held up for long (the console's reads never wait: WAL)."""
+
+CACHE_KIB = 262_144
+"""Page cache of the engine's connection (allocated as used): checks touch rows all over a large
+fleet, and a small cache turns each into a read from the OS."""
+
+CHECKPOINT_WALL_S = 3.0
+"""While advancing, the WAL is checkpointed (PASSIVE) this often instead of after every commit."""
+
+
+@dataclass
+class AdvanceResult:
+    """What an advance did, for summaries."""
+
+    start: datetime
+    end: datetime
+    windows: int = 0
+    checks: int = 0
+    tasks_ended: int = 0
+    jobs_created: int = 0
+    started: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def absorb(self, stats: RunStats) -> None:
+        self.started += stats.started
+        self.succeeded += stats.succeeded
+        self.failed += stats.failed
+        self.cancelled += stats.cancelled
+        stats.started = stats.succeeded = stats.failed = stats.cancelled = 0
+
+    def summary(self) -> str:
+        return (f"{self.checks} checks, {self.jobs_created} jobs created, {self.started} started, "
+                f"{self.succeeded} succeeded, {self.failed} failed, {self.cancelled} cancelled")
+
+
+def processed_until(conn: sqlite3.Connection) -> datetime:
+    """The engine's cursor: every event up to it has been processed (the stored clock `now`)."""
+    row = conn.execute("SELECT now FROM clock WHERE id = 1").fetchone()
+    if row is None:
+        raise BadInput("the database has no clock (load a scenario first: `asr-console demo load`)")
+    return parse_iso(row[0])
+
+
+def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> datetime:
+    """Where the next window stops: the target, a local midnight, a tick where jobs end or wait to
+    start, or exactly at a component-job event (machines' checks must not see it early)."""
+    ends = [to]
+    midnight = scheduler.next_midnight(conn, cursor)
+    if midnight is not None:
+        ends.append(midnight)
+    job_event = runner.next_job_event(conn)
+    if job_event is not None:
+        ends.append(max(ceil_tick(job_event), next_tick(cursor)))
+    component_event = runner.next_component_event(conn)
+    if component_event is not None and component_event > cursor:
+        ends.append(component_event)
+    if dirty:
+        ends.append(next_tick(cursor))
+    return min(ends)
+
+
+def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: RunStats, result: AdvanceResult,
+            latest: Latest) -> None:
+    """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
+    their own times, the nightly runs at a midnight, then the scheduling tick."""
+    result.checks += check_appliances_due(conn, end, latest)
+    result.checks += check_items_due(conn, end, latest)
+    result.tasks_ended += runner.complete_due_tasks(conn, end, stats, latest)
+    result.jobs_created += scheduler.run_due(conn, start, end, stats, latest)
+    if is_tick(end) and stats.dirty:
+        runner.start_ready_jobs(conn, end, stats.dirty, stats)
+        stats.dirty.clear()
+    result.windows += 1
+    result.absorb(stats)
+
+
+def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] | None = None,
+            batch_wall_s: float = BATCH_WALL_S) -> AdvanceResult:
+    """Process every event up to `to` in time order and persist the clock at each commit. The
+    caller holds the engine lease. Safe to interrupt: each batch is one transaction, and a later
+    advance resumes from the persisted clock."""
+    cursor = processed_until(db.conn)
+    if to < cursor:
+        raise BadInput(f"the clock never goes back (now {iso(cursor)}, asked {iso(to)})")
+    result = AdvanceResult(start=cursor, end=cursor)
+    stats = RunStats()
+    first = True
+    db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        while first or cursor < to:
+            first = False
+            cursor = _batch(db, cursor, to, stats, result, batch_wall_s)
+            if on_batch is not None:
+                on_batch(cursor)
+            _checkpoint(db)
+    finally:
+        db.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+    return result
+
+
+_last_checkpoint = [wall_seconds()]
+
+
+def _checkpoint(db: Database) -> None:
+    if wall_seconds() - _last_checkpoint[0] > CHECKPOINT_WALL_S:
+        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        _last_checkpoint[0] = wall_seconds()
+
+
+def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result: AdvanceResult,
+           batch_wall_s: float) -> datetime:
+    """One write transaction: windows until `to` or until the batch has taken its wall time."""
+    with write(db) as conn:
+        runner.normalise_loaded_jobs(conn)
+        stats.dirty |= runner.dirty_appliances(conn)
+        began = wall_seconds()
+        latest = Latest.read(conn)  # releases change only by command, between batches
+        while cursor < to and wall_seconds() - began < batch_wall_s:
+            end = _window_end(conn, cursor, to, stats.dirty)
+            _window(conn, cursor, end, stats, result, latest)
+            cursor = end
+        conn.execute("UPDATE clock SET now = ? WHERE id = 1", (iso(cursor),))
+    result.end = cursor
+    return cursor
+
+
+def advance_by(db: Database, delta: timedelta, **kwargs) -> AdvanceResult:
+    return advance(db, processed_until(db.conn) + delta, **kwargs)

@@ -1,0 +1,54 @@
+"""What the engine's commands return: update outcomes, refusals and the automatic-run plan."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from store.models import Blocker, JobView
+
+
+class Refusal(BaseModel):
+    """One update request the service would not carry out."""
+
+    name: str = Field(description="The machine (or appliance/component) named.")
+    reasons: list[str] = Field(description="'Reason: message' lines, e.g. 'RebootRequired: ...'.")
+    blockers: list[Blocker] = Field(default_factory=list, description="The blocking reasons in full, if blocked.")
+
+
+class UpdateOutcome(BaseModel):
+    """`update --json`: the jobs created and the requests refused."""
+
+    created: list[JobView] = Field(default_factory=list, description="One job per machine updated.")
+    refused: list[Refusal] = Field(default_factory=list, description="Requests refused, with reasons.")
+
+
+class PlannedUpdate(BaseModel):
+    """One update the next automatic run will start."""
+
+    kind: str = Field(description="'agent' or 'component'.")
+    name: str = Field(description="Machine name, or the appliance for a component.")
+    appliance: str = Field(description="Appliance the machine replicates through (or the appliance).")
+    component: str | None = Field(default=None, description="Component slug of a component update.")
+    from_version: str = Field(description="Installed version.")
+    to_version: str = Field(description="Version the job will install.")
+    run_at: str = Field(description="When the run creates the job (ISO with the local offset).")
+
+
+class PlannedSkip(BaseModel):
+    """Something with a newer version that the next automatic run will leave alone."""
+
+    kind: str = Field(description="'agent' or 'component'.")
+    name: str = Field(description="Machine name, or the appliance for a component.")
+    reason: str = Field(description="Why it is skipped.")
+    appliance: str | None = Field(default=None, description="Its appliance.")
+    component: str | None = Field(default=None, description="Component slug of a component.")
+
+
+class Plan(BaseModel):
+    """`plan --json`: what the next automatic run of a vault will do."""
+
+    vault: str = Field(description="Vault name.")
+    run_at: str = Field(description="The vault's next local midnight (ISO with offset): the agents' run.")
+    agent_auto_update: bool = Field(description="'Allow Site Recovery to manage' toggle.")
+    will_update: list[PlannedUpdate] = Field(default_factory=list, description="Updates the run will start.")
+    skipped: list[PlannedSkip] = Field(default_factory=list, description="Updates it will not start, and why.")

@@ -1,0 +1,64 @@
+"""CLI fixtures: a real database file, and `asr-console` run as a real subprocess (or in-process
+for the error-contract details, which are many and cheap)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cli_worlds as worlds
+
+
+@dataclass
+class Ran:
+    """One command's outcome."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Console:
+    """`asr-console ... --db PATH`, as a subprocess (`run`) or in this process (`call`)."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+
+    def run(self, *args: str) -> Ran:
+        proc = subprocess.run([sys.executable, "-m", "tui.cli", *args, "--db", str(self.db)],
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+    def call(self, *args: str) -> Ran:
+        from tui.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main([*args, "--db", str(self.db)])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        return Ran(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def console(tmp_path: Path):
+    def make(data: dict | None = None) -> Console:
+        path = tmp_path / "fleet.db"
+        worlds.load(path, data or worlds.world()).close()
+        return Console(path)
+
+    return make
