@@ -7,11 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from store.fleet import BULK_STATUSES, SELECTABLE, ItemQuery
 from store.models import UpdateStatus
+from tui.modals.base import Dialog
 from tui.render import safe_text
 from tui.widgets.item_table import ItemTable
 
@@ -34,20 +34,14 @@ class BulkTable(ItemTable):
         super().action_toggle_mark()
 
 
-class BulkUpdateModal(ModalScreen[list[int] | None]):
+class BulkUpdateModal(Dialog[list[int] | None]):
     """Choose the source machines to update, then OK: returns the chosen item ids (None: cancelled)."""
 
     DEFAULT_CSS = """
-    BulkUpdateModal {
-        align: center middle;
-    }
     BulkUpdateModal > Vertical {
         width: 110;
         max-width: 100%;
         height: 90%;
-        border: thick $primary 60%;
-        background: $panel;
-        padding: 0 1;
     }
     BulkUpdateModal BulkTable {
         height: 1fr;
@@ -62,9 +56,6 @@ class BulkUpdateModal(ModalScreen[list[int] | None]):
         width: 1fr;
         height: 3;
         content-align: left middle;
-    }
-    BulkUpdateModal Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [

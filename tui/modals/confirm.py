@@ -6,32 +6,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.modals.base import Dialog
 
-class ConfirmModal(ModalScreen[bool]):
+
+class ConfirmModal(Dialog[bool]):
     """Returns True only when the operator chooses OK."""
 
     DEFAULT_CSS = """
-    ConfirmModal {
-        align: center middle;
-    }
     ConfirmModal > Vertical {
         width: 64;
-        max-width: 95%;
-        height: auto;
         border: thick $warning 60%;
-        background: $panel;
         padding: 1 2;
     }
     ConfirmModal .buttons {
-        height: auto;
         margin-top: 1;
-        align-horizontal: right;
-    }
-    ConfirmModal Button {
-        margin-left: 2;
     }
     """
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm.cancel")]

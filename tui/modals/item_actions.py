@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from store.models import ItemView, JobView, UpdateStatus
+from tui.modals.base import Dialog
 from tui.render import safe_text
 
 
@@ -81,34 +81,10 @@ def details(item: ItemView, job: JobView | None, next_check: str) -> Group:
     return Group(*parts)
 
 
-class ItemActionModal(ModalScreen[ItemAction | None]):
+class ItemActionModal(Dialog[ItemAction | None]):
     """Opened with Enter on a machine: the portal's status blade for that machine."""
 
-    DEFAULT_CSS = """
-    ItemActionModal {
-        align: center middle;
-    }
-    ItemActionModal > Vertical {
-        width: 90;
-        max-width: 98%;
-        height: auto;
-        max-height: 95%;
-        border: thick $primary 60%;
-        background: $panel;
-        padding: 0 1;
-    }
-    ItemActionModal VerticalScroll {
-        height: auto;
-        max-height: 70vh;
-    }
-    ItemActionModal .buttons {
-        height: auto;
-        align-horizontal: right;
-    }
-    ItemActionModal Button {
-        margin-left: 1;
-    }
-    """
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="item_action.close")]
 
     def __init__(self, item: ItemView, job: JobView | None, next_check: str = "") -> None:

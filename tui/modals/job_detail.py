@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from store.models import JobView
+from tui.modals.base import Dialog
 from tui.render import safe_text
 
 TASK_MARKS = {"Succeeded": "✔", "InProgress": "▶", "Failed": "✖", "Cancelled": "■", "Cancelling": "■"}
@@ -63,32 +63,12 @@ def job_body(job: JobView, duration: str) -> Group:
     return Group(*parts)
 
 
-class JobDetailModal(ModalScreen[JobAction | None]):
+class JobDetailModal(Dialog[JobAction | None]):
     """Enter on a job (or a machine's job link): tasks and errors; retry, cancel, go to the machine."""
 
     DEFAULT_CSS = """
-    JobDetailModal {
-        align: center middle;
-    }
     JobDetailModal > Vertical {
         width: 96;
-        max-width: 98%;
-        height: auto;
-        max-height: 95%;
-        border: thick $primary 60%;
-        background: $panel;
-        padding: 0 1;
-    }
-    JobDetailModal VerticalScroll {
-        height: auto;
-        max-height: 70vh;
-    }
-    JobDetailModal .buttons {
-        height: auto;
-        align-horizontal: right;
-    }
-    JobDetailModal Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="job_detail.close")]

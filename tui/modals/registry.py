@@ -6,36 +6,21 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.modals.base import Dialog
 from tui.render import safe_text
 
 KEY_PATH = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\AzureAppliance"
 
 
-class RegistryModal(ModalScreen[str | None]):
+class RegistryModal(Dialog[str | None]):
     """Returns `set` (create AutoUpdate = 0), `delete` (delete AutoUpdate), or None."""
 
     DEFAULT_CSS = """
-    RegistryModal {
-        align: center middle;
-    }
     RegistryModal > Vertical {
         width: 72;
-        max-width: 98%;
-        height: auto;
-        border: thick $primary 60%;
-        background: $panel;
         padding: 1 2;
-    }
-    RegistryModal .buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    RegistryModal Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="registry.close")]
