@@ -70,6 +70,8 @@ class ConsoleApp(OperatorFlows, App):
     # -- live refresh ---------------------------------------------------------------------------
     def poll_changes(self) -> None:
         """Repaint what is visible when anything committed since the last look."""
+        if not self.screen_stack:  # closing down: the timer may fire once more
+            return
         version = self.service.data_version()
         if version != self._seen_version:
             self._seen_version = version
