@@ -225,10 +225,15 @@ def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
 
 
 def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
-    """Machine names for item ids, in name order (ids are chunked under SQLite's variable limit)."""
-    names: list[str] = []
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        names.extend(r[0] for r in conn.execute(
-            f"SELECT name FROM items WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-    return sorted(names)
+    """Machine names for item ids, in name order (one query, however many ids)."""
+    rows = conn.execute(
+        "SELECT name FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name", (json.dumps(ids),)
+    )
+    return [r[0] for r in rows]
+
+
+def count_matching(conn: sqlite3.Connection, q: ItemQuery, ids: list[int]) -> int:
+    """How many of these items the query shows (marks hidden by a filter are the rest)."""
+    where, args = _where(q)
+    where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
+    return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[0]

@@ -247,5 +247,8 @@ class Service:
     def names_of(self, ids: list[int]) -> list[str]:
         return fleet.names_of(self.conn, ids)
 
+    def count_matching(self, q: ItemQuery, ids: list[int]) -> int:
+        return fleet.count_matching(self.conn, q, ids)
+
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
         return job_pages.jobs_at(self.conn, q, offset=offset, limit=limit)

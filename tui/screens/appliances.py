@@ -14,16 +14,10 @@ from store.errors import StoreError
 from store.models import ApplianceView, UpdateStatus
 from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
-from tui.render import safe_text, status_word
+from tui.render import safe_text
 from tui.widgets.clock_bar import ClockBar
 
-STATUS_STYLE = {
-    UpdateStatus.UP_TO_DATE.value: "green",
-    UpdateStatus.UPDATE_AVAILABLE.value: "yellow",
-    UpdateStatus.BLOCKED.value: "red",
-    UpdateStatus.UPDATING.value: "cyan",
-    UpdateStatus.FAILED.value: "bold red",
-}
+SLUG_OF = {s.value: s.slug for s in UpdateStatus}
 
 
 def appliance_cells(a: ApplianceView) -> list[Text]:
@@ -32,8 +26,8 @@ def appliance_cells(a: ApplianceView) -> list[Text]:
     return [
         Text(safe_text(a.name)),
         Text("Connected" if a.azure_connected else "No Azure connectivity",
-             style="" if a.azure_connected else "red"),
-        Text("On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "yellow"),
+             style="" if a.azure_connected else "bold"),
+        Text("On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "bold"),
         Text(str(a.item_count), justify="right"),
         Text(f"{behind} of {len(a.components)}" if behind else "All up to date"),
     ]
@@ -43,6 +37,7 @@ class AppliancesScreen(Screen):
     """Microsoft Azure Appliance Configuration Manager > Appliance components, for every appliance."""
 
     CSS_PATH = "appliances.tcss"
+    COMPONENT_CLASSES = {f"appliances--status-{s.slug}" for s in UpdateStatus}
     BINDINGS = [
         Binding("u", "update_component", "Update component", id="appliances.update"),
         Binding("r", "registry", "Registry (AutoUpdate)", id="appliances.registry"),
@@ -53,7 +48,7 @@ class AppliancesScreen(Screen):
         yield ClockBar()
         with Vertical(id="appliances-body"):
             yield DataTable(id="appliances", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="components", cursor_type="row")
+            yield DataTable(id="components", cursor_type="row", cell_padding=0)
             yield Static(id="component-detail")
         yield Footer()
 
@@ -62,7 +57,8 @@ class AppliancesScreen(Screen):
         appliances.border_title = "Replication appliances"
         appliances.add_columns("Appliance", "Azure services", "Auto-update", "Machines", "Components")
         components = self.query_one("#components", DataTable)
-        components.add_columns("Component", "Version", "Latest", "Status")
+        for title, width in (("Component", 24), ("Version", 17), ("Latest", 17), ("Status", 20)):
+            components.add_column(title, width=width)
         self.refresh_live()
         appliances.focus()
 
@@ -104,10 +100,14 @@ class AppliancesScreen(Screen):
         for c in appliance.components:
             table.add_row(
                 c.name, c.version, c.latest_version or "-",
-                Text(status_word_for(c.status), style=STATUS_STYLE.get(c.status, "")), key=c.slug,
+                Text(c.status, style=self._status_style(c.status)), key=c.slug,
             )
         table.move_cursor(row=min(row, len(appliance.components) - 1))
         self._show_detail()
+
+    def _status_style(self, word: str):
+        slug = SLUG_OF.get(word)
+        return self.get_component_rich_style(f"appliances--status-{slug}") if slug else ""
 
     def _show_detail(self) -> None:
         appliance = self.current()
@@ -192,6 +192,3 @@ class AppliancesScreen(Screen):
 
         self.app.push_screen(RegistryModal(appliance.name, appliance.registry), chosen)
 
-
-def status_word_for(word: str) -> str:
-    return word if word in STATUS_STYLE else status_word(word)

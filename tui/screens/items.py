@@ -178,10 +178,9 @@ class ItemsScreen(Screen):
         table = self.query_one(ItemTable)
         marked = table.marked
         if marked:
-            names = self.app.service.names_of(sorted(marked))
-            visible = sum(1 for i in marked if self.app.service.position_of(table.query, i) is not None) \
-                if len(marked) <= 2000 else len(marked)
-            self.app.update_machines(names, confirm_hidden=len(marked) - visible)
+            ids = sorted(marked)
+            hidden = len(ids) - self.app.service.count_matching(table.query, ids)
+            self.app.update_machines(self.app.service.names_of(ids), confirm_hidden=hidden)
             table.clear_marks()
         elif table.highlighted is not None:
             self.app.update_machines([table.highlighted.name])
