@@ -6,12 +6,13 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from store.clock import iso, parse_iso
 from store.db import setting
+from store.errors import BadInput
 from store.models import JobError, JobState, JobView, TaskView
 
 AGENT_SCENARIO = "UpdateMobilityService"
@@ -141,11 +142,14 @@ def planned_tasks(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
             for name, _d in task_plan(seed, seq, bool(row[0]))]
 
 
-def materialise_tasks(conn: sqlite3.Connection, seqs: list[int], state: str = "NotStarted") -> dict[int, int]:
-    """Write the task rows of jobs created without them (on start, or on cancel); returns each job's
-    first task duration. Jobs that already have rows keep them."""
+def materialise_tasks(conn: sqlite3.Connection, seqs: list[int], state: str = "NotStarted", *,
+                      first_started: str | None = None) -> tuple[dict[int, int], list[int]]:
+    """Write the task rows of jobs created without them (on start, or on cancel), the first one
+    InProgress since `first_started` when given. Returns each job's first task duration, and the
+    jobs that already had rows (they keep them)."""
     seed = setting(conn, "seed", "1")
     firsts: dict[int, int] = {}
+    existing: list[int] = []
     rows = []
     for n in range(0, len(seqs), 500):
         part = seqs[n:n + 500]
@@ -157,12 +161,19 @@ def materialise_tasks(conn: sqlite3.Connection, seqs: list[int], state: str = "N
         for seq in part:
             if seq in have:
                 firsts[seq] = have[seq]
+                existing.append(seq)
                 continue
             plan = task_plan(seed, seq, bool(kinds.get(seq)))
             firsts[seq] = plan[0][1]
-            rows.extend((seq, pos, name, dur, state) for pos, (name, dur) in enumerate(plan))
-    conn.executemany("INSERT INTO tasks (job_seq, position, name, duration_s, state) VALUES (?, ?, ?, ?, ?)", rows)
-    return firsts
+            rows.extend(
+                (seq, pos, name, dur, "InProgress" if first_started and pos == 0 else state,
+                 first_started if pos == 0 else None)
+                for pos, (name, dur) in enumerate(plan)
+            )
+    conn.executemany(
+        "INSERT INTO tasks (job_seq, position, name, duration_s, state, start_time) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
+    return firsts, existing
 
 
 def get_job(conn: sqlite3.Connection, job_id: str) -> JobView | None:
@@ -258,6 +269,17 @@ class JobQuery:
     state: str | None = None
     item_id: int | None = None
     appliance_id: int | None = None
+
+
+def for_target(conn: sqlite3.Connection, q: JobQuery, name: str) -> JobQuery:
+    """Narrow a query to one machine's jobs, or an appliance's component jobs, by name."""
+    row = conn.execute("SELECT id FROM items WHERE name = ?", (name,)).fetchone()
+    if row is not None:
+        return replace(q, item_id=row[0])
+    row = conn.execute("SELECT id FROM appliances WHERE name = ?", (name,)).fetchone()
+    if row is not None:
+        return replace(q, appliance_id=row[0])
+    raise BadInput(f"no replicated item or appliance named {name!r}")
 
 
 def _job_where(q: JobQuery) -> tuple[str, list]:

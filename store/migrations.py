@@ -201,4 +201,10 @@ def m003_engine(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_reinstalled_index(db: Database) -> None:
+    """A small index of machines with a hand reinstall not yet seen by a check."""
+    db.executescript("CREATE INDEX items_reinstalled ON items (id) WHERE sim_agent_version IS NOT NULL;")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

@@ -6,15 +6,25 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from store.catalog import Release, latest_releases
 from store.clock import iso
+from store.engine.status import (
+    AgentFacts,
+    ComponentFacts,
+    agent_blockers,
+    component_blockers,
+    update_status,
+)
 from store.models import Blocker
-from store.engine.status import AgentFacts, ComponentFacts, agent_blockers, component_blockers, update_status
 from store.sim.loader import CHECK_INTERVAL_S
-from store.versions import version_key
+from store.versions import version_key as _version_key
+
+version_key = lru_cache(maxsize=4096)(_version_key)
+"""store.versions.version_key, memoised: the loop asks for the same few versions many times."""
 
 STATUS_CASE = """CASE
     WHEN {t}active_job_id IS NOT NULL THEN 'updating'
@@ -55,6 +65,7 @@ class Latest:
 
 
 _CACHE: dict[tuple, tuple[list[Blocker], str]] = {}
+_COMPONENT_CACHE: dict[tuple, tuple[str, str]] = {}
 _CACHE_MAX = 20_000
 
 
@@ -191,23 +202,20 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     if not groups:
         return 0
     _fill_groups(conn, groups, latest)
-    # Blockers first (written only where they change), while the truth columns are still unread.
-    conn.execute(
-        f"""UPDATE items SET blockers = g.blockers FROM appliances a, _grp g
-        WHERE {selection} AND a.id = items.appliance_id AND {_GROUP_JOIN.format(**_TRUTH)}
-          AND items.blockers != g.blockers"""
-    )
     _schedule(conn, until)
     cur = conn.execute(
         f"""UPDATE items SET
             seen_pending_reboot = items.sim_pending_reboot,
             seen_agent_heartbeat = items.sim_reaches_appliance,
-            seen_appliance_azure = (SELECT sim_azure_connected FROM appliances WHERE id = items.appliance_id),
+            seen_appliance_azure = a.sim_azure_connected,
             version_at_reboot = {_TRUTH['at_reboot']},
             sim_version_at_reboot = NULL,
             checked_at = s.checked,
-            next_check_at = s.next
-        FROM _sched s WHERE {selection} AND s.old = items.next_check_at"""
+            next_check_at = s.next,
+            blockers = g.blockers
+        FROM _sched s, appliances a, _grp g
+        WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
+          AND {_GROUP_JOIN.format(**_TRUTH)}"""
     )
     _update_status(conn, selection, latest)
     return cur.rowcount
@@ -216,7 +224,8 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
 def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:
     """A hand reinstall (`sim reinstall`) becomes the service's view of the version at the check."""
     rows = conn.execute(
-        f"SELECT id, sim_agent_version FROM items WHERE {selection} AND sim_agent_version IS NOT NULL"
+        f"SELECT id, sim_agent_version FROM items INDEXED BY items_reinstalled "
+        f"WHERE sim_agent_version IS NOT NULL AND {selection}"
     ).fetchall()
     conn.executemany(
         "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL WHERE id = ?",
@@ -268,7 +277,7 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
     ).fetchall()
     epoch = int(until.timestamp())
     for aid, nxt in rows:
-        due = int(datetime.fromisoformat(nxt.replace("Z", "+00:00")).timestamp())
+        due = int(datetime.fromisoformat(nxt).timestamp())
         last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
         conn.execute(
             "UPDATE appliances SET seen_azure_connected = sim_azure_connected, "
@@ -303,10 +312,16 @@ def refresh_components(conn: sqlite3.Connection, appliance_ids: Iterable[int] | 
             if only is not None and (aid, slug) not in only:
                 continue
             rel = latest.releases.get(slug)
-            facts = ComponentFacts(slug, version, rel.version if rel else None, rel.requires if rel else {},
-                                   name, bool(azure), siblings)
-            blockers = component_blockers(facts)
-            status = update_status(version, facts.latest, blockers, active_job=active is not None,
-                                   last_job_failed=bool(failed))
-            updates.append((status.slug, blockers_json(blockers), aid, slug))
+            key = (slug, version, rel.version if rel else None, tuple(sorted(rel.requires.items())) if rel else (),
+                   name, bool(azure), tuple(sorted(siblings.items())), active is not None, bool(failed))
+            entry = _COMPONENT_CACHE.get(key)
+            if entry is None:
+                facts = ComponentFacts(slug, version, key[2], rel.requires if rel else {}, name, bool(azure), siblings)
+                blockers = component_blockers(facts)
+                status = update_status(version, facts.latest, blockers, active_job=active is not None,
+                                       last_job_failed=bool(failed))
+                if len(_COMPONENT_CACHE) >= _CACHE_MAX:
+                    _COMPONENT_CACHE.clear()
+                entry = _COMPONENT_CACHE[key] = (status.slug, blockers_json(blockers))
+            updates.append((*entry, aid, slug))
     conn.executemany("UPDATE components SET status = ?, blockers = ? WHERE appliance_id = ? AND slug = ?", updates)

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from store import clock
-from store.clock import wall_seconds
+from store import audit, clock
+from store.clock import iso, wall_seconds
+from store.db import write
 from store.engine import lease
 from store.engine.loop import AdvanceResult, advance, processed_until
 from store.errors import Refused
@@ -77,4 +78,7 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
                 time.sleep(step_wall_s)
     finally:
         lease.release(db, holder)
+        with write(db) as conn:
+            audit.record(conn, total.end, "engine run", None,
+                         {"from": iso(total.start), "to": iso(total.end), "summary": total.summary()})
     return total

@@ -24,7 +24,7 @@ CACHE_KIB = 262_144
 """Page cache of the engine's connection (allocated as used): checks touch rows all over a large
 fleet, and a small cache turns each into a read from the OS."""
 
-CHECKPOINT_WALL_S = 3.0
+CHECKPOINT_WALL_S = 10.0
 """While advancing, the WAL is checkpointed (PASSIVE) this often instead of after every commit."""
 
 
@@ -63,30 +63,40 @@ def processed_until(conn: sqlite3.Connection) -> datetime:
     return parse_iso(row[0])
 
 
-def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> datetime:
+def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> tuple[datetime, bool]:
     """Where the next window stops: the target, a local midnight, a tick where jobs end or wait to
-    start, or exactly at a component-job event (machines' checks must not see it early)."""
-    ends = [to]
+    start, or exactly at a component-job event. Also whether that is a barrier for machine checks:
+    the target, a midnight (the nightly run reads statuses) or a component event (machines' checks
+    must see the appliance's components as they were at their own time)."""
+    barriers = [to]
     midnight = scheduler.next_midnight(conn, cursor)
     if midnight is not None:
-        ends.append(midnight)
+        barriers.append(midnight)
+    component_event = runner.next_component_event(conn)
+    if component_event is not None and component_event > cursor:
+        barriers.append(component_event)
+    ends = list(barriers)
     job_event = runner.next_job_event(conn)
     if job_event is not None:
         ends.append(max(ceil_tick(job_event), next_tick(cursor)))
-    component_event = runner.next_component_event(conn)
-    if component_event is not None and component_event > cursor:
-        ends.append(component_event)
     if dirty:
         ends.append(next_tick(cursor))
-    return min(ends)
+    end = min(ends)
+    return end, end == min(barriers)
 
 
 def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: RunStats, result: AdvanceResult,
-            latest: Latest) -> None:
+            latest: Latest, barrier: bool) -> None:
     """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
-    their own times, the nightly runs at a midnight, then the scheduling tick."""
+    their own times, the nightly runs at a midnight, then the scheduling tick.
+
+    Machine checks wait for a barrier (or the end of the batch): each one's outcome depends only on
+    the simulated truth (fixed during an advance), the appliance's components (which change only
+    at a barrier) and the machine's own version (a job ending recomputes it anyway), so checking
+    many 30-second windows at once gives the same result with far fewer scattered row writes."""
     result.checks += check_appliances_due(conn, end, latest)
-    result.checks += check_items_due(conn, end, latest)
+    if barrier:
+        result.checks += check_items_due(conn, end, latest)
     result.tasks_ended += runner.complete_due_tasks(conn, end, stats, latest)
     result.jobs_created += scheduler.run_due(conn, start, end, stats, latest)
     if is_tick(end) and stats.dirty:
@@ -138,10 +148,13 @@ def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result
         stats.dirty |= runner.dirty_appliances(conn)
         began = wall_seconds()
         latest = Latest.read(conn)  # releases change only by command, between batches
+        checked = True
         while cursor < to and wall_seconds() - began < batch_wall_s:
-            end = _window_end(conn, cursor, to, stats.dirty)
-            _window(conn, cursor, end, stats, result, latest)
+            end, checked = _window_end(conn, cursor, to, stats.dirty)
+            _window(conn, cursor, end, stats, result, latest, checked)
             cursor = end
+        if not checked:
+            result.checks += check_items_due(conn, cursor, latest)
         conn.execute("UPDATE clock SET now = ? WHERE id = 1", (iso(cursor),))
     result.end = cursor
     return cursor

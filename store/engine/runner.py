@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from store.clock import ISO_FORMAT, iso
-from store.engine.checks import Latest, agent_entry, appliance_facts, refresh_components, refresh_item_ids
+from store.engine.checks import (
+    Latest,
+    agent_entry,
+    appliance_facts,
+    refresh_components,
+    refresh_item_ids,
+    version_key,
+)
 from store.engine.status import ComponentFacts, component_blockers
 from store.jobs import materialise_tasks
-from store.models import BlockReason, Blocker, JobError, JobState
+from store.models import Blocker, BlockReason, JobError, JobState
 from store.sim import error_catalog
-from store.versions import version_key
 
 TICK_S = 30
 """The scheduler starts waiting jobs on ticks of 30 engine seconds (aligned to the epoch), so the
@@ -125,7 +131,8 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
             if next_dur is None or cancel:
                 state = "Cancelled" if cancel else "Succeeded"
                 finished.append((seq, job_id, state, at, [], item_id, appliance_id, component, to_version))
-                cancel_rest.append(seq)
+                if next_dur is not None:
+                    cancel_rest.append(seq)
                 continue
             task_next.append((at, seq, pos + 1))
             going_on.append(((_parse(at) + timedelta(seconds=next_dur)).strftime(ISO_FORMAT), seq))
@@ -305,7 +312,7 @@ def _cap(conn: sqlite3.Connection, appliance_id: int) -> int:
 def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     if not seqs:
         return 0
-    durations = materialise_tasks(conn, seqs)
+    durations, existing = materialise_tasks(conn, seqs, first_started=stamp)
     at = _parse(stamp)
     conn.executemany(
         "UPDATE jobs SET state = 'InProgress', start_time = ?, waiting_reason = NULL, next_event_at = ? "
@@ -314,7 +321,7 @@ def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     )
     conn.executemany(
         "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = 0",
-        [(stamp, s) for s in seqs],
+        [(stamp, s) for s in existing],
     )
     return len(seqs)
 

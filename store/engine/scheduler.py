@@ -80,7 +80,7 @@ def component_plan(conn: sqlite3.Connection, appliance_id: int, latest: Latest
     while len(ordered) < len(candidates):  # requirements first, then the rest by name
         ready = sorted(s for s in candidates - set(ordered)
                        if all(r in done or r in ordered for r in latest.releases[s].requires if r != s))
-        ordered.append(ready[0] if ready else sorted(candidates - set(ordered))[0])
+        ordered.append(ready[0] if ready else min(candidates - set(ordered)))
     return [(s, newer[s][0], newer[s][1]) for s in ordered], sorted(skips)
 
 
@@ -115,11 +115,14 @@ def fixable_appliances(conn: sqlite3.Connection, vault_id: int, latest: Latest,
 def eligible_where(vault_id: int, latest: Latest, fixable: list[int]) -> tuple[str, dict]:
     """Agents an automatic run updates: not blocked (or only waiting on an appliance update), not
     on private-preview bits, no active job, behind the latest."""
-    return (
+    where = (
         "items.vault_id = :vault AND items.private_preview = 0 AND items.active_job_id IS NULL "
         "AND items.agent_version_key < :latest_key AND (items.blockers = '[]' OR ("
         "items.appliance_id IN (SELECT value FROM json_each(:fixable)) AND json_array_length(items.blockers) = 1 "
-        "AND json_extract(items.blockers, '$[0].reason') = 'IncompatibleApplianceVersion'))",
+        "AND json_extract(items.blockers, '$[0].reason') = 'IncompatibleApplianceVersion'))"
+    )
+    return (
+        where,
         {"vault": vault_id, "latest_key": latest.agent_key, "fixable": json.dumps(fixable)},
     )
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import cli_worlds as worlds
+import pytest
 
 
 @dataclass
@@ -38,7 +37,8 @@ class Console:
 
     def run(self, *args: str) -> Ran:
         proc = subprocess.run([sys.executable, "-m", "tui.cli", *args, "--db", str(self.db)],
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                              check=False)
         return Ran(proc.returncode, proc.stdout, proc.stderr)
 
     def call(self, *args: str) -> Ran:

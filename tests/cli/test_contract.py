@@ -117,3 +117,13 @@ def test_jobs_filters_and_sim_release(console) -> None:
     assert c.call("sim", "release", "process-server", "9.67.7700.1").code == 0
     ps = [x for x in c.call("appliance", "appl-east", "--json").json["components"] if x["slug"] == "process-server"]
     assert ps[0]["status"] == "New update available"
+
+
+def test_options_may_come_before_or_after_a_sub_commands_arguments(console) -> None:
+    c = console()
+    assert c.call("appliance", "--json", "appl-east").json["name"] == "appl-east"
+    assert c.call("sim", "--read-only", "reboot", "web-01").code == 1
+    assert c.call("registry", "--json", "set", "appl-east", "AutoUpdate", "0").json == {"AutoUpdate": 0}
+    assert c.call("appliance", "--json", "update", "appl-east", "process-server").code == 1  # up to date
+    ran = c.call("sim", "bogus")
+    assert ran.code == 2 and "No such command 'bogus'" in ran.err

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-
 from worlds import load, world
 
 

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from worlds import OLD, appliance, machine, world
 
 from store.engine import sim_actions
 from store.engine.checks import STATUS_CASE
@@ -13,7 +14,6 @@ from store.engine.loop import advance_by
 from store.engine.status import update_status
 from store.fleet import item_detail
 from store.models import UpdateStatus
-from worlds import OLD, appliance, machine, world
 
 
 def _next_check(db, name: str) -> timedelta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from worlds import machine, world
 
 from store import operations
 from store.clock import wall_seconds
@@ -14,7 +15,6 @@ from store.engine.headless import run_engine
 from store.engine.loop import advance, advance_by, processed_until
 from store.errors import BadInput, Refused
 from store.jobs import JobQuery, count_jobs, list_jobs, state_counts
-from worlds import machine, world
 
 BUSY = world(start="2026-12-16T23:40:00-05:00",
              items=[machine(f"vm-{n:02d}", fail_next_update="95524" if n % 7 == 0 else None) for n in range(30)])
@@ -30,11 +30,17 @@ def _snapshot(db) -> list[tuple]:
 
 
 def test_the_outcome_does_not_depend_on_how_time_was_cut(make_db) -> None:
+    def prepare(db) -> None:
+        operations.update(db, ["vm-01", "vm-02"])
+        sim_actions.pending_reboot(db, "vm-05")
+        sim_actions.set_connected(db, "vm-06", False)
+        sim_actions.release(db, "push-installer", "1.48.9700.1")
+
     one = make_db(BUSY, "one.db")
-    operations.update(one, ["vm-01", "vm-02"])
+    prepare(one)
     advance_by(one, timedelta(hours=2))
     many = make_db(BUSY, "many.db")
-    operations.update(many, ["vm-01", "vm-02"])
+    prepare(many)
     for step in [7, 13, 30, 1, 59, 600, 17] * 40:
         if processed_until(many.conn) >= processed_until(one.conn):
             break
@@ -42,6 +48,14 @@ def test_the_outcome_does_not_depend_on_how_time_was_cut(make_db) -> None:
     assert processed_until(many.conn) == processed_until(one.conn)
     assert _snapshot(one) == _snapshot(many)
     assert state_counts(one.conn)["Failed"] == 5
+    assert db_blockers(one, "vm-05") == ["RebootRequired"] and db_blockers(one, "vm-06") == ["AgentNoHeartbeat"]
+    assert one.conn.execute("SELECT count(*) FROM jobs WHERE component = 'push-installer'").fetchone()[0] == 1
+
+
+def db_blockers(db, name: str) -> list[str]:
+    from store.fleet import item_detail
+
+    return [b.reason for b in item_detail(db.conn, name).blockers]
 
 
 def test_the_clock_never_goes_back(make_db) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from worlds import LATEST, OLD_COMPONENTS, appliance, machine, world
+
 from store import audit, operations
 from store.clock import parse_iso
 from store.db import write
@@ -13,7 +15,6 @@ from store.engine.loop import advance, advance_by, processed_until
 from store.engine.runner import RunStats
 from store.fleet import item_detail
 from store.models import SITE_RECOVERY_ACTOR, UpdateStatus
-from worlds import LATEST, OLD_COMPONENTS, appliance, machine, world
 
 BEFORE_MIDNIGHT = "2026-12-16T23:50:00-05:00"
 MIDNIGHT_UTC = "2026-12-17T05:00:00Z"
@@ -149,3 +150,18 @@ def test_midnight_is_local_and_correct_across_dst_changes(make_db) -> None:
     sim_actions.release(db, "agent", "9.69.7900.1")
     advance_by(db, timedelta(days=1))
     assert _night(db, "2027-03-15") == ["2027-03-15T04:00:00Z"]  # EDT midnight
+
+
+def test_plan_json_shape_lists_updates_and_skips_with_reasons(make_db) -> None:
+    db = make_db(world(start=BEFORE_MIDNIGHT, items=[
+        machine("web-01"), machine("blocked", reaches_appliance=False), machine("preview", private_preview=True),
+    ]))
+    operations.update(db, ["web-01"])
+    plan = scheduler.plan(db.conn, 1, processed_until(db.conn)).model_dump()
+    assert set(plan) >= {"vault", "run_at", "will_update", "skipped"}
+    assert plan["run_at"] == "2026-12-17T00:00:00-05:00"
+    skipped = {s["name"]: s["reason"] for s in plan["skipped"]}
+    assert skipped["web-01"] == scheduler.ACTIVE_JOB
+    assert skipped["blocked"].startswith("AgentNoHeartbeat")
+    assert "private preview" in skipped["preview"]
+    assert all(set(s) >= {"kind", "name", "reason"} for s in plan["skipped"])

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from worlds import LATEST, PREVIOUS, machine, world
 
 from store import audit, operations
 from store.clock import parse_iso
@@ -15,7 +16,6 @@ from store.errors import BadInput, Refused
 from store.fleet import item_detail
 from store.jobs import AGENT_JOB_NAME, AGENT_SCENARIO, get_job
 from store.models import UpdateStatus
-from worlds import LATEST, PREVIOUS, machine, world
 
 
 def _jobs(db) -> int:
@@ -30,6 +30,8 @@ def test_update_one_machine_runs_three_tasks_and_brings_it_up_to_date(make_db) -
     assert (job.name, job.scenario, job.item, job.state) == (AGENT_JOB_NAME, AGENT_SCENARIO, "web-01", "NotStarted")
     assert job.initiated_by == audit.current_actor()
     assert (job.from_version, job.to_version) == (PREVIOUS, LATEST)
+    assert [t.state for t in job.tasks] == ["NotStarted"] * 3  # its plan, before it starts
+    assert job.tasks[0].name == "Prerequisites check for updating the Mobility service"
     assert item_detail(db.conn, "web-01").status == UpdateStatus.UPDATING.value
     advance_by(db, timedelta(minutes=20))
     done = get_job(db.conn, job.id)

@@ -14,6 +14,7 @@ from tui.cli.engine_cmds import ENGINE_COMMANDS
 from tui.cli.fleet_cmds import demo, item, items
 from tui.cli.ops_cmds import OPS_COMMANDS
 from tui.cli.sim_cmds import SIM_COMMANDS
+from tui.cli.tour_cmds import TOUR_COMMANDS
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +32,7 @@ def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: 
         run_console(click_ctx.obj)
 
 
-for command in (demo, items, item, clock, *OPS_COMMANDS, *ENGINE_COMMANDS, *SIM_COMMANDS):
+for command in (demo, items, item, clock, *OPS_COMMANDS, *ENGINE_COMMANDS, *SIM_COMMANDS, *TOUR_COMMANDS):
     cli.add_command(command)
 
 

@@ -97,7 +97,7 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
     svc = ctx.service(write=True)
     try:
         try:
-            naive = datetime.fromisoformat(moment.strip().replace("Z", "+00:00")).tzinfo is None
+            naive = datetime.fromisoformat(moment.strip()).tzinfo is None
         except ValueError:
             naive = False  # parse_moment says what is wrong with it
         tz = svc.vault(ctx.vault).time_zone if naive else "UTC"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx
+from tui.cli.ops_cmds import OptionsFirstGroup
 
 
-@click.group("engine")
+@click.group("engine", cls=OptionsFirstGroup)
 def engine() -> None:
     """The Site Recovery engine, headless."""
 

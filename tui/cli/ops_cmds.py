@@ -10,6 +10,10 @@ from store.models import JobState
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
 
 JOB_STATES = [s.value for s in JobState]
+VALUE_OPTIONS = frozenset({"--db", "--vault", "--for", "--state", "--item", "--limit", "--requires", "--channel"})
+"""Options that take a value (so the value is not mistaken for a sub-command's name)."""
+TEXT_LIMIT = 50
+"""Text output lists at most this many created jobs (--json lists them all)."""
 
 
 def _job_line(job) -> str:
@@ -45,8 +49,10 @@ def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> 
     if as_json:
         emit_json(outcome)
     else:
-        for job in outcome.created:
+        for job in outcome.created[:TEXT_LIMIT]:
             click.echo(_job_line(job))
+        if len(outcome.created) > TEXT_LIMIT:
+            click.echo(f"... and {len(outcome.created) - TEXT_LIMIT} more (`jobs` lists them all)")
         click.echo(f"{len(outcome.created)} update jobs created, {len(outcome.refused)} refused.")
     for refusal in outcome.refused:
         click.echo(f"asr-console: {safe(refusal.name)}: refused: {safe('; '.join(refusal.reasons))}", err=True)
@@ -63,8 +69,7 @@ def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> 
 @pass_ctx
 def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -> None:
     """Site Recovery jobs, newest first."""
-    from store.errors import BadInput
-    from store.jobs import JobQuery, job_views
+    from store.jobs import JobQuery, for_target, job_views
 
     ctx = ctx.merged(db, vault, read_only)
     svc = ctx.service()
@@ -72,12 +77,7 @@ def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -
         q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
                      state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
         if item_name is not None:
-            row = svc.conn.execute("SELECT id FROM items WHERE name = ?", (item_name,)).fetchone()
-            appl = svc.conn.execute("SELECT id FROM appliances WHERE name = ?", (item_name,)).fetchone()
-            if row is None and appl is None:
-                raise BadInput(f"no replicated item or appliance named {item_name!r}")
-            q = JobQuery(q.vault_id, q.state, item_id=row[0]) if row else JobQuery(q.vault_id, q.state,
-                                                                                   appliance_id=appl[0])
+            q = for_target(svc.conn, q, item_name)
         found = job_views(svc.conn, q, limit=limit)
         now = svc.clock().now
     finally:
@@ -236,13 +236,37 @@ def appliances(ctx: Context, as_json, db, vault, read_only) -> None:
     table(rows, ["NAME", "VAULT", "TIME ZONE", "AZURE", "AUTO UPDATE", "MACHINES", "NOT UP TO DATE"])
 
 
-class _ApplianceGroup(click.Group):
-    """`appliance NAME` shows one; `appliance update NAME COMPONENT` updates a component."""
+class OptionsFirstGroup(click.Group):
+    """A group whose sub-commands' options may also come first (`sim --db X reboot NAME`): the
+    options are handed to the sub-command. `default` names the sub-command for a bare argument."""
+
+    default: str | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("context_settings", {})["ignore_unknown_options"] = True
+        super().__init__(*args, **kwargs)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
-        if args and args[0] in self.commands:
-            return super().resolve_command(ctx, args)
-        return "show", self.commands["show"], args
+        skip = False
+        for n, arg in enumerate(args):
+            if skip or arg.startswith("-"):
+                skip = arg in VALUE_OPTIONS
+                continue
+            if arg in self.commands:
+                return arg, self.commands[arg], args[:n] + args[n + 1:]
+            break
+        if self.default is not None:
+            return self.default, self.commands[self.default], args
+        words = [a for n, a in enumerate(args) if not a.startswith("-") and (n == 0 or args[n - 1] not in VALUE_OPTIONS)]
+        if not words:
+            raise click.UsageError("Missing command.", ctx)
+        raise click.UsageError(f"No such command {words[0]!r}", ctx)
+
+
+class _ApplianceGroup(OptionsFirstGroup):
+    """`appliance NAME` shows one; `appliance update NAME COMPONENT` updates a component."""
+
+    default = "show"
 
 
 @click.group("appliance", cls=_ApplianceGroup)
@@ -296,7 +320,7 @@ def appliance_update(ctx: Context, name, component, as_json, db, vault, read_onl
     emit_json(result) if as_json else click.echo(_job_line(result))
 
 
-@click.group("registry")
+@click.group("registry", cls=OptionsFirstGroup)
 def registry() -> None:
     """The appliance's HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values (AutoUpdate)."""
 

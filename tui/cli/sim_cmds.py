@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe
+from tui.cli.ops_cmds import OptionsFirstGroup
 
 
-@click.group("sim")
+@click.group("sim", cls=OptionsFirstGroup)
 def sim() -> None:
     """The simulated fleet: releases, reboots, connectivity, failures, hand reinstalls."""
 
