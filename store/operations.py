@@ -111,6 +111,27 @@ def update_all_eligible(db: Database, vault_id: int | None = None, *, actor: str
         return _create(conn, agent_targets(conn, where, params), [], latest, who, "update --all-eligible", None)
 
 
+def update_selected(db: Database, item_ids: Sequence[int], *, actor: str | None = None) -> tuple[int, int]:
+    """The bulk dialog's OK: one job per selected machine that can still update; (created, refused).
+
+    Set-based (the selection travels as one JSON parameter) and returns counts, not job views,
+    so 100,000 selected machines cost one query and two executemany calls."""
+    who = _actor(actor)
+    ids = sorted(set(item_ids))
+    with write(db) as conn:
+        latest = Latest.read(conn)
+        if latest.agent is None or not ids:
+            return 0, len(ids)
+        where = ("items.id IN (SELECT value FROM json_each(:ids)) AND items.blockers = '[]' "
+                 "AND items.active_job_id IS NULL AND items.agent_version_key < :latest")
+        targets = agent_targets(conn, where, {"ids": json.dumps(ids), "latest": latest.agent_key})
+        now = clock.now(conn)
+        seqs = enqueue_agents(conn, targets, at=now, initiated_by=who, to_version=latest.agent.version)
+        audit.record(conn, now, "update (selection)", None,
+                     {"selected": len(ids), "created": len(seqs), "refused": len(ids) - len(seqs)}, actor=who)
+        return len(seqs), len(ids) - len(seqs)
+
+
 def _create(conn, targets: list[AgentTarget], refused: list[Refusal], latest: Latest, who: str,
             action: str, target: str | None) -> UpdateOutcome:
     now = clock.now(conn)

@@ -239,10 +239,10 @@ class Service:
     def eligible_ids(self, vault_id: int | None) -> list[int]:
         return fleet.eligible_ids(self.conn, vault_id)
 
-    def update_ids(self, ids: list[int]) -> UpdateOutcome:
-        """The bulk dialog's OK: one job per selected machine."""
+    def update_ids(self, ids: list[int]) -> tuple[int, int]:
+        """The bulk dialog's OK: one job per selected machine; (created, refused)."""
         self._writable()
-        return operations.update(self.db, fleet.names_of(self.conn, ids))
+        return operations.update_selected(self.db, ids)
 
     def names_of(self, ids: list[int]) -> list[str]:
         return fleet.names_of(self.conn, ids)

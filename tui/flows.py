@@ -132,15 +132,31 @@ class OperatorFlows:
             self.show_item(job.item)
 
     def update_ids(self, ids: list[int]) -> None:
-        """The bulk dialog's OK: one job per chosen machine, then say how many."""
-        try:
-            outcome = self.service.update_ids(ids)
-        except StoreError as exc:
-            self.report_error(exc)
+        """The bulk dialog's OK: one job per chosen machine, created off the UI thread, then say how many."""
+        if self.read_only:
+            self.notify("read-only: this would change the fleet; restart without --read-only", severity="error")
             return
+        self.notify(f"Creating {len(ids):,} update jobs…", timeout=3)
+        self.run_worker(lambda: self._create_selected(ids), thread=True, group="bulk", exit_on_error=False)
+
+    def _create_selected(self, ids: list[int]) -> None:
+        # A thread worker: its own connection (a sqlite3 connection stays on the thread that opened it).
+        from store.service import Service
+
+        svc = Service.open(self.db_path, create=False)
+        try:
+            created, refused = svc.update_ids(ids)
+        except StoreError as exc:
+            self.call_from_thread(self.report_error, exc)
+            return
+        finally:
+            svc.close()
+        self.call_from_thread(self._bulk_done, created, refused)
+
+    def _bulk_done(self, created: int, refused: int) -> None:
         self.after_change()
-        self.notify(f"Created {len(outcome.created):,} Site Recovery jobs, one per machine. Press j to follow them.",
+        self.notify(f"Created {created:,} Site Recovery jobs, one per machine. Press j to follow them.",
                     title="Update Mobility agent", timeout=8)
-        if outcome.refused:
-            self.notify(f"{len(outcome.refused):,} machines were refused (their state changed).",
+        if refused:
+            self.notify(f"{refused:,} machines were not updated: their state changed since they were chosen.",
                         severity="warning", timeout=8)

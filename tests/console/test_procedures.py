@@ -85,8 +85,10 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         assert table.marked == eligible
         assert f"{len(eligible)} selected of {len(eligible)} eligible" in screen_text(app)
         await pilot.press("tab", "enter")  # from Cancel to OK
+        await app.workers.wait_for_complete()  # the jobs are created off the UI thread
         await pilot.pause()
         assert not isinstance(app.screen, BulkUpdateModal)
+        assert any(f"Created {len(eligible)} Site Recovery jobs" in n.message for n in app._notifications)
         svc = Service.open(contoso_db)
         statuses = {svc.item(n).status for n in svc.names_of(sorted(eligible))}
         jobs = svc.count_jobs(JobQuery(vault_id=east))
