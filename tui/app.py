@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -157,6 +159,21 @@ class ConsoleApp(OperatorFlows, App):
             if hasattr(screen, "vault_changed") and screen.is_mounted:
                 screen.vault_changed(vault)
         self.after_change()
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """The console's own commands in the ctrl+p palette, beside Textual's."""
+        yield SystemCommand("Replicated items", "Every machine with its agent version and status (i)",
+                            lambda: self.switch_mode("items"))
+        yield SystemCommand("Site Recovery jobs", "Monitoring: the update jobs (j)", lambda: self.switch_mode("jobs"))
+        yield SystemCommand("Appliances", "Appliance components, versions and AutoUpdate (a)",
+                            lambda: self.switch_mode("appliances"))
+        yield SystemCommand("Mobility agent upgrade settings", "Allow Site Recovery to manage; the clock (,)",
+                            lambda: self.switch_mode("settings"))
+        yield SystemCommand("Skip to the next automatic run", "Move engine time to 12:00 AM local",
+                            self.skip_to_next_run)
+        if self._vault_count > 1:
+            yield SystemCommand("Next vault", "Show the next vault (v)", self.action_next_vault)
+        yield from super().get_system_commands(screen)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
