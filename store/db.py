@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from store.errors import BadInput
-from store.migrations import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+from store.migrations import KNOWN_MIGRATIONS, migrations
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's write to finish before giving up."""

@@ -17,7 +17,16 @@ from store.engine.outcomes import Plan, UpdateOutcome
 from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
 from store.jobs import JobQuery, JobRow, get_job
-from store.models import COMPONENT_NAMES, ApplianceView, Blocker, Component, ComponentView, ItemView, JobView, UpdateStatus
+from store.models import (
+    COMPONENT_NAMES,
+    ApplianceView,
+    Blocker,
+    Component,
+    ComponentView,
+    ItemView,
+    JobView,
+    UpdateStatus,
+)
 
 
 @dataclass(frozen=True)

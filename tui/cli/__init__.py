@@ -9,7 +9,7 @@ import click
 
 from store.errors import StoreError
 from tui.cli.clock_cmds import clock
-from tui.cli.common import Context, db_options, fail, pass_ctx
+from tui.cli.common import Context, db_options, fail
 from tui.cli.engine_cmds import ENGINE_COMMANDS
 from tui.cli.fleet_cmds import demo, item, items
 from tui.cli.ops_cmds import OPS_COMMANDS

@@ -7,7 +7,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-
 FACETS: list[tuple[str, str]] = [
     ("up-to-date", "Up to date"),
     ("update-available", "New update available"),
