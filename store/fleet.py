@@ -28,6 +28,7 @@ PRIVATE_PREVIEW_NOTE = (
     "again on this machine using a fresh Preview appliance."
 )
 PRIVATE_ENDPOINT_NOTE = "The vault uses private endpoints: automatic updates are not available."
+VAULT_OFF_NOTE = "Automatic updates are off for this vault (Allow Site Recovery to manage): update it by hand."
 
 
 class ItemRow(NamedTuple):
@@ -142,14 +143,15 @@ def find_item_id(conn: sqlite3.Connection, name: str) -> int:
 _DETAIL = (
     "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers, i.next_check_at, "
     "i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint, i.replication_health, "
-    "i.protection_state FROM items i JOIN vaults v ON v.id = i.vault_id"
+    "i.protection_state, v.agent_auto_update FROM items i JOIN vaults v ON v.id = i.vault_id"
 )
 
 
 def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemView:
     (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
-     preview, private_endpoint, health, protection) = row
-    note = PRIVATE_PREVIEW_NOTE if preview else (PRIVATE_ENDPOINT_NOTE if private_endpoint else None)
+     preview, private_endpoint, health, protection, vault_auto) = row
+    note = (PRIVATE_PREVIEW_NOTE if preview else PRIVATE_ENDPOINT_NOTE if private_endpoint
+            else None if vault_auto else VAULT_OFF_NOTE)
     return ItemView(
         name=name, vault=vault, os=os_name, appliance=appliance, agent_version=version,
         latest_version=latest, latest_release_date=latest_date,

@@ -71,7 +71,7 @@ class ConsoleApp(OperatorFlows, App):
     # -- live refresh ---------------------------------------------------------------------------
     def poll_changes(self) -> None:
         """Repaint what is visible when anything committed since the last look."""
-        if not self.screen_stack:  # closing down: the timer may fire once more
+        if not self.is_running or not self.screen_stack:  # closing down: screens are being pruned
             return
         version = self.service.data_version()
         if version != self._seen_version:

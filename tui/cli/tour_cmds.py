@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.common import DEMO_DIR, Context, db_options, emit_json, fail, json_option, pass_ctx, safe, table
+from tui.cli.common import (
+    DEMO_DIR,
+    Context,
+    db_options,
+    emit_json,
+    fail,
+    json_option,
+    pass_ctx,
+    safe,
+    table,
+)
 from tui.cli.fleet_cmds import demo
 
 
@@ -20,7 +30,7 @@ def tour(name: str | None, auto: bool, list_tours: bool, pace: float) -> None:
 
     The console opens with a narration panel, on a fresh temporary copy of the tour's scenario
     (your database is never touched). The presenter presses the keys the panel names, or ctrl+n
-    to have the tour do the step; --auto plays the whole tour by itself.
+    (F2 in a browser) to have the tour do the step; --auto plays the whole tour by itself.
     """
     from tui.tour.catalog import TOURS, find_tour
 

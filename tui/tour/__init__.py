@@ -1,0 +1,1 @@
+"""Guided tours: the console with a narration panel, walking through the seed's procedures."""
