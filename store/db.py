@@ -40,9 +40,12 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -
         raise BadInput(f"{path}: is a directory, not a database file")
     if exists and not read_only and not os.access(path, os.W_OK):
         raise BadInput(f"{path}: database file is read-only (use --read-only to look without changing)")
+    conn = None
     try:
         conn = _connect(path, read_only)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        db = Database(conn, execute_plugins=False)
+        check_schema(db, path)  # before anything changes the file (WAL mode is a header change)
         if not read_only:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -50,9 +53,13 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         raise BadInput(f"{path}: not a usable SQLite database ({exc})") from None
-    db = Database(conn, execute_plugins=False)
-    check_schema(db, path)
+    except BadInput:
+        if conn is not None:
+            conn.close()
+        raise
     if not read_only:
         try:
             migrations.apply(db)

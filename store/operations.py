@@ -138,6 +138,8 @@ def _create(conn, targets: list[AgentTarget], refused: list[Refusal], latest: La
     seqs = enqueue_agents(conn, targets, at=now, initiated_by=who,
                           to_version=latest.agent.version) if targets else []
     created = jobs_by_seq(conn, seqs)
+    if not created:  # a fully refused request writes nothing (the refusals go to the operator)
+        return UpdateOutcome(created=created, refused=refused)
     audit.record(conn, now, action, target, {
         "created": len(created), "jobs": [j.id for j in created[:100]],
         "refused": {r.name: r.reasons for r in refused[:100]},
@@ -302,7 +304,7 @@ def clock_advance_to(db: Database, to: datetime, *, actor: str | None = None) ->
     holder = lease.new_holder()
     lease.acquire(db, holder)
     try:
-        result = advance(db, to, on_batch=lambda _at: lease.renew(db, holder))
+        result = advance(db, to, on_batch=lambda _at: lease.renew(db, holder), holder=holder)
         with write(db) as conn:
             audit.record(conn, to, "clock advance", None, {"from": clock.iso(start), "to": clock.iso(to),
                                                             "summary": result.summary()}, actor=_actor(actor))

@@ -26,7 +26,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         pieces = str(text).strip().split(".")
-        if len(pieces) != 4 or not all(p.isdigit() and len(p) <= 9 for p in pieces):
+        if len(pieces) != 4 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in pieces):
             raise VersionError(f"not a four-part version: {text!r} (expected e.g. 9.66.7643.1)")
         a, b, c, d = (int(p) for p in pieces)
         return cls((a, b, c, d))

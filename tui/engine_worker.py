@@ -50,7 +50,10 @@ class EngineThread:
                 while not self.skips.empty():
                     target = max(target, self.skips.get())
                 if target > cursor:
-                    advance(db, target, on_batch=lambda _at: lease.renew(db, holder))
+                    try:
+                        advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder)
+                    except lease.LeaseLost:  # stalled past the lease: another process runs the engine now
+                        self.holding = False
                 self.stop.wait(STEP_S)
         finally:
             try:

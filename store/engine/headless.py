@@ -69,7 +69,7 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
             if until is not None:
                 target = min(target, until)
             if target > cursor:
-                merge(total, advance(db, target, on_batch=lambda _at: lease.renew(db, holder)))
+                merge(total, advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder))
             if not lease.renew(db, holder):
                 raise Refused("the engine lease was lost to another process; stopping")
             if stop is not None and stop():

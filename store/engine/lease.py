@@ -54,6 +54,16 @@ def acquire(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> None:
         )
 
 
+class LeaseLost(Refused):
+    """This process no longer holds the engine lease (it stalled past its expiry and another took over)."""
+
+
+def held_by(conn: sqlite3.Connection, holder: str) -> bool:
+    """Whether `holder` is still the lease's holder (read inside the caller's transaction)."""
+    row = conn.execute("SELECT holder FROM engine_lease WHERE id = 1").fetchone()
+    return row is not None and row[0] == holder
+
+
 def renew(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> bool:
     """Extend our lease; False when we lost it (it expired and another process took it)."""
     with write(db) as conn:

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from store.clock import iso, parse_iso, wall_seconds
 from store.db import write
-from store.engine import runner, scheduler
+from store.engine import lease, runner, scheduler
 from store.engine.checks import Latest, check_appliances_due, check_items_due
 from store.engine.runner import RunStats, ceil_tick, is_tick, next_tick
 from store.errors import BadInput
@@ -107,7 +107,7 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
 
 
 def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] | None = None,
-            batch_wall_s: float = BATCH_WALL_S) -> AdvanceResult:
+            batch_wall_s: float = BATCH_WALL_S, holder: str | None = None) -> AdvanceResult:
     """Process every event up to `to` in time order and persist the clock at each commit. The
     caller holds the engine lease. Safe to interrupt: each batch is one transaction, and a later
     advance resumes from the persisted clock."""
@@ -122,7 +122,7 @@ def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] 
     try:
         while first or cursor < to:
             first = False
-            cursor = _batch(db, cursor, to, stats, result, batch_wall_s)
+            cursor = _batch(db, cursor, to, stats, result, batch_wall_s, holder)
             if on_batch is not None:
                 on_batch(cursor)
             _checkpoint(db)
@@ -141,9 +141,13 @@ def _checkpoint(db: Database) -> None:
 
 
 def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result: AdvanceResult,
-           batch_wall_s: float) -> datetime:
-    """One write transaction: windows until `to` or until the batch has taken its wall time."""
+           batch_wall_s: float, holder: str | None = None) -> datetime:
+    """One write transaction: windows until `to` or until the batch has taken its wall time.
+    With `holder`, nothing is written unless that holder still has the engine lease."""
     with write(db) as conn:
+        if holder is not None and not lease.held_by(conn, holder):
+            raise lease.LeaseLost("the engine lease was lost to another process; stopping")
+        cursor = max(cursor, processed_until(conn))
         runner.normalise_loaded_jobs(conn)
         stats.dirty |= runner.dirty_appliances(conn)
         began = wall_seconds()

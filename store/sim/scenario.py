@@ -243,6 +243,8 @@ def parse_scenario(text: str, source: str) -> Scenario:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise BadInput(f"{source}: invalid JSON: nested too deeply") from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -233,18 +233,8 @@ DATABASE_CASES = [
 
 ALL_CASES = SCENARIO_CASES + ARGUMENT_CASES + DATABASE_CASES
 
-KNOWN_BUGS = {
-    "release-superscript-version": "BUG: a version with a superscript digit (9.67.\u00b2.1) passes str.isdigit() "
-                                   "and int() raises ValueError: a traceback (store/versions.py Version.parse)",
-    "registry-superscript-value": "BUG: `registry set A AutoUpdate \u00b2` passes str.isdigit() and int() raises "
-                                  "ValueError: a traceback (tui/cli/ops_cmds.py registry_set)",
-    "db-another-apps-sqlite": "BUG: pointing --db at another application's SQLite file switches it to WAL "
-                              "mode (a persistent header change) before refusing it: store/db.py open_db runs "
-                              "PRAGMA journal_mode = WAL before check_schema",
-    "scenario-deeply-nested": "BUG: a deeply nested scenario file (JSON nesting 100k) raises RecursionError: "
-                              "a traceback, not one line (store/sim/scenario.py parse_scenario catches only "
-                              "JSONDecodeError)",
-}
+KNOWN_BUGS: dict[str, str] = {}
+"""Case id -> 'BUG: ...' for a bad input the product still mishandles (strict xfail)."""
 
 
 @pytest.fixture
@@ -338,13 +328,8 @@ REFUSALS = [
     ("read-only-update", ("update", "web-02", "--read-only")),
 ]
 
-REFUSAL_BUGS = {
-    "update-up-to-date": "BUG: an `update` that refuses every machine still writes an audit row "
-                         "(store/operations.py _create records before knowing nothing was created); "
-                         "DESIGN: nothing is written when a command fails",
-    "update-twice": "BUG: an `update` that refuses every machine still writes an audit row "
-                    "(store/operations.py _create); DESIGN: nothing is written when a command fails",
-}
+REFUSAL_BUGS: dict[str, str] = {}
+"""Refusal case id -> 'BUG: ...' (strict xfail), none open."""
 
 
 @pytest.fixture

@@ -68,9 +68,6 @@ def test_kill_9_during_a_nightly_run_of_2000_jobs(tmp_path: Path) -> None:
     assert harness.first_difference(harness.outcome(db), harness.outcome(reference)) is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an engine that lost its lease (stalled > TTL, e.g. Ctrl-Z or a "
-                   "suspended VM) still advances engine time once more before it notices: "
-                   "store/engine/loop.py advance/_batch do not check the lease inside the write")
 def test_a_stalled_holder_that_lost_its_lease_writes_nothing(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """`engine run` is suspended for longer than the lease TTL (Ctrl-Z, a frozen VM, a GIL-starved

@@ -81,7 +81,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _commands(job_ids: list[str]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [
         ("items",), ("items", "--filter", "esc\x1b"), ("items", "--sort", "appliance"), ("jobs",), ("plan",),
-        ("appliances",), ("appliance", APPLIANCE), ("auto-update",),  # clock show: see its xfail below
+        ("appliances",), ("appliance", APPLIANCE), ("auto-update",),  # clock show: tested below
         ("jobs", "--item", APPLIANCE),
     ]
     out += [("item", n) for n in NAMES]
@@ -102,8 +102,6 @@ def test_cli_text_output_shows_every_control_character_escaped(hostile_db: Path)
     assert "esc\\x1b[31mred" in listing  # visible, escaped
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `clock show` prints vault names raw (tui/cli/clock_cmds.py _show "
-                   "does not pass v['name'] through safe()): an ESC in a vault name reaches the terminal")
 def test_clock_show_escapes_the_vault_name(hostile_db: Path) -> None:
     ran = call_cli("clock", "show", "--db", str(hostile_db))
     assert ran.code == 0
@@ -131,9 +129,6 @@ def test_cli_json_round_trips_the_exact_names(hostile_db: Path) -> None:
     assert_terminal_safe(plan.out, "plan --json", _c0)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --json prints C1 controls (U+0085, U+009B CSI) and bidi "
-                   "overrides (U+202E) raw: tui/cli/common.py emit_json uses ensure_ascii=False and escapes "
-                   "only C0; a terminal honouring C1 runs them")
 def test_cli_json_escapes_c1_and_bidi_controls(hostile_db: Path) -> None:
     for args in [("items", "--json"), ("jobs", "--json"), ("item", NAMES[5], "--json")]:
         ran = call_cli(*args, "--db", str(hostile_db))

@@ -69,9 +69,6 @@ def test_parse_rejects_anything_else_with_version_error_only(text: str) -> None:
     assert len(v.parts) == 4 and all(0 <= p <= 999_999_999 for p in v.parts)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Version.parse accepts any str.isdigit() text, so a superscript digit "
-                   "('9.66.\u00b2.1') raises ValueError from int() instead of VersionError "
-                   "(store/versions.py: use p.isascii() and p.isdigit(), or a regex [0-9]{1,9})")
 @settings(max_examples=50, deadline=None)
 @given(st.sampled_from(["\u00b2", "\u00b9", "\u2460", "\u00bd"]))
 def test_parse_rejects_unicode_digit_lookalikes_with_version_error(digit: str) -> None:

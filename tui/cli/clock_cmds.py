@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx
+from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe
 
 
 @click.group(invoke_without_command=True)
@@ -42,7 +42,7 @@ def _show(ctx: Context, as_json: bool) -> None:
     state = "paused" if data["paused"] else "running"
     click.echo(f"Engine time {data['now']} ({data['mode']}, {data['speed']:g}x, {state})")
     for v in data["vaults"]:
-        click.echo(f"  {v['name']}: {v['local_time']} ({v['time_zone']})")
+        click.echo(f"  {safe(v['name'])}: {v['local_time']} ({v['time_zone']})")
 
 
 def _moved(ctx: Context, as_json: bool, result) -> None:

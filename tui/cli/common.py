@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -84,7 +85,13 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 def emit_json(value: Any) -> None:
-    click.echo(json.dumps(_plain(value), indent=2, ensure_ascii=False))
+    """JSON for scripts: non-Latin names stay readable, but every control or format character
+    (C1 controls such as CSI, bidi overrides) is escaped as \\uXXXX so no terminal acts on it."""
+    text = json.dumps(_plain(value), indent=2, ensure_ascii=False)
+    click.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_UNSAFE = re.compile("[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def _plain(value: Any) -> Any:

@@ -338,7 +338,7 @@ def registry_set(ctx: Context, appliance_name, key, value, as_json, db, vault, r
     from store.errors import BadInput
 
     ctx = ctx.merged(db, vault, read_only)
-    if not value.isdigit():
+    if value not in ("0", "1"):
         raise BadInput(f"AutoUpdate is a DWORD 0 or 1, not {value!r}")
     svc = ctx.service(write=True)
     try:
