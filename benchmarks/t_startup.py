@@ -1,0 +1,149 @@
+"""(b) Console start to the first data row painted in a real pseudo-terminal, and its peak memory,
+against an empty Textual app started the same way (perf-baseline §6 method).
+
+Each run: a fresh copy of the fleet database (the console's engine moves its clock), a 120x40 pty,
+TERM=xterm-256color COLORTERM=truecolor; the clock starts before the child is spawned and stops at
+the read that completes the first data row's name in the output (escape sequences stripped). The
+app then runs SETTLE_S more seconds (engine thread working, clock bar ticking) before ctrl+q, and
+ru_maxrss comes from wait4() on the child: its peak over the whole run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    BENCH,
+    CONSOLE,
+    PYTHON,
+    ROOT,
+    Result,
+    copy_db,
+    median,
+    remove_db,
+    scratch,
+    worker_args,
+    write_results,
+)
+
+COLS, ROWS = 120, 40
+SETTLE_S = 2.0
+TIMEOUT_S = 60.0
+ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+
+
+def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "COLUMNS": str(COLS),
+           "LINES": str(ROWS)}
+    env.pop("TEXTUAL", None)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
+                            start_new_session=True, close_fds=True)
+    os.close(slave)
+    raw, plain, first, quit_at, total = b"", "", None, None, 0
+    want = marker.encode()
+    try:
+        while True:
+            now = time.perf_counter()
+            if first is None and now - t0 > TIMEOUT_S:
+                raise RuntimeError(f"no {marker!r} within {TIMEOUT_S} s; output tail: {plain[-300:]!r}")
+            if first is not None and quit_at is None and now - first >= settle:
+                os.write(master, b"\x11")  # ctrl+q
+                quit_at = now
+            ready, _, _ = select.select([master], [], [], 0.01)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the pty
+                break
+            if not chunk:
+                break
+            total += len(chunk)
+            if first is None:
+                raw += chunk
+                stripped = ANSI.sub(b"", raw)
+                if want in stripped:
+                    first = time.perf_counter()
+                    first_bytes = total
+                plain = stripped.decode("utf-8", "replace")
+    finally:
+        os.close(master)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    exited = time.perf_counter()
+    if first is None:
+        raise RuntimeError(f"{cmd[-1]} exited ({status}) before painting {marker!r}: {plain[-300:]!r}")
+    return {"first_row_s": first - t0, "maxrss_mib": usage.ru_maxrss / 1024, "bytes_to_first": first_bytes,
+            "bytes": total, "exit_s": exited - quit_at if quit_at else None}
+
+
+def first_name(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT name FROM items WHERE vault_id = (SELECT min(id) FROM vaults) ORDER BY name LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    def extra(p) -> None:
+        p.add_argument("--settle", type=float, default=SETTLE_S)
+        p.add_argument("--session", type=float, default=0.0,
+                       help="also one longer run (seconds past the first row; 0: none)")
+
+    a = worker_args(extra)
+    marker = first_name(a.fleet)
+    db = scratch("startup.db")
+    console, empty = [], []
+    for k in range(a.repeat + 1):  # round 0 warms the OS caches; discarded
+        copy_db(a.fleet, db)
+        c = run_in_pty([CONSOLE, "--db", str(db)], marker, a.settle)
+        e = run_in_pty([PYTHON, str(BENCH / "empty_app.py")], "empty-app-ready", 0.2)
+        if k:
+            console.append(c)
+            empty.append(e)
+    session = None
+    if a.session:  # a working session: the clock starts 15 min before midnight at 60x, so it includes
+        copy_db(a.fleet, db)  # the nightly run (the generated fleet's eligible machines get jobs)
+        session = run_in_pty([CONSOLE, "--db", str(db)], marker, a.session)
+    remove_db(db)
+    c_first, e_first = median([r["first_row_s"] for r in console]), median([r["first_row_s"] for r in empty])
+    c_rss, e_rss = max(r["maxrss_mib"] for r in console), median([r["maxrss_mib"] for r in empty])
+    results = [
+        Result("b.startup", "console start -> first data row (pty)", c_first, "s", e_first,
+               "empty Textual app, same pty", "<= 1.3x ref", c_first <= 1.3 * e_first,
+               samples=[r["first_row_s"] for r in console],
+               notes=f"first row {marker!r}; {median([r['bytes_to_first'] for r in console]):,.0f} bytes "
+                     f"written by then; empty app samples {[round(r['first_row_s'], 3) for r in empty]}"),
+        Result("b.memory", f"console peak RSS (ru_maxrss, {a.settle:g} s with engine)", c_rss, "MiB", e_rss,
+               "empty Textual app", "< 100 MiB", c_rss < 100, samples=[r["maxrss_mib"] for r in console],
+               notes="worst run shown"),
+    ]
+    if session:
+        results.append(Result(
+            "b.session", f"console peak RSS over {a.session:g} s incl. the nightly run (info)", session["maxrss_mib"],
+            "MiB", e_rss, "empty Textual app", "", None,
+            notes=f"{session['bytes'] / a.session / 1024:.0f} KiB/s written to the terminal on average"))
+    write_results(a.out, results)
+
+
+if __name__ == "__main__":
+    main()
