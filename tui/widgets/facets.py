@@ -36,7 +36,7 @@ class FacetBar(Widget):
     """
     COMPONENT_CLASSES = {"facet-bar--active", "facet-bar--key"}
 
-    counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+    counts: reactive[dict[str, int]] = reactive(dict)
     """Items per status slug under the current filter."""
     active: reactive[str | None] = reactive(None)
     """The status slug the table is filtered by, or None for all."""

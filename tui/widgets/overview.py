@@ -39,10 +39,13 @@ class OverviewPane(Static):
     """
     COMPONENT_CLASSES = {f"overview--status-{s.slug}" for s in UpdateStatus}
 
-    item: reactive[ItemView | None] = reactive(None, always_update=True)
+    item: reactive[ItemView | None] = reactive(None)
     """The machine shown, or None when nothing is highlighted."""
     local_next_check: reactive[str] = reactive("")
     """When the service checks this machine again, in vault-local time."""
+
+    def on_mount(self) -> None:
+        self.watch_item(self.item)
 
     def watch_item(self, item: ItemView | None) -> None:
         self.border_title = Text(safe_text(item.name)) if item else "Overview"
