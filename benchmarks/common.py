@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -123,7 +124,7 @@ def copy_db(src: Path, dst: Path) -> Path:
     """A private working copy of a (checkpointed) cached database, so a benchmark may change it."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{dst}{suffix}").unlink(missing_ok=True)
-    dst.write_bytes(src.read_bytes())
+    shutil.copyfile(src, dst)
     return dst
 
 

@@ -90,7 +90,8 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
     if first is None:
         raise RuntimeError(f"{cmd[-1]} exited ({status}) before painting {marker!r}: {plain[-300:]!r}")
     return {"first_row_s": first - t0, "maxrss_mib": usage.ru_maxrss / 1024, "bytes_to_first": first_bytes,
-            "bytes": total, "exit_s": exited - quit_at if quit_at else None}
+            "bytes": total, "exit_s": exited - quit_at if quit_at else None,
+            "exit_code": os.waitstatus_to_exitcode(status)}
 
 
 def first_name(db: Path) -> str:
@@ -113,18 +114,20 @@ def main() -> None:
     marker = first_name(a.fleet)
     db = scratch("startup.db")
     console, empty = [], []
-    for k in range(a.repeat + 1):  # round 0 warms the OS caches; discarded
-        copy_db(a.fleet, db)
-        c = run_in_pty([CONSOLE, "--db", str(db)], marker, a.settle)
-        e = run_in_pty([PYTHON, str(BENCH / "empty_app.py")], "empty-app-ready", 0.2)
-        if k:
-            console.append(c)
-            empty.append(e)
     session = None
-    if a.session:  # a working session: the clock starts 15 min before midnight at 60x, so it includes
-        copy_db(a.fleet, db)  # the nightly run (the generated fleet's eligible machines get jobs)
-        session = run_in_pty([CONSOLE, "--db", str(db)], marker, a.session)
-    remove_db(db)
+    try:
+        for k in range(a.repeat + 1):  # round 0 warms the OS caches; discarded
+            copy_db(a.fleet, db)
+            c = run_in_pty([CONSOLE, "--db", str(db)], marker, a.settle)
+            e = run_in_pty([PYTHON, str(BENCH / "empty_app.py")], "empty-app-ready", 0.2)
+            if k:
+                console.append(c)
+                empty.append(e)
+        if a.session:  # clock 15 min before midnight at 60x: the session includes a nightly run
+            copy_db(a.fleet, db)
+            session = run_in_pty([CONSOLE, "--db", str(db)], marker, a.session)
+    finally:
+        remove_db(db)
     c_first, e_first = median([r["first_row_s"] for r in console]), median([r["first_row_s"] for r in empty])
     c_rss, e_rss = max(r["maxrss_mib"] for r in console), median([r["maxrss_mib"] for r in empty])
     results = [
@@ -135,7 +138,8 @@ def main() -> None:
                      f"written by then; empty app samples {[round(r['first_row_s'], 3) for r in empty]}"),
         Result("b.memory", f"console peak RSS (ru_maxrss, {a.settle:g} s with engine)", c_rss, "MiB", e_rss,
                "empty Textual app", "< 100 MiB", c_rss < 100, samples=[r["maxrss_mib"] for r in console],
-               notes="worst run shown"),
+               notes="worst run shown" + "".join(
+                   f"; a console run exited {r['exit_code']}" for r in console if r["exit_code"])),
     ]
     if session:
         results.append(Result(
