@@ -133,13 +133,6 @@ def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
     return counts
 
 
-def find_item_id(conn: sqlite3.Connection, name: str) -> int:
-    row = conn.execute("SELECT id FROM items WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        raise BadInput(f"no replicated item named {name!r}")
-    return row[0]
-
-
 _DETAIL = (
     "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers, i.next_check_at, "
     "i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint, i.replication_health, "

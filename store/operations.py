@@ -57,20 +57,6 @@ def _refusal(row: tuple, latest: Latest) -> Refusal | None:
     return None
 
 
-def check_update(conn: sqlite3.Connection, names: Sequence[str]) -> list[Refusal]:
-    """Why each named machine could not be updated now (empty for eligible ones); nothing written."""
-    latest = Latest.read(conn)
-    out = []
-    for name in dict.fromkeys(names):
-        row = conn.execute(f"{_ITEM} WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise BadInput(f"no replicated item named {name!r}")
-        refusal = _refusal(row, latest)
-        if refusal:
-            out.append(refusal)
-    return out
-
-
 def update(db: Database, names: Sequence[str], *, actor: str | None = None) -> UpdateOutcome:
     """One job per named machine (repeats count once); blocked, busy or current ones refused."""
     who = _actor(actor)

@@ -14,12 +14,12 @@ from store.models import JobView
 from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
-from tui.render import duration
 from tui.screens.appliances import AppliancesScreen
 from tui.screens.items import ItemsScreen
 from tui.screens.jobs import JobsScreen
 from tui.screens.settings import SettingsScreen
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.job_table import elapsed
 
 POLL_S = 0.25
 """How often the console looks for changes committed by the engine or another process."""
@@ -107,10 +107,7 @@ class ConsoleApp(OperatorFlows, App):
         return moment.astimezone(clock.zone(self.vault.time_zone)).strftime("%a %d %b %H:%M %Z")
 
     def job_duration(self, job: JobView) -> str:
-        if job.start_time is None:
-            return ""
-        end = clock.parse_iso(job.end_time) if job.end_time else self.service.clock().now
-        return duration((end - clock.parse_iso(job.start_time)).total_seconds())
+        return elapsed(job.start_time, job.end_time, self.service.clock().now)
 
     def skip_to_next_run(self) -> None:
         """Jump engine time to the vault's next automatic run (12:00 AM local)."""

@@ -37,14 +37,19 @@ def job_columns(width: int) -> list[tuple[str, int]]:
     return [(t, w or max(8, width - used)) for t, w in fixed]
 
 
+def elapsed(start: str | None, end: str | None, now: datetime) -> str:
+    """How long a job ran (a running one: up to `now`), e.g. `4m 12s`; empty before it starts."""
+    if start is None:
+        return ""
+    stop = clock.parse_iso(end) if end else now
+    return duration((stop - clock.parse_iso(start)).total_seconds())
+
+
 def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
     started = ""
     if row.start_time:
         started = clock.parse_iso(row.start_time).astimezone(clock.zone(tz)).strftime("%d %b %H:%M")
-    took = ""
-    if row.start_time:
-        end = clock.parse_iso(row.end_time) if row.end_time else now
-        took = duration((end - clock.parse_iso(row.start_time)).total_seconds())
+    took = elapsed(row.start_time, row.end_time, now)
     item = row.item if row.component is None else f"{row.item} · {row.component}"
     state = row.state if row.state != "NotStarted" or not row.waiting_reason else "Waiting"
     return {"Name": row.name, "Item": safe_text(item), "State": state, "Started": started,
