@@ -35,22 +35,39 @@ COMPONENT_TASKS: tuple[tuple[str, int, int], ...] = (
 _NAMESPACE = uuid.UUID("6d3c8a6e-2f1b-4c7e-9a51-7b0f3c2d1e90")
 
 
+def _guid_hasher(conn: sqlite3.Connection):
+    """sha1 state after namespace + "seed:": a job's GUID hashes its seq on top of it."""
+    seed = setting(conn, "seed", "1")
+    return hashlib.sha1(_NAMESPACE.bytes + f"{seed}:".encode())
+
+
+def _guid(prefix, seq: int) -> str:
+    """uuid5(namespace, "seed:seq"), computed without building UUID objects (fast in bulk)."""
+    h = prefix.copy()
+    h.update(str(seq).encode())
+    b = bytearray(h.digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    x = b.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+def next_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM jobs").fetchone()[0]
+
+
 def next_job_ids(conn: sqlite3.Connection, count: int) -> list[tuple[int, str]]:
     """(seq, GUID) pairs for the next `count` jobs: the same on every run of the same scenario.
-    The GUID is uuid5(namespace, "seed:seq"), computed without building UUID objects (fast in bulk)."""
-    start = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM jobs").fetchone()[0]
-    seed = setting(conn, "seed", "1")
-    prefix = hashlib.sha1(_NAMESPACE.bytes + f"{seed}:".encode())
-    out = []
-    for s in range(start, start + count):
-        h = prefix.copy()
-        h.update(str(s).encode())
-        b = bytearray(h.digest()[:16])
-        b[6] = (b[6] & 0x0F) | 0x50
-        b[8] = (b[8] & 0x3F) | 0x80
-        x = b.hex()
-        out.append((s, f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"))
-    return out
+    The GUID is uuid5(namespace, "seed:seq")."""
+    start = next_seq(conn)
+    prefix = _guid_hasher(conn)
+    return [(s, _guid(prefix, s)) for s in range(start, start + count)]
+
+
+def register_job_guid(conn: sqlite3.Connection) -> None:
+    """The SQL function job_guid(seq): next_job_ids's GUID, for set-based INSERT ... SELECT."""
+    prefix = _guid_hasher(conn)
+    conn.create_function("job_guid", 1, lambda seq: _guid(prefix, seq), deterministic=True)
 
 
 def task_plan(seed: str, seq: int, component: bool = False) -> list[tuple[str, int]]:

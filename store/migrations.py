@@ -207,4 +207,17 @@ def m004_reinstalled_index(db: Database) -> None:
     db.executescript("CREATE INDEX items_reinstalled ON items (id) WHERE sim_agent_version IS NOT NULL;")
 
 
+@migrations()
+def m005_thinner_job_indexes(db: Database) -> None:
+    """Creating a job writes one entry per index: the (appliance_id, seq) index only served an
+    appliance's component-job list, so it becomes a partial index of component jobs (a few rows).
+    Agent-job queries by appliance use jobs_appliance_state."""
+    db.executescript(
+        """
+        DROP INDEX jobs_appliance;
+        CREATE INDEX jobs_component ON jobs (appliance_id, seq) WHERE component IS NOT NULL;
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)

@@ -17,7 +17,7 @@ from store import audit, clock
 from store.db import write
 from store.engine import lease
 from store.engine.checks import Latest
-from store.engine.enqueue import AgentTarget, agent_targets, enqueue_agents, enqueue_components
+from store.engine.enqueue import AgentTarget, enqueue_agents, enqueue_agents_matching, enqueue_components
 from store.engine.loop import AdvanceResult, advance, processed_until
 from store.engine.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now
@@ -94,7 +94,9 @@ def update_all_eligible(db: Database, vault_id: int | None = None, *, actor: str
         if vault_id is not None:
             where = "items.vault_id = :vault AND " + where
             params["vault"] = vault_id
-        return _create(conn, agent_targets(conn, where, params), [], latest, who, "update --all-eligible", None)
+        now = clock.now(conn)
+        seqs = enqueue_agents_matching(conn, where, params, at=now, initiated_by=who, to_version=latest.agent.version)
+        return _created(conn, list(seqs), [], now, who, "update --all-eligible", None)
 
 
 def update_selected(db: Database, item_ids: Sequence[int], *, actor: str | None = None) -> tuple[int, int]:
@@ -110,9 +112,9 @@ def update_selected(db: Database, item_ids: Sequence[int], *, actor: str | None 
             return 0, len(ids)
         where = ("items.id IN (SELECT value FROM json_each(:ids)) AND items.blockers = '[]' "
                  "AND items.active_job_id IS NULL AND items.agent_version_key < :latest")
-        targets = agent_targets(conn, where, {"ids": json.dumps(ids), "latest": latest.agent_key})
         now = clock.now(conn)
-        seqs = enqueue_agents(conn, targets, at=now, initiated_by=who, to_version=latest.agent.version)
+        seqs = enqueue_agents_matching(conn, where, {"ids": json.dumps(ids), "latest": latest.agent_key},
+                                       at=now, initiated_by=who, to_version=latest.agent.version)
         audit.record(conn, now, "update (selection)", None,
                      {"selected": len(ids), "created": len(seqs), "refused": len(ids) - len(seqs)}, actor=who)
         return len(seqs), len(ids) - len(seqs)
@@ -123,6 +125,11 @@ def _create(conn, targets: list[AgentTarget], refused: list[Refusal], latest: La
     now = clock.now(conn)
     seqs = enqueue_agents(conn, targets, at=now, initiated_by=who,
                           to_version=latest.agent.version) if targets else []
+    return _created(conn, seqs, refused, now, who, action, target)
+
+
+def _created(conn, seqs: list[int], refused: list[Refusal], now: datetime, who: str, action: str,
+             target: str | None) -> UpdateOutcome:
     created = jobs_by_seq(conn, seqs)
     if not created:  # a fully refused request writes nothing (the refusals go to the operator)
         return UpdateOutcome(created=created, refused=refused)

@@ -173,10 +173,19 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
             components.append((state, to_version, job_id, appliance_id, component))
             stats.components_done.add(appliance_id)
     ok = [(v, version_key(v), i, j) for s, v, j, i in items if s == "Succeeded"]
+    # On the latest version, a machine's blockers are none and its status is Up to date whatever
+    # else the service saw (status.agent_blockers, STATUS_CASE): written here, not recomputed.
+    current = {i for v, key, i, _j in ok if latest.agent_key is not None and key >= latest.agent_key}
+    conn.executemany(
+        "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL, "
+        "active_job_id = NULL, last_job_failed = 0, blockers = '[]', status = 'up-to-date' "
+        "WHERE id = ? AND active_job_id = ?",
+        [r for r in ok if r[2] in current],
+    )
     conn.executemany(
         "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL, "
         "active_job_id = NULL, last_job_failed = 0 WHERE id = ? AND active_job_id = ?",
-        ok,
+        [r for r in ok if r[2] not in current],
     )
     conn.executemany(
         "UPDATE items SET active_job_id = NULL, last_job_failed = ? WHERE id = ? AND active_job_id = ?",
@@ -188,7 +197,9 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
         [(s, v, int(s == "Failed"), a, c, j) for s, v, j, a, c in components],
     )
     if items:
-        refresh_item_ids(conn, [i for *_x, i in items], latest)
+        stale = [i for *_x, i in items if i not in current]
+        if stale:
+            refresh_item_ids(conn, stale, latest)
     if components:
         latest.appliances.clear()
         # Only the updated component now; its siblings and machines see it at their next check.

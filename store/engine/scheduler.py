@@ -9,7 +9,7 @@ from datetime import datetime
 from store import audit
 from store.clock import local_iso, next_local_midnight, zone
 from store.engine.checks import Latest
-from store.engine.enqueue import agent_targets, enqueue_agents, enqueue_components
+from store.engine.enqueue import enqueue_agents_matching, enqueue_components
 from store.engine.outcomes import Plan, PlannedSkip, PlannedUpdate
 from store.engine.runner import RunStats
 from store.fleet import PRIVATE_ENDPOINT_NOTE, PRIVATE_PREVIEW_NOTE
@@ -177,9 +177,11 @@ def _run_vault(conn, vid: int, at: datetime, day: str, stats: RunStats, latest: 
                          actor=SITE_RECOVERY_ACTOR)
         return 0
     where, params = eligible_where(vid, latest, fixable_appliances(conn, vid, latest))
-    targets = agent_targets(conn, where, params)
-    seqs = enqueue_agents(conn, targets, at=at, initiated_by=SITE_RECOVERY_ACTOR, to_version=latest.agent.version)
-    stats.dirty.update(t.appliance_id for t in targets)
+    seqs = enqueue_agents_matching(conn, where, params, at=at, initiated_by=SITE_RECOVERY_ACTOR,
+                                   to_version=latest.agent.version)
+    if seqs:
+        stats.dirty.update(a for (a,) in conn.execute(
+            "SELECT DISTINCT appliance_id FROM jobs WHERE seq BETWEEN ? AND ?", (seqs[0], seqs[-1])))
     audit.record(conn, at, "auto-update agents", name,
                  {"date": day, "created": len(seqs), "to_version": latest.agent.version},
                  actor=SITE_RECOVERY_ACTOR)
