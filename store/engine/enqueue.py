@@ -94,6 +94,12 @@ def enqueue_agents(
     return [seq for seq, _id in ids]
 
 
+BIG_SELECTION = 10_000
+BULK_CACHE_KIB = 262_144
+"""From this many jobs at once, the connection's page cache grows to this (allocated as used): each
+job adds entries to the jobs table's indexes, and with the default 2 MB cache the index pages
+keep going back to the OS."""
+
 _INSERT_MATCHING = """
 INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state, initiated_by,
                   created_time, from_version, to_version, fail_code, fail_task, waiting_reason)
@@ -136,8 +142,11 @@ def enqueue_agents_matching(
     object per machine (the nightly run and the bulk dialog create 100,000 at once). Returns the
     seqs. The selection is read with a plain scan in id order (`items NOT INDEXED`): it is most of
     the fleet when it is large, and rowid lookups still serve an id list."""
-    if not _selection(conn, where, params):
+    selected = _selection(conn, where, params)
+    if not selected:
         return range(0)
+    if selected >= BIG_SELECTION and -conn.execute("PRAGMA cache_size").fetchone()[0] < BULK_CACHE_KIB:
+        conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     appliances = {a for (a,) in conn.execute("SELECT DISTINCT appliance_id FROM _enq")}
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _enq_load (appliance_id INTEGER PRIMARY KEY, "
                  "capacity_reason TEXT, components_reason TEXT, first_waiting INTEGER)")
