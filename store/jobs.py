@@ -42,14 +42,15 @@ def _guid_hasher(conn: sqlite3.Connection):
 
 
 def _guid(prefix, seq: int) -> str:
-    """uuid5(namespace, "seed:seq"), computed without building UUID objects (fast in bulk)."""
+    """uuid5(namespace, "seed:seq"), computed without building UUID objects (fast in bulk): the
+    version nibble is 5 and the variant bits 10 (the top two bits of the 17th hex digit)."""
     h = prefix.copy()
     h.update(str(seq).encode())
-    b = bytearray(h.digest()[:16])
-    b[6] = (b[6] & 0x0F) | 0x50
-    b[8] = (b[8] & 0x3F) | 0x80
-    x = b.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+    x = h.hexdigest()
+    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 def next_seq(conn: sqlite3.Connection) -> int:
