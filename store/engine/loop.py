@@ -161,7 +161,9 @@ def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result
         began = wall_seconds()
         latest = Latest.read(conn)  # releases change only by command, between batches
         checked = True
-        while cursor < to and wall_seconds() - began < batch_wall_s:
+        windows = 0
+        while cursor < to and (windows == 0 or wall_seconds() - began < batch_wall_s):
+            windows += 1
             end, checked = _window_end(conn, cursor, to, stats.dirty)
             _window(conn, cursor, end, stats, result, latest, checked)
             cursor = end
