@@ -91,10 +91,11 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
     """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
     their own times, the nightly runs at a midnight, then the scheduling tick.
 
-    Machine checks wait for a barrier (or the end of the batch): each one's outcome depends only on
-    the simulated truth (fixed during an advance), the appliance's components (which change only
-    at a barrier) and the machine's own version (a job ending recomputes it anyway), so checking
-    many 30-second windows at once gives the same result with far fewer scattered row writes."""
+    Machine checks wait for a barrier (or a batch end one check interval on, see _batch): each
+    one's outcome depends only on the simulated truth (fixed during an advance), the appliance's
+    components (which change only at a barrier) and the machine's own version (a job ending
+    recomputes it anyway), so checking many 30-second windows at once gives the same result with
+    far fewer scattered row writes."""
     result.checks += check_appliances_due(conn, end, latest)
     if barrier:
         result.checks += check_items_due(conn, end, latest)
