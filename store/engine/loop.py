@@ -117,7 +117,7 @@ def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] 
     if to < cursor:
         raise BadInput(f"the clock never goes back (now {iso(cursor)}, asked {iso(to)})")
     result = AdvanceResult(start=cursor, end=cursor)
-    stats = RunStats()
+    stats = RunStats(checked_to=cursor)  # a finished advance ends with its checks done
     first = True
     db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     db.conn.execute("PRAGMA wal_autocheckpoint = 0")

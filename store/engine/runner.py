@@ -129,18 +129,22 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
                 finished.append((seq, job_id, "Failed", at, errors, item_id, appliance_id, component, to_version))
                 cancel_rest.append(seq)
                 continue
-            task_end.append(("Succeeded", at, seq, pos))
             if next_dur is None or cancel:
+                task_end.append(("Succeeded", at, seq, pos))
                 state = "Cancelled" if cancel else "Succeeded"
                 finished.append((seq, job_id, state, at, [], item_id, appliance_id, component, to_version))
                 if next_dur is not None:
                     cancel_rest.append(seq)
                 continue
-            task_next.append((at, seq, pos + 1))
+            task_next.append((pos, at, seq, pos))  # this task succeeds and the next starts, one statement
             going_on.append(((_parse(at) + timedelta(seconds=next_dur)).strftime(ISO_FORMAT), seq))
         conn.executemany("UPDATE tasks SET state = ?, end_time = ? WHERE job_seq = ? AND position = ?", task_end)
         conn.executemany(
-            "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = ?", task_next
+            "UPDATE tasks SET state = CASE WHEN position = ?1 THEN 'Succeeded' ELSE 'InProgress' END, "
+            "end_time = CASE WHEN position = ?1 THEN ?2 ELSE end_time END, "
+            "start_time = CASE WHEN position = ?1 THEN start_time ELSE ?2 END "
+            "WHERE job_seq = ?3 AND position BETWEEN ?4 AND ?4 + 1",
+            task_next,
         )
         conn.executemany(
             "UPDATE tasks SET state = 'Cancelled' WHERE job_seq = ? AND state = 'NotStarted'",
