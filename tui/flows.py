@@ -145,13 +145,15 @@ class OperatorFlows:
 
         svc = Service.open(self.db_path, create=False)
         try:
-            created, refused = svc.update_ids(ids)
-        except StoreError as exc:
-            self.call_from_thread(self.report_error, exc)
-            return
+            try:
+                created, refused = svc.update_ids(ids, defer_checkpoint=True)
+            except StoreError as exc:
+                self.call_from_thread(self.report_error, exc)
+                return
+            self.call_from_thread(self._bulk_done, created, refused)
+            svc.checkpoint()  # after the operator has the answer, still off the event loop
         finally:
             svc.close()
-        self.call_from_thread(self._bulk_done, created, refused)
 
     def _bulk_done(self, created: int, refused: int) -> None:
         self.after_change()
