@@ -1,12 +1,12 @@
-"""`items --json` at fleet scale: every matching item as a JSON-ready dict, straight from the rows.
+"""`items --json` at fleet scale: SQLite writes each matching item's JSON object itself.
 
 Same keys, order and values as `ItemView.model_dump(mode="json")` (tests/cli prove it item by
-item), without building a pydantic model per machine: 100,000 of them cost more than the query.
+item, under every filter and sort), without a pydantic model or a Python dict per machine: for
+100,000 machines those cost more than the query.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 
@@ -21,17 +21,22 @@ from store.fleet import (
 )
 from store.models import STATUS_SLUGS
 
-STATUS_WORDS = {slug: status.value for status, slug in STATUS_SLUGS.items()}
+_WORD = "CASE i.status " + " ".join(f"WHEN '{slug}' THEN '{s.value}'" for s, slug in STATUS_SLUGS.items()) + " END"
+_NOTE = "CASE WHEN i.private_preview THEN ?3 WHEN v.private_endpoint THEN ?4 WHEN NOT v.agent_auto_update THEN ?5 END"
+_ITEM_JSON = f"""json_object(
+    'name', i.name, 'vault', v.name, 'os', i.os, 'appliance', i.appliance, 'agent_version', i.agent_version,
+    'latest_version', ?1, 'latest_release_date', ?2, 'status', {_WORD},
+    'blockers', json(i.blockers), 'next_check_at', i.next_check_at, 'checked_at', i.checked_at,
+    'last_job_id', i.last_job_id, 'private_preview', json(iif(i.private_preview, 'true', 'false')),
+    'auto_update', json(iif(({_NOTE}) IS NULL, 'true', 'false')), 'auto_update_note', {_NOTE},
+    'replication_health', i.replication_health, 'protection_state', i.protection_state)"""
+"""An item as the command line's JSON object (the blockers column already holds their JSON). ?1-?5:
+the latest agent version and its date, the three automatic-update notes; the WHERE clause's plain
+`?` parameters number on from ?6."""
 
-_SELECT = (
-    "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers, i.next_check_at, "
-    "i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint, i.replication_health, "
-    "i.protection_state, v.agent_auto_update FROM items i JOIN vaults v ON v.id = i.vault_id"
-)
 
-
-def item_records(conn: sqlite3.Connection, q: ItemQuery) -> Iterator[dict]:
-    """Every item `q` matches, in its sort order, as the item JSON shape of the command line."""
+def item_json(conn: sqlite3.Connection, q: ItemQuery) -> Iterator[str]:
+    """Every item `q` matches, in its sort order, as compact JSON text (one object per item)."""
     column = SORTS.get(q.sort, "name")
     where, args = _where(q, alias="i.")
     if q.vault_id is None and (q.status or q.statuses):
@@ -40,19 +45,8 @@ def item_records(conn: sqlite3.Connection, q: ItemQuery) -> Iterator[dict]:
         where += " AND i.vault_id IN (SELECT id FROM vaults)"
     order = "i.name" if column == "name" else f"i.{column}, i.name"
     agent = latest_releases(conn).get("agent")
-    latest, latest_date = (agent.version, agent.released_at) if agent else (None, None)
-    loads = json.loads
-    for (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
-         preview, private_endpoint, health, protection, vault_auto) in conn.execute(
-            f"{_SELECT}{where} ORDER BY {order}", args):
-        note = (PRIVATE_PREVIEW_NOTE if preview else PRIVATE_ENDPOINT_NOTE if private_endpoint
-                else None if vault_auto else VAULT_OFF_NOTE)
-        yield {
-            "name": name, "vault": vault, "os": os_name, "appliance": appliance, "agent_version": version,
-            "latest_version": latest, "latest_release_date": latest_date, "status": STATUS_WORDS[status],
-            "blockers": [{"reason": b["reason"], "message": b["message"], "recommended_action": b["recommended_action"]}
-                         for b in loads(blockers)],
-            "next_check_at": next_check, "checked_at": checked, "last_job_id": last_job,
-            "private_preview": bool(preview), "auto_update": note is None, "auto_update_note": note,
-            "replication_health": health, "protection_state": protection,
-        }
+    params = [agent.version if agent else None, agent.released_at if agent else None,
+              PRIVATE_PREVIEW_NOTE, PRIVATE_ENDPOINT_NOTE, VAULT_OFF_NOTE, *args]
+    sql = f"SELECT {_ITEM_JSON} FROM items i JOIN vaults v ON v.id = i.vault_id{where} ORDER BY {order}"
+    for (text,) in conn.execute(sql, params):
+        yield text

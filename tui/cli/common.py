@@ -89,11 +89,10 @@ def emit_json(value: Any) -> None:
     click.echo(_terminal_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False)))
 
 
-def emit_json_list(records: Iterable[dict]) -> None:
-    """A long JSON list (a bare array) for scripts: one compact element per line, escaped as
-    `emit_json` does. Indenting every key is what made 100,000 items take a second to print."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # compact: the C encoder
-    lines = [encode(r) for r in records]
+def emit_json_array(elements: Iterable[str]) -> None:
+    """A long JSON list (a bare array) of elements already encoded as compact JSON text, one per
+    line, escaped as `emit_json` does: 100,000 items print in a fraction of a second."""
+    lines = list(elements)
     click.echo(_terminal_safe("[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"))
 
 

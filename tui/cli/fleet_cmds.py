@@ -10,7 +10,7 @@ from tui.cli.common import (
     Context,
     db_options,
     emit_json,
-    emit_json_list,
+    emit_json_array,
     json_option,
     pass_ctx,
     safe,
@@ -89,9 +89,9 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
     try:
         query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
         if as_json:
-            from store.export import item_records
+            from store.export import item_json
 
-            emit_json_list(item_records(svc.conn, query))
+            emit_json_array(item_json(svc.conn, query))
             return
         found = svc.items(query)
     finally:
