@@ -1,5 +1,6 @@
 """(g) `asr-console items --status blocked --json` as a process, against a plain sqlite3 + json
-script writing the same rows with the same keys (also a process)."""
+script writing the same rows with the same keys (also a process). Both start warm: compiled
+bytecode cached, as for an installed program (t_startup.warm_bytecode)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from common import (
     worker_args,
     write_results,
 )
+from t_startup import warm_bytecode
 
 
 def main() -> None:
     a = worker_args()
+    warm_bytecode()
     db = copy_db(a.fleet, scratch("cli.db"))
     ours, ref = [], []
     try:

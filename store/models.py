@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class UpdateStatus(str, Enum):
@@ -100,7 +100,14 @@ SITE_RECOVERY_ACTOR = "Site Recovery"
 """`initiated_by` of jobs the automatic updates create."""
 
 
-class Blocker(BaseModel):
+class View(BaseModel):
+    """Base of the views below. Their validators are built on first use, not at import: building
+    all seven costs more than the console's first frame has to spare, and most commands use one."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Blocker(View):
     """One reason an update cannot run, as the service shows it."""
 
     reason: str = Field(description="AgentUpgradeBlockedReason name, e.g. RebootRequired.")
@@ -108,7 +115,7 @@ class Blocker(BaseModel):
     recommended_action: str = Field(description="What the operator should do about it.")
 
 
-class JobError(BaseModel):
+class JobError(View):
     """A catalogued error a job task failed with."""
 
     code: str = Field(description="Error code, e.g. 95524.")
@@ -117,7 +124,7 @@ class JobError(BaseModel):
     recommended_action: str = Field(description="What to do before retrying.")
 
 
-class TaskView(BaseModel):
+class TaskView(View):
     """One step of a job."""
 
     name: str = Field(description="Task display name.")
@@ -126,7 +133,7 @@ class TaskView(BaseModel):
     end_time: str | None = Field(default=None, description="ISO UTC, when it ended.")
 
 
-class JobView(BaseModel):
+class JobView(View):
     """A Site Recovery job as the CLI and console show it."""
 
     id: str = Field(description="Job GUID.")
@@ -148,7 +155,7 @@ class JobView(BaseModel):
     waiting_reason: str | None = Field(default=None, description="Why a NotStarted job waits.")
 
 
-class ItemView(BaseModel):
+class ItemView(View):
     """A replicated item (protected machine) as the CLI and console show it."""
 
     name: str = Field(description="Machine name, unique across the database.")
@@ -170,7 +177,7 @@ class ItemView(BaseModel):
     protection_state: str = Field(default="Protected", description="Protection state description.")
 
 
-class ComponentView(BaseModel):
+class ComponentView(View):
     """One appliance component."""
 
     name: str = Field(description="Display name, e.g. Process server.")
@@ -181,7 +188,7 @@ class ComponentView(BaseModel):
     blockers: list[Blocker] = Field(default_factory=list, description="Why it cannot update.")
 
 
-class ApplianceView(BaseModel):
+class ApplianceView(View):
     """A replication appliance with its components."""
 
     name: str = Field(description="Appliance name.")

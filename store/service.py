@@ -6,14 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from store import clock, fleet, job_pages, jobs, operations
+from store import clock, fleet, job_pages, jobs
 from store.catalog import latest_releases
 from store.db import open_db
-from store.engine import scheduler
-from store.engine.outcomes import Plan, UpdateOutcome
 from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
 from store.jobs import JobQuery, JobRow, get_job
@@ -27,6 +26,9 @@ from store.models import (
     JobView,
     UpdateStatus,
 )
+
+if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
+    from store.engine.outcomes import Plan, UpdateOutcome
 
 
 @dataclass(frozen=True)
@@ -179,46 +181,57 @@ class Service:
 
     def update(self, names: list[str]) -> UpdateOutcome:
         """One job per named machine; blocked, busy or current ones refused with their reasons."""
+        from store import operations
         self._writable()
         return operations.update(self.db, names)
 
     def update_all_eligible(self, vault_id: int | None) -> UpdateOutcome:
+        from store import operations
         self._writable()
         return operations.update_all_eligible(self.db, vault_id)
 
     def retry(self, job_id: str) -> JobView:
+        from store import operations
         self._writable()
         return operations.retry(self.db, job_id)
 
     def cancel(self, job_id: str) -> JobView:
+        from store import operations
         self._writable()
         return operations.cancel(self.db, job_id)
 
     def set_auto_update(self, vault_id: int, enabled: bool) -> dict:
+        from store import operations
         self._writable()
         return operations.set_auto_update(self.db, vault_id, enabled)
 
     def update_component(self, appliance: str, component: str) -> JobView:
+        from store import operations
         self._writable()
         return operations.update_component(self.db, appliance, component)
 
     def registry_set_auto_update_off(self, appliance: str) -> dict[str, int]:
+        from store import operations
         self._writable()
         return operations.registry_set(self.db, appliance, "AutoUpdate", 0)
 
     def registry_delete_auto_update(self, appliance: str) -> dict[str, int]:
+        from store import operations
         self._writable()
         return operations.registry_delete(self.db, appliance, "AutoUpdate")
 
     def clock_pause(self, paused: bool) -> None:
+        from store import operations
         self._writable()
         operations.clock_pause(self.db, paused)
 
     def clock_speed(self, speed: float) -> None:
+        from store import operations
         self._writable()
         operations.clock_speed(self.db, speed)
 
     def plan(self, vault_id: int) -> Plan:
+        from store.engine import scheduler
         return scheduler.plan(self.conn, vault_id, clock.now(self.conn))
 
     def next_automatic_run(self, vault_id: int) -> datetime:
@@ -254,6 +267,8 @@ class Service:
         `defer_checkpoint`: this connection leaves copying the WAL back into the database to
         `checkpoint()` (100,000 jobs write ~70 MB of WAL; copying it back at commit took as long
         as creating them), so the jobs are committed and shown first."""
+        from store import operations
+
         self._writable()
         if defer_checkpoint:
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")

@@ -59,9 +59,11 @@ class ConsoleApp(OperatorFlows, App):
         self._vault_count = len(self.service.vaults())
 
     def on_mount(self) -> None:
-        self.set_interval(POLL_S, self.poll_changes)
+        # Polling and the engine start after the first frame: before it, they would only delay it.
+        self.call_after_refresh(self.set_interval, POLL_S, self.poll_changes)
         if self.engine is not None:
-            self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
+            self.call_after_refresh(self.run_worker, self.engine.run, thread=True, exclusive=True, group="engine",
+                                    exit_on_error=False)
 
     def on_unmount(self) -> None:
         if self.engine is not None:

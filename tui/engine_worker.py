@@ -7,11 +7,6 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from store.db import open_db
-from store.engine import lease
-from store.engine.headless import Pacer
-from store.engine.loop import advance, processed_until
-
 STEP_S = 0.1
 """Wall seconds between engine steps."""
 RETRY_S = 1.0
@@ -34,6 +29,12 @@ class EngineThread:
         self.skips.put(moment)
 
     def run(self) -> None:
+        # Imported here, on the worker thread: the first frame does not wait for the engine's modules.
+        from store.db import open_db
+        from store.engine import lease
+        from store.engine.headless import Pacer
+        from store.engine.loop import advance, processed_until
+
         db = open_db(self.db_path)
         holder = lease.new_holder()
         pacer = Pacer()

@@ -34,6 +34,36 @@ def test_items_json_shape_and_status_filter(contoso_db: Path) -> None:
     assert {i["vault"] for i in east} == {"contoso-dr-east"}
 
 
+def test_items_json_lists_every_item_exactly_as_item_shows_it(contoso_db: Path) -> None:
+    """Each element of `items --json` is the `item NAME --json` object (same keys, order, values),
+    under every filter and sort, in the order the service lists them."""
+    from store.fleet import ItemQuery
+    from store.service import Service
+
+    svc = Service.open(contoso_db, create=False)
+    try:
+        east = svc.vault("contoso-dr-east").id
+        cases = [
+            ((), ItemQuery()),
+            (("--status", "blocked"), ItemQuery(status="blocked")),
+            (("--status", "update-available", "--vault", "contoso-dr-east"),
+             ItemQuery(vault_id=east, status="update-available")),
+            (("--filter", "app", "--sort", "agent_version"), ItemQuery(text="app", sort="agent_version")),
+            (("--sort", "status"), ItemQuery(sort="status")),
+        ]
+        for args, query in cases:
+            listed = json.loads(cli("items", *args, "--db", str(contoso_db), "--json").stdout)
+            expected = [i.model_dump(mode="json") for i in svc.items(query)]
+            assert listed and listed == expected, args
+            assert all(list(got) == list(want) for got, want in zip(listed, expected, strict=True)), args
+            for entry in listed[:3]:
+                assert entry == svc.item(entry["name"]).model_dump(mode="json")
+    finally:
+        svc.close()
+    empty = cli("items", "--filter", "no-such-machine", "--db", str(contoso_db), "--json")
+    assert empty.returncode == 0 and json.loads(empty.stdout) == []
+
+
 def test_item_json_and_text(contoso_db: Path) -> None:
     item = json.loads(cli("item", "pay-app-01", "--db", str(contoso_db), "--json").stdout)
     assert ITEM_KEYS <= set(item)

@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 
 import click
 
 from store.errors import StoreError
-from tui.cli.clock_cmds import clock
 from tui.cli.common import Context, db_options, fail
-from tui.cli.engine_cmds import ENGINE_COMMANDS
-from tui.cli.fleet_cmds import demo, item, items
-from tui.cli.ops_cmds import OPS_COMMANDS
-from tui.cli.sim_cmds import SIM_COMMANDS
-from tui.cli.tour_cmds import TOUR_COMMANDS
+
+COMMAND_MODULES: dict[str, str] = {
+    "demo": "tui.cli.tour_cmds",  # `demo` (fleet_cmds) with `demo list` registered by tour_cmds
+    "items": "tui.cli.fleet_cmds",
+    "item": "tui.cli.fleet_cmds",
+    "clock": "tui.cli.clock_cmds",
+    **dict.fromkeys(["update", "jobs", "job", "retry", "cancel", "auto-update", "plan", "appliances", "appliance",
+                     "registry"], "tui.cli.ops_cmds"),
+    "engine": "tui.cli.engine_cmds",
+    "sim": "tui.cli.sim_cmds",
+    "tour": "tui.cli.tour_cmds",
+    "serve": "tui.cli.tour_cmds",
+}
+"""Sub-command -> the module that defines it. A module is imported only when one of its commands
+runs (or help lists them), so opening the console or `items --json` skips the rest."""
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The top-level group: sub-commands load on first use; `commands` still lists them all."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._loaded: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        """Every sub-command (imports every command module: for help and introspection)."""
+        for name in COMMAND_MODULES:
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._loaded = dict(value)
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self._loaded and name in COMMAND_MODULES:
+            module = importlib.import_module(COMMAND_MODULES[name])
+            self._loaded[name] = getattr(module, name.replace("-", "_"))
+        return self._loaded.get(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._loaded, *COMMAND_MODULES})
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @db_options
 @click.pass_context
 def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: bool | None) -> None:
@@ -30,10 +71,6 @@ def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: 
         from tui.launch import run_console
 
         run_console(click_ctx.obj)
-
-
-for command in (demo, items, item, clock, *OPS_COMMANDS, *ENGINE_COMMANDS, *SIM_COMMANDS, *TOUR_COMMANDS):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

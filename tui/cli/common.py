@@ -6,12 +6,11 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import BaseModel
 
 from store.errors import BadInput, Refused
 
@@ -87,15 +86,27 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 def emit_json(value: Any) -> None:
     """JSON for scripts: non-Latin names stay readable, but every control or format character
     (C1 controls such as CSI, bidi overrides) is escaped as \\uXXXX so no terminal acts on it."""
-    text = json.dumps(_plain(value), indent=2, ensure_ascii=False)
-    click.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    click.echo(_terminal_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False)))
+
+
+def emit_json_array(elements: Iterable[str]) -> None:
+    """A long JSON list (a bare array) of elements already encoded as compact JSON text, one per
+    line, escaped as `emit_json` does: 100,000 items print in a fraction of a second."""
+    lines = list(elements)
+    click.echo(_terminal_safe("[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"))
+
+
+def _terminal_safe(text: str) -> str:
+    if text.isascii():  # nothing to escape (json.dumps already escaped C0 controls)
+        return text
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _UNSAFE = re.compile("[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_dump"):  # a pydantic model (not imported here: the console never needs it)
         return value.model_dump(mode="json")
     if isinstance(value, list):
         return [_plain(v) for v in value]

@@ -50,6 +50,3 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
         return
     click.echo(f"Engine ran {iso(result.start)} -> {iso(result.end)} ({span} of engine time)"
                f"{' until interrupted' if interrupted else ''}: {result.summary()}.")
-
-
-ENGINE_COMMANDS = (engine,)

@@ -6,7 +6,17 @@ import click
 
 from store.fleet import ItemQuery
 from store.models import STATUS_SLUGS
-from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, scenario_path, table
+from tui.cli.common import (
+    Context,
+    db_options,
+    emit_json,
+    emit_json_array,
+    json_option,
+    pass_ctx,
+    safe,
+    scenario_path,
+    table,
+)
 
 STATUS_CHOICES = list(STATUS_SLUGS.values())
 
@@ -77,12 +87,15 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
     ctx = ctx.merged(db, vault, read_only)
     svc = ctx.service()
     try:
-        found = svc.items(ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort))
+        query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
+        if as_json:
+            from store.export import item_json
+
+            emit_json_array(item_json(svc.conn, query))
+            return
+        found = svc.items(query)
     finally:
         svc.close()
-    if as_json:
-        emit_json(found)
-        return
     table(
         [[i.name, i.vault, i.os, i.appliance, i.agent_version, i.status] for i in found],
         ["NAME", "VAULT", "OS", "APPLIANCE", "AGENT", "STATUS"],

@@ -365,6 +365,3 @@ def registry_delete(ctx: Context, appliance_name, key, as_json, db, vault, read_
     finally:
         svc.close()
     emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
-
-
-OPS_COMMANDS = (update, jobs, job, retry, cancel, auto_update, plan, appliances, appliance, registry)

@@ -111,6 +111,3 @@ def fail(ctx: Context, target, code, db, vault, read_only) -> None:
 
     _run(ctx, db, vault, read_only, lambda d: sim_actions.fail_next(d, target, code))
     click.echo(f"The next update of {safe(target)} will fail with {code}.")
-
-
-SIM_COMMANDS = (sim,)

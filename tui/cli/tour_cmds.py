@@ -111,7 +111,3 @@ def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name:
         click.echo(f"asr-console: warning: {safe(host)} is reachable from other machines; anyone who "
                    "reaches it controls the console.", err=True)
     web.serve(argv, host=host, port=port, public_url=public_url)
-
-
-TOUR_COMMANDS = (tour, serve)
-"""Top-level commands of this module, for the group's registration tuple."""
