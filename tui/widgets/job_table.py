@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -17,6 +17,7 @@ from textual.strip import Strip
 from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
+from tui.widgets.scrolling import set_virtual_height
 
 PAGE = 100
 CACHE = 20
@@ -108,16 +109,18 @@ class JobTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
 
     # -- data -----------------------------------------------------------------------------------
-    def set_query(self, query: JobQuery, tz: str | None = None) -> None:
+    def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:
+        """Show `query` from its first row; `count`: its number of jobs when the caller knows it."""
         self.query, self.tz = query, tz or self.tz
         self.cursor_row = 0
-        self.refresh_rows()
+        self.refresh_rows(count=count)
         self.scroll_to(y=0, animate=False, force=True)
 
-    def refresh_rows(self) -> None:
-        self.count = self.source.count_jobs(self.query)
+    def refresh_rows(self, *, count: int | None = None) -> None:
+        """Read the rows again (when painted); `count`: the number of jobs, counted if not given."""
+        self.count = self.source.count_jobs(self.query) if count is None else count
         self._pages.clear()
-        self.virtual_size = Size(0, self.count + 1)
+        set_virtual_height(self, self.count + 1)
         self.cursor_row = min(self.cursor_row, max(self.count - 1, 0))
         self.refresh()
 

@@ -49,7 +49,13 @@ class OverviewPane(Static):
 
     def watch_item(self, item: ItemView | None) -> None:
         self.border_title = Text(safe_text(item.name)) if item else "Overview"
-        self.update(self._content(item))
+        # A layout pass (to size the scrollbar) only when the content's shape can have changed:
+        # another machine, other blockers, a line more or less. A status change of the same
+        # machine repaints the pane alone.
+        shape = None if item is None else (item.name, tuple(item.blockers), bool(NEXT_STEP.get(item.status)),
+                                            bool(self.local_next_check))
+        self.update(self._content(item), layout=shape != getattr(self, "_shape", ...))
+        self._shape = shape
 
     def _content(self, item: ItemView | None):
         if item is None:
