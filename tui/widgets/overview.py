@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -18,6 +16,10 @@ NEXT_STEP = {
     UpdateStatus.UPDATING.value: "Enter: the running job",
     UpdateStatus.UP_TO_DATE.value: "",
 }
+
+
+LABEL_WIDTH = 14
+"""Width of the label column ("Latest version")."""
 
 
 class OverviewPane(Static):
@@ -47,52 +49,62 @@ class OverviewPane(Static):
     def on_mount(self) -> None:
         self.watch_item(self.item)
 
+    def on_resize(self) -> None:
+        self.watch_item(self.item)  # The value column wraps to the new width.
+
     def watch_item(self, item: ItemView | None) -> None:
         self.border_title = Text(safe_text(item.name)) if item else "Overview"
-        # A layout pass (to size the scrollbar) only when the content's shape can have changed:
-        # another machine, other blockers, a line more or less. A status change of the same
-        # machine repaints the pane alone.
-        shape = None if item is None else (item.name, tuple(item.blockers), bool(NEXT_STEP.get(item.status)),
-                                            bool(self.local_next_check))
-        self.update(self._content(item), layout=shape != getattr(self, "_shape", ...))
-        self._shape = shape
+        width = self.scrollable_content_region.width or 40
+        content = self._content(item, width)
+        # A layout pass only when the scroll height can matter: the content overflows the pane
+        # (or did). Otherwise repainting the pane is enough, and a layout pass of the screen
+        # costs more than the rest of a cursor move or a live refresh together.
+        height = len(content.wrap(self.app.console, width)) if width else 0
+        room = self.scrollable_content_region.height
+        shown = getattr(self, "_height", None)
+        self._height = height
+        self.update(content, layout=not room or shown is None or max(height, shown) > room)
 
-    def _content(self, item: ItemView | None):
+    def _content(self, item: ItemView | None, width: int) -> Text:
+        """The pane's text, its label/value rows laid out as a two-column grid would be."""
         if item is None:
             return Text("No machine highlighted.", style="dim")
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True, min_width=14)
-        grid.add_column(overflow="fold")
-        grid.add_row("Agent version", item.agent_version)
+        console = self.app.console
+        content = Text(end="")
+
+        def row(label: str, value: Text | str) -> None:
+            value = value if isinstance(value, Text) else Text(value)
+            lines = value.wrap(console, max(1, width - LABEL_WIDTH - 1), overflow="fold")
+            for n, line in enumerate(lines):
+                content.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
+                content.append_text(line)
+                content.append("\n")
+
+        row("Agent version", item.agent_version)
         slug = _slug(item.status)
-        grid.add_row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
+        row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
-        grid.add_row("Latest version", latest)
-        parts: list = [grid]
+        row("Latest version", latest)
+        for b in item.blockers:
+            content.append(f"● {b.reason}\n", style="bold")
+            content.append(f"  {safe_text(b.message)}\n")
+            content.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
         if item.blockers:
-            blockers = Text()
-            for b in item.blockers:
-                blockers.append(f"● {b.reason}\n", style="bold")
-                blockers.append(f"  {safe_text(b.message)}\n")
-                blockers.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
             if self.local_next_check:
-                blockers.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
-            parts.append(blockers)
+                content.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
+            content.append("\n")  # A blank line closes the blockers.
         step = NEXT_STEP.get(item.status, "")
         if step:
-            parts.append(Text(step, style="bold"))
-        more = Table.grid(padding=(0, 1))
-        more.add_column(style="bold", no_wrap=True, min_width=14)
-        more.add_column(overflow="fold")
-        more.add_row("OS", Text(safe_text(item.os)))
-        more.add_row("Appliance", Text(safe_text(item.appliance)))
-        more.add_row("Replication", f"{item.replication_health} · {item.protection_state}")
-        more.add_row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
-        more.add_row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
-        parts.append(more)
-        return Group(*parts)
+            content.append(f"{step}\n", style="bold")
+        row("OS", safe_text(item.os))
+        row("Appliance", safe_text(item.appliance))
+        row("Replication", f"{item.replication_health} · {item.protection_state}")
+        row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
+        row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
+        content.rstrip()
+        return content
 
 
 def _slug(word: str) -> str:
