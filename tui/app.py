@@ -95,7 +95,11 @@ class ConsoleApp(OperatorFlows, App):
 
     def refresh_clock(self) -> None:
         state = self.service.clock()
-        for bar in self.screen.query(ClockBar):
+        screen = self.screen
+        bars = getattr(screen, "_clock_bars", None)
+        if bars is None:  # A DOM query costs more than the rest of a quiet poll: once per screen.
+            bars = screen._clock_bars = list(screen.query(ClockBar))
+        for bar in bars:
             bar.vault = self.vault.name
             # To the minute, as shown: the bar repaints when what it shows changes, not every poll.
             bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone)).replace(second=0, microsecond=0)

@@ -167,6 +167,7 @@ class ItemTable(ScrollView, can_focus=True):
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
         self._paint: _Paint | None = None
+        self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
     @property
@@ -347,15 +348,26 @@ class ItemTable(ScrollView, can_focus=True):
         return self._row_strip(row, index, paint)
 
     def _new_paint(self) -> _Paint:
-        get_style = self.get_component_rich_style
-        slugs = STATUS_SLUGS.values()
-        cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in slugs}
-        cells["mark"] = get_style("item-table--mark", partial=True)
-        styles = RowStyles(
-            self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
-        )
         columns = layout_columns(self.scrollable_content_region.width)
-        return _Paint(self.size.width, columns, self.scroll_offset.y, styles)
+        return _Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
+
+    def _row_styles(self) -> RowStyles:
+        """The rows' styles, looked up again only when the CSS, the theme or the focus changed
+        (eight component styles cost more than painting the one line a live refresh changes)."""
+        key = (self.has_focus, self.app.theme)
+        if self._row_style_cache is None or self._row_style_cache[0] != key:
+            get_style = self.get_component_rich_style
+            cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in STATUS_SLUGS.values()}
+            cells["mark"] = get_style("item-table--mark", partial=True)
+            styles = RowStyles(
+                self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
+            )
+            self._row_style_cache = (key, styles)
+        return self._row_style_cache[1]
+
+    def notify_style_update(self) -> None:
+        self._row_style_cache = None
+        super().notify_style_update()
 
     def _row_strip(self, row: ItemRow, index: int, paint: _Paint) -> Strip:
         marked, cursor = row.id in self._marked, index == self.cursor_row
