@@ -14,6 +14,7 @@ from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.facets import FACETS, FacetBar
+from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
 
@@ -54,6 +55,7 @@ class ItemsScreen(Screen):
         """(vault id, items per status in the whole vault), as last read: the title's "of N"."""
         self._counts_stale = False
         self._title = ""
+        self._overview_id: int | None = -1
 
     @property
     def query_state(self) -> ItemQuery:
@@ -66,7 +68,7 @@ class ItemsScreen(Screen):
         with Horizontal(id="body"):
             yield ItemTable(self.app.service, ItemQuery(vault_id=self.app.vault.id))
             yield OverviewPane()
-        yield Input(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
+        yield FilterBox(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -126,8 +128,11 @@ class ItemsScreen(Screen):
         `recount` is False: a new sort order shows the same rows)."""
         if recount:
             self._read_counts(q)
-        self.query_one(ItemTable).set_query(q, count=self._matches(q))
+        table = self.query_one(ItemTable)
+        table.set_query(q, count=self._matches(q))
         self._show_counts()
+        # Now rather than on the table's Highlighted message: one frame for rows and overview.
+        self._show_overview(table.highlighted_id)
 
     def refresh_live(self, *, polled: bool = False) -> None:
         """The data changed: repaint the rows on screen that changed, the counts, the overview.
@@ -146,6 +151,7 @@ class ItemsScreen(Screen):
         self._show_overview(table.highlighted_id)
 
     def _show_overview(self, item_id: int | None) -> None:
+        self._overview_id = item_id
         pane = self.query_one(OverviewPane)
         item = self.app.service.item_by_id(item_id) if item_id is not None else None
         pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
@@ -153,7 +159,8 @@ class ItemsScreen(Screen):
 
     @on(ItemTable.Highlighted)
     def _highlighted(self, event: ItemTable.Highlighted) -> None:
-        self._show_overview(event.item_id)
+        if event.item_id != self._overview_id:  # Not shown already (by set_query or a refresh).
+            self._show_overview(event.item_id)
 
     @on(ItemTable.Selected)
     def _selected(self, event: ItemTable.Selected) -> None:
