@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from store.models import ItemView, UpdateStatus
 from tui.render import safe_text
@@ -22,7 +23,7 @@ LABEL_WIDTH = 14
 """Width of the label column ("Latest version")."""
 
 
-class OverviewPane(Static):
+class OverviewPane(Widget):
     """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
 
     DEFAULT_CSS = """
@@ -43,8 +44,17 @@ class OverviewPane(Static):
 
     item: reactive[ItemView | None] = reactive(None)
     """The machine shown, or None when nothing is highlighted."""
-    local_next_check: reactive[str] = reactive("")
-    """When the service checks this machine again, in vault-local time."""
+    local_next_check: reactive[str] = reactive("", repaint=False)
+    """When the service checks this machine again, in vault-local time (shown from the next `item`)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._text = Text()
+        self._lines: list[Text] | None = None  # The text's lines as last painted.
+        self._title: str | None = None
+
+    def render(self) -> Text:
+        return self._text
 
     def on_mount(self) -> None:
         self.watch_item(self.item)
@@ -53,17 +63,26 @@ class OverviewPane(Static):
         self.watch_item(self.item)  # The value column wraps to the new width.
 
     def watch_item(self, item: ItemView | None) -> None:
-        self.border_title = Text(safe_text(item.name)) if item else "Overview"
-        width = self.scrollable_content_region.width or 40
-        content = self._content(item, width)
-        # A layout pass only when the scroll height can matter: the content overflows the pane
-        # (or did). Otherwise repainting the pane is enough, and a layout pass of the screen
-        # costs more than the rest of a cursor move or a live refresh together.
-        height = len(content.wrap(self.app.console, width)) if width else 0
+        title = safe_text(item.name) if item else "Overview"
+        if title != self._title:  # A new title repaints the whole pane.
+            self._title = title
+            self.border_title = Text(title)
+        width = self.scrollable_content_region.width
+        content = self._content(item, width or 40)
+        lines = content.split("\n")
+        before, self._text, self._lines = self._lines, content, lines
         room = self.scrollable_content_region.height
-        shown = getattr(self, "_height", None)
-        self._height = height
-        self.update(content, layout=not room or shown is None or max(height, shown) > room)
+        fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
+        if before is None or not fits or not room or max(len(lines), len(before)) > room:
+            # A layout pass only when the scroll height can matter (the text overflows the pane,
+            # or did); it and a full repaint cost more than the rest of a live refresh.
+            self.refresh(layout=not room or max(len(lines), len(before or ())) > room)
+            self._lines = lines if fits else None
+            return
+        # Same height, nothing wraps: repaint only the lines that changed (a status, a time).
+        for y in range(max(len(lines), len(before))):
+            if y >= len(lines) or y >= len(before) or lines[y] != before[y]:
+                self.refresh(Region(0, y, width, 1))
 
     def _content(self, item: ItemView | None, width: int) -> Text:
         """The pane's text, its label/value rows laid out as a two-column grid would be."""
