@@ -42,7 +42,7 @@ class OverviewPane(Widget):
     """
     COMPONENT_CLASSES = {f"overview--status-{s.slug}" for s in UpdateStatus}
 
-    item: reactive[ItemView | None] = reactive(None)
+    item: reactive[ItemView | None] = reactive(None, repaint=False)  # watch_item repaints what changed.
     """The machine shown, or None when nothing is highlighted."""
     local_next_check: reactive[str] = reactive("", repaint=False)
     """When the service checks this machine again, in vault-local time (shown from the next `item`)."""
@@ -93,7 +93,8 @@ class OverviewPane(Widget):
 
         def row(label: str, value: Text | str) -> None:
             value = value if isinstance(value, Text) else Text(value)
-            lines = value.wrap(console, max(1, width - LABEL_WIDTH - 1), overflow="fold")
+            room = max(1, width - LABEL_WIDTH - 1)
+            lines = [value] if value.cell_len <= room else value.wrap(console, room, overflow="fold")
             for n, line in enumerate(lines):
                 content.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
                 content.append_text(line)
