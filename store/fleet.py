@@ -60,6 +60,10 @@ class ItemQuery:
     text: str = ""
     sort: str = "name"
     descending: bool = False
+    names: tuple[str, str] | None = None
+    """Lowest and highest matching name, when known (`match_counts` reads them with the
+    counts): a page then starts at the first match instead of scanning the index up to it.
+    Never changes which rows match, as long as it comes from the same filter."""
 
     def with_(self, **changes) -> ItemQuery:
         return replace(self, **changes)
@@ -110,6 +114,9 @@ def _where(
     if q.statuses:
         clauses.append(f"{b}{a}status IN ({', '.join('?' * len(q.statuses))})")
         args.extend(q.statuses)
+    if q.names is not None and not fts:
+        clauses.append(f"{a}name BETWEEN ? AND ?")
+        args.extend(q.names)
     if fts:
         clauses.append(f"{a}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
         args.append(_fts_phrase(term))
@@ -172,10 +179,28 @@ def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
         row = conn.execute("SELECT " + ", ".join([each] * len(slugs)),
                            [v for slug in slugs for v in (q.vault_id, slug)]).fetchone()
         return dict(zip(slugs, row))
-    where, args = _where(conn, q, with_status=False)
+    return _grouped_counts(conn, q)[0]
+
+
+def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+    """`facet_counts`, and for a name filter the lowest and highest matching name (read in the
+    same scan; see `ItemQuery.names`)."""
+    if not q.text.strip():
+        return facet_counts(conn, q), None
+    return _grouped_counts(conn, q)
+
+
+def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+    slugs = list(STATUS_SLUGS.values())
+    where, args = _where(conn, q.with_(names=None), with_status=False)
     counts = dict.fromkeys(slugs, 0)
-    counts.update(conn.execute(f"SELECT status, count(*) FROM items{where} GROUP BY status", args).fetchall())
-    return counts
+    low = high = None
+    sql = f"SELECT status, count(*), min(name), max(name) FROM items{where} GROUP BY status"
+    for status, n, first, last in conn.execute(sql, args):
+        counts[status] = n
+        low = first if low is None else min(low, first)
+        high = last if high is None else max(high, last)
+    return counts, (None if low is None else (low, high))
 
 
 _DETAIL = (

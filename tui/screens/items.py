@@ -81,16 +81,20 @@ class ItemsScreen(Screen):
         self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "-narrow")
 
     # -- data ---------------------------------------------------------------------------------
-    def _read_counts(self, q: ItemQuery) -> None:
+    def _read_counts(self, q: ItemQuery) -> ItemQuery:
         """Facet counts under `q`'s name filter, and the vault's totals (kept while the vault and
-        the data are the same: only re-read with the counts, or when no filter makes them equal)."""
+        the data are the same: only re-read with the counts, or when no filter makes them equal).
+
+        Returns `q` with the matching names' bounds the counts found (pages start there)."""
         svc = self.app.service
-        self._counts = svc.facet_counts(q)
+        self._counts, names = svc.match_counts(q)
+        q = q.with_(names=names)
         if not q.text.strip():
             self._totals = (q.vault_id, self._counts)
         elif self._totals[0] != q.vault_id or self._counts_stale:
             self._totals = (q.vault_id, svc.facet_counts(ItemQuery(vault_id=q.vault_id)))
         self._counts_stale = False
+        return q
 
     def _matches(self, q: ItemQuery) -> int:
         """Rows `q` shows, from the facet counts (which ignore the status facet)."""
@@ -100,9 +104,9 @@ class ItemsScreen(Screen):
         """Read the facet counts again and show them, the table title and the banner."""
         table = self.query_one(ItemTable)
         self._counts_stale = True  # The totals too.
-        self._read_counts(table.query)
-        if table.row_count != self._matches(table.query):  # Machines came or went.
-            table.refresh_rows(recount=True)
+        q = self._read_counts(table.query)
+        if q != table.query or table.row_count != self._matches(q):  # Machines came or went.
+            table.set_rows(q, self._matches(q))
         self._show_counts()
 
     def refresh_stale_counts(self) -> None:
@@ -127,7 +131,7 @@ class ItemsScreen(Screen):
         """Show `q`. Its match count comes from the facet counts (one query, read here unless
         `recount` is False: a new sort order shows the same rows)."""
         if recount:
-            self._read_counts(q)
+            q = self._read_counts(q)
         table = self.query_one(ItemTable)
         table.set_query(q, count=self._matches(q))
         self._show_counts()

@@ -245,6 +245,14 @@ class ItemTable(ScrollView, can_focus=True):
             self.refresh()  # The "nothing matches" hint comes or goes.
         self._post_highlighted()
 
+    def set_rows(self, query: ItemQuery, count: int) -> None:
+        """The same filter and order, re-counted (machines came or went, or the query's name
+        bounds moved): keep the cursor and the view, and repaint what changed."""
+        self._pages.reset(query, count)
+        self._update_virtual_size()
+        self.cursor_row = min(self.cursor_row, self.row_count - 1)
+        self.refresh_rows(recount=False)
+
     def mark_items(self, item_ids: Iterable[int]) -> None:
         """Mark the given items."""
         self._change_marks(self._marked | set(item_ids))
