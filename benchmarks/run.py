@@ -29,7 +29,7 @@ from common import BENCH, CACHE, PYTHON, Result, fmt_value, run_worker
 WORKERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "load": ("t_load.py", ("fleet",), ("a.load",)),
     "startup": ("t_startup.py", ("fleet",), ("b.startup", "b.memory", "b.session")),
-    "ui": ("t_ui.py", ("jobs",), ("c.filter", "c.sort", "c.jobs", "d.tick", "c.floor")),
+    "ui": ("t_ui.py", ("jobs",), ("c.filter", "c.sort", "c.jobs", "d.tick", "d.counts", "c.floor")),
     "stall": ("t_stall.py", ("eligible",), ("d.stall",)),
     "engine": ("t_engine.py", ("eligible",), ("e.nightly", "e.hour")),
     "bulk": ("t_bulk.py", ("eligible",), ("f.bulk",)),

@@ -181,10 +181,9 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         await pilot.pause()
         app._bench_frames = Frames(app)
         conn = app.service.conn
-        for timer in list(app._timers):  # the live poll: driven by hand in the refresh sample below
-            if getattr(timer._callback, "__func__", None) is ConsoleApp.poll_changes:
-                timer.pause()
+        pause_timers(app, ConsoleApp.poll_changes)  # the live poll: driven by hand in d.tick below
         screen = app.screen
+        pause_timers(screen, type(screen).refresh_stale_counts)  # measured by hand: d.counts
         table = screen.query_one(ItemTable)
         counter = Counter(table)
         shown = table.row_count
@@ -234,6 +233,7 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         # commit that changes nothing shown (the engine's clock and lease writes, 10 a second).
         writer = sqlite3.connect(db)
         tick_cases: dict[str, list[dict]] = {}
+        counts_samples: list[dict] = []
         for k in range(repeat * 2 + 1):
             for case, offset in (("visible row changed", 5), ("highlighted row changed", 0), ("nothing shown changed", None)):
                 top = table.scroll_offset.y
@@ -251,6 +251,12 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
                                   frame=offset is not None)
                 if k:
                     tick_cases.setdefault(case, []).append(s)
+            # The throttled half of the refresh (facet counts, title, banner): at most once a
+            # second while data changes, in its own timer callback (paused above), never in a tick.
+            s = await measure(pilot, conn, counter, lambda: _call(screen.refresh_stale_counts), lambda: True,
+                              frame=False)
+            if k:
+                counts_samples.append(s)
         writer.close()
         details = [{"case": c, "cpu_ms": round(median([x["cpu"] for x in v]) * 1000, 2),
                     "sql_ms": round(median([x["sql"] for x in v]) * 1000, 2),
@@ -268,6 +274,7 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         # (c) jobs screen, state filter f
         await pilot.press("j")
         await pilot.pause()
+        pause_timers(app.screen, type(app.screen).refresh_stale_counts)
         jobs_table = app.screen.query_one(JobTable)
         jcounter = Counter(jobs_table)
         total_jobs = jobs_table.count
@@ -280,6 +287,10 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
                 if k:
                     groups.setdefault(f"{jobs_table.query.state or 'All'} ({jobs_table.count:,} jobs)", []).append(s)
         results.append(summarise("c.jobs", f"jobs state filter (f), {total_jobs:,} jobs", groups))
+        results.append(Result("d.counts", "throttled counts refresh (<= 1/s while data changes; not in d.tick)",
+                              median([s["cpu"] for s in counts_samples]), "ms",
+                              median([s["sql"] for s in counts_samples]), "the SQL it runs", "", None,
+                              notes="facet counts + vault totals + title/banner, after a tick marked them stale"))
         results.append(Result("c.floor", "Pilot.pause() on this screen (not in the figures)",
                               median([s["cpu"] for s in floor]), "ms", None, "", "", None,
                               notes="what a pilot-paced measurement would add per pause"))
@@ -288,6 +299,13 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
 
 async def _call(fn) -> None:
     fn()
+
+
+def pause_timers(node, method) -> None:
+    """Pause `node`'s timers that call `method` (a function of its class)."""
+    for timer in list(node._timers):
+        if getattr(timer._callback, "__func__", None) is method:
+            timer.pause()
 
 
 def main() -> None:

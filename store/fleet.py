@@ -21,7 +21,14 @@ SORTS: dict[str, str] = {
 """Sort name -> column; each has an index (vault_id, column, name) so pages are index range scans."""
 
 FTS_MIN = 3
-"""Terms this long or longer use the FTS5 trigram index; shorter ones fall back to LIKE."""
+"""Terms this long or longer may use the FTS5 trigram index; shorter ones always use LIKE."""
+
+FTS_RARE = 2_000
+"""A term FTS5 finds fewer times than this is matched through the index (cost grows with the
+matches: every one is a row lookup); a commoner term is a LIKE over the covering
+(vault_id, status, name) / (vault_id, name) indexes, whose cost is one index scan at most."""
+
+_FTS_PROBES: dict[tuple[int, str], bool] = {}
 
 PRIVATE_PREVIEW_NOTE = (
     "Installed from private preview bits: automatic updates are blocked. Set up Site Recovery "
@@ -53,30 +60,66 @@ class ItemQuery:
     text: str = ""
     sort: str = "name"
     descending: bool = False
+    names: tuple[str, str] | None = None
+    """Lowest and highest matching name, when known (`match_counts` reads them with the
+    counts): a page then starts at the first match instead of scanning the index up to it.
+    Never changes which rows match, as long as it comes from the same filter."""
 
     def with_(self, **changes) -> ItemQuery:
         return replace(self, **changes)
 
 
-def _where(q: ItemQuery, *, with_status: bool = True, alias: str = "") -> tuple[str, list]:
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def uses_fts(conn: sqlite3.Connection, term: str) -> bool:
+    """Whether a name filter is matched through FTS5 (a rare term) or LIKE (short or common).
+
+    A probe that stops at FTS_RARE matches decides; it is remembered per connection and term
+    (how common a name fragment is barely moves, and either way the rows are the same)."""
+    term = term.strip()
+    if len(term) < FTS_MIN:
+        return False
+    key = (id(conn), term)
+    found = _FTS_PROBES.get(key)
+    if found is None:
+        probe = "SELECT count(*) FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT ?)"
+        found = conn.execute(probe, (_fts_phrase(term), FTS_RARE)).fetchone()[0] < FTS_RARE
+        if len(_FTS_PROBES) > 512:
+            _FTS_PROBES.clear()
+        _FTS_PROBES[key] = found
+    return found
+
+
+def _where(
+    conn: sqlite3.Connection, q: ItemQuery, *, with_status: bool = True, alias: str = ""
+) -> tuple[str, list]:
     """WHERE clause and arguments; `alias` ("i.") qualifies columns when items is joined."""
     a = alias
+    term = q.text.strip()
+    fts = uses_fts(conn, term)
+    # With FTS the few matching rowids drive the query: `+` keeps SQLite from scanning a
+    # (vault_id, ...) index instead and testing every row of the vault against the match list.
+    b = "+" if fts else ""
     clauses, args = [], []
     if q.vault_id is not None:
-        clauses.append(f"{a}vault_id = ?")
+        clauses.append(f"{b}{a}vault_id = ?")
         args.append(q.vault_id)
     if with_status and q.status:
         if q.status not in STATUS_SLUGS.values():
             raise BadInput(f"unknown status {q.status!r}; use one of {', '.join(STATUS_SLUGS.values())}")
-        clauses.append(f"{a}status = ?")
+        clauses.append(f"{b}{a}status = ?")
         args.append(q.status)
     if q.statuses:
-        clauses.append(f"{a}status IN ({', '.join('?' * len(q.statuses))})")
+        clauses.append(f"{b}{a}status IN ({', '.join('?' * len(q.statuses))})")
         args.extend(q.statuses)
-    term = q.text.strip()
-    if len(term) >= FTS_MIN:
+    if q.names is not None and not fts:
+        clauses.append(f"{a}name BETWEEN ? AND ?")
+        args.extend(q.names)
+    if fts:
         clauses.append(f"{a}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-        args.append('"' + term.replace('"', '""') + '"')
+        args.append(_fts_phrase(term))
     elif term:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         clauses.append(f"{a}name LIKE ? ESCAPE '\\'")
@@ -85,7 +128,7 @@ def _where(q: ItemQuery, *, with_status: bool = True, alias: str = "") -> tuple[
 
 
 def count_items(conn: sqlite3.Connection, q: ItemQuery) -> int:
-    where, args = _where(q)
+    where, args = _where(conn, q)
     return conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
 
 
@@ -101,7 +144,7 @@ def page_items(
     if q.sort not in SORTS:
         raise BadInput(f"unknown sort {q.sort!r}; use one of {', '.join(SORTS)}")
     column = SORTS[q.sort]
-    where, args = _where(q)
+    where, args = _where(conn, q)
     direction = "DESC" if q.descending else "ASC"
     # Names are unique: sorting by name needs no tie-breaker (a second `name` key would make
     # SQLite sort in a temporary B-tree instead of walking the index).
@@ -125,12 +168,39 @@ def row_key(row: ItemRow) -> tuple[str, str]:
 
 
 def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
-    """Items per status slug under the same vault and text filter (the status facet ignored)."""
-    where, args = _where(q, with_status=False)
-    counts = dict.fromkeys(STATUS_SLUGS.values(), 0)
-    for status, n in conn.execute(f"SELECT status, count(*) FROM items{where} GROUP BY status", args):
+    """Items per status slug under the same vault and text filter (the status facet ignored).
+
+    Their sum (or the active facet's count) is the number of rows the query shows: no separate
+    count is needed."""
+    slugs = list(STATUS_SLUGS.values())
+    if q.vault_id is not None and not q.text.strip() and not q.statuses:
+        # One range count per status on (vault_id, status, name): half the cost of a GROUP BY.
+        each = "(SELECT count(*) FROM items WHERE vault_id = ? AND status = ?)"
+        row = conn.execute("SELECT " + ", ".join([each] * len(slugs)),
+                           [v for slug in slugs for v in (q.vault_id, slug)]).fetchone()
+        return dict(zip(slugs, row))
+    return _grouped_counts(conn, q)[0]
+
+
+def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+    """`facet_counts`, and for a name filter the lowest and highest matching name (read in the
+    same scan; see `ItemQuery.names`)."""
+    if not q.text.strip():
+        return facet_counts(conn, q), None
+    return _grouped_counts(conn, q)
+
+
+def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+    slugs = list(STATUS_SLUGS.values())
+    where, args = _where(conn, q.with_(names=None), with_status=False)
+    counts = dict.fromkeys(slugs, 0)
+    low = high = None
+    sql = f"SELECT status, count(*), min(name), max(name) FROM items{where} GROUP BY status"
+    for status, n, first, last in conn.execute(sql, args):
         counts[status] = n
-    return counts
+        low = first if low is None else min(low, first)
+        high = last if high is None else max(high, last)
+    return counts, (None if low is None else (low, high))
 
 
 _DETAIL = (
@@ -175,7 +245,7 @@ def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None
 def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
     """Every matching item in full (for `items --json`), in sort order."""
     column = SORTS.get(q.sort, "name")
-    where, args = _where(q, alias="i.")
+    where, args = _where(conn, q, alias="i.")
     agent = latest_releases(conn).get("agent")
     latest, latest_date = (agent.version, agent.released_at) if agent else (None, None)
     rows = conn.execute(f"{_DETAIL}{where} ORDER BY i.{column}, i.name", args)
@@ -185,7 +255,7 @@ def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
 def position_of(conn: sqlite3.Connection, q: ItemQuery, item_id: int) -> int | None:
     """The row index of an item under `q`'s filter and sort, or None when the filter hides it."""
     column = SORTS[q.sort]
-    where, args = _where(q)
+    where, args = _where(conn, q)
     row = conn.execute(f"SELECT {column}, name FROM items{where}{' AND' if where else ' WHERE'} id = ?",
                        [*args, item_id]).fetchone()
     if row is None:
@@ -215,7 +285,7 @@ BULK_STATUSES = ("update-available", "failed", "blocked", "updating")
 
 def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
     """Ids of every machine that can update now (New update available or Update failed, idle)."""
-    where, args = _where(ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
+    where, args = _where(conn, ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
     return [r[0] for r in conn.execute(f"SELECT id FROM items{where} AND active_job_id IS NULL", args)]
 
 
@@ -229,6 +299,6 @@ def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
 
 def count_matching(conn: sqlite3.Connection, q: ItemQuery, ids: list[int]) -> int:
     """How many of these items the query shows (marks hidden by a filter are the rest)."""
-    where, args = _where(q)
+    where, args = _where(conn, q)
     where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
     return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[0]

@@ -338,10 +338,15 @@ def count_jobs(conn: sqlite3.Connection, q: JobQuery | None = None) -> int:
 
 def state_counts(conn: sqlite3.Connection, vault_id: int | None = None) -> dict[str, int]:
     """Jobs per state (for a facet bar), every state present with 0 when none."""
-    where, args = _job_where(JobQuery(vault_id=vault_id))
-    counts = {s.value: 0 for s in JobState}
-    for state, n in conn.execute(f"SELECT j.state, count(*) FROM jobs j{where} GROUP BY j.state", args):
-        counts[state] = n
+    states = [s.value for s in JobState]
+    if vault_id is not None:
+        # One range count per state on (vault_id, state, seq): half the cost of a GROUP BY.
+        each = "(SELECT count(*) FROM jobs WHERE vault_id = ? AND state = ?)"
+        row = conn.execute("SELECT " + ", ".join([each] * len(states)),
+                           [v for state in states for v in (vault_id, state)]).fetchone()
+        return dict(zip(states, row))
+    counts = dict.fromkeys(states, 0)
+    counts.update(conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall())
     return counts
 
 

@@ -78,25 +78,37 @@ class ConsoleApp(OperatorFlows, App):
         version = self.service.data_version()
         if version != self._seen_version:
             self._seen_version = version
-            self.after_change()
+            self.after_change(polled=True)
         else:
             self.refresh_clock()
 
-    def after_change(self) -> None:
-        """The fleet changed (our own command, the engine, another process): refresh what is shown."""
+    def after_change(self, *, polled: bool = False) -> None:
+        """The fleet changed (our own command, the engine, another process): refresh what is shown.
+
+        `polled`: the poll noticed a commit (the engine's come several times a second): screens
+        repaint their visible rows now and may defer dearer counts (at most once a second)."""
         self.refresh_clock()
         for screen in self.screen_stack:
             if hasattr(screen, "refresh_live") and screen.is_mounted:
-                screen.refresh_live()
+                if isinstance(screen, (ItemsScreen, JobsScreen)):
+                    screen.refresh_live(polled=polled)
+                else:
+                    screen.refresh_live()
 
     def refresh_clock(self) -> None:
         state = self.service.clock()
-        for bar in self.screen.query(ClockBar):
+        screen = self.screen
+        bars = getattr(screen, "_clock_bars", None)
+        if bars is None:  # A DOM query costs more than the rest of a quiet poll: once per screen.
+            bars = screen._clock_bars = list(screen.query(ClockBar))
+        for bar in bars:
             bar.vault = self.vault.name
-            bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone))
-            bar.speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
+            # To the minute, as shown: the bar repaints when what it shows changes, not every poll.
+            bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone)).replace(second=0, microsecond=0)
+            speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
             if self.engine is not None and not self.engine.holding:
-                bar.speed += " (other process)"
+                speed += " (other process)"
+            bar.speed = speed
             bar.read_only = self.read_only
 
     # -- time helpers ---------------------------------------------------------------------------

@@ -14,12 +14,16 @@ from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.facets import FACETS, FacetBar
+from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
 
 SORT_ORDER = list(SORTS)
 FILTER_DEBOUNCE_S = 0.06
 NARROW_WIDTH = 110
+COUNTS_S = 1.0
+"""While the engine works, the facet counts, the title and the banner are read again at most
+this often (a count over the whole vault); the rows on screen are read on every poll."""
 
 
 class ItemsScreen(Screen):
@@ -45,6 +49,13 @@ class ItemsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._filter_timer: Timer | None = None
+        self._counts: dict[str, int] = {}
+        """Items per status under the current vault and name filter, as last read."""
+        self._totals: tuple[int | None, dict[str, int]] = (None, {})
+        """(vault id, items per status in the whole vault), as last read: the title's "of N"."""
+        self._counts_stale = False
+        self._title = ""
+        self._overview_id: int | None = -1
 
     @property
     def query_state(self) -> ItemQuery:
@@ -57,45 +68,94 @@ class ItemsScreen(Screen):
         with Horizontal(id="body"):
             yield ItemTable(self.app.service, ItemQuery(vault_id=self.app.vault.id))
             yield OverviewPane()
-        yield Input(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
+        yield FilterBox(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ItemTable).border_title = "Replicated items"
-        self.refresh_counts()
+        self.set_query(self.query_state)
         self.app.refresh_clock()
         self.query_one(ItemTable).focus()
+        self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     def on_resize(self) -> None:
         self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "-narrow")
 
     # -- data ---------------------------------------------------------------------------------
+    def _read_counts(self, q: ItemQuery) -> ItemQuery:
+        """Facet counts under `q`'s name filter, and the vault's totals (kept while the vault and
+        the data are the same: only re-read with the counts, or when no filter makes them equal).
+
+        Returns `q` with the matching names' bounds the counts found (pages start there)."""
+        svc = self.app.service
+        self._counts, names = svc.match_counts(q)
+        q = q.with_(names=names)
+        if not q.text.strip():
+            self._totals = (q.vault_id, self._counts)
+        elif self._totals[0] != q.vault_id or self._counts_stale:
+            self._totals = (q.vault_id, svc.facet_counts(ItemQuery(vault_id=q.vault_id)))
+        self._counts_stale = False
+        return q
+
+    def _matches(self, q: ItemQuery) -> int:
+        """Rows `q` shows, from the facet counts (which ignore the status facet)."""
+        return self._counts.get(q.status, 0) if q.status else sum(self._counts.values())
+
     def refresh_counts(self) -> None:
-        """Facet counts, the table title and the banner, for the current vault and filter."""
+        """Read the facet counts again and show them, the table title and the banner."""
         table = self.query_one(ItemTable)
-        q = table.query
-        counts = self.app.service.facet_counts(q)
+        self._counts_stale = True  # The totals too.
+        q = self._read_counts(table.query)
+        if q != table.query or table.row_count != self._matches(q):  # Machines came or went.
+            table.set_rows(q, self._matches(q))
+        self._show_counts()
+
+    def refresh_stale_counts(self) -> None:
+        """The throttled half of the live refresh: counts, once a second at most, when data changed."""
+        if self._counts_stale:
+            self.refresh_counts()
+
+    def _show_counts(self) -> None:
+        """Facets, title and banner from the counts held: each repaints only when it changed."""
+        table = self.query_one(ItemTable)
         facets = self.query_one(FacetBar)
-        facets.counts = counts
-        facets.active = q.status
-        everything = counts if not q.text else self.app.service.facet_counts(ItemQuery(vault_id=q.vault_id))
+        facets.counts = self._counts
+        facets.active = table.query.status
+        everything = self._totals[1]
         shown, total = table.row_count, sum(everything.values())
         title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
-        table.border_title = title
-        self.query_one(UpdateBanner).show(everything["update-available"] > 0)
+        if title != self._title:
+            self._title = table.border_title = title
+        self.query_one(UpdateBanner).show(everything.get("update-available", 0) > 0)
 
-    def set_query(self, q: ItemQuery) -> None:
-        self.query_one(ItemTable).set_query(q)
-        self.refresh_counts()
+    def set_query(self, q: ItemQuery, *, recount: bool = True) -> None:
+        """Show `q`. Its match count comes from the facet counts (one query, read here unless
+        `recount` is False: a new sort order shows the same rows)."""
+        if recount:
+            q = self._read_counts(q)
+        table = self.query_one(ItemTable)
+        table.set_query(q, count=self._matches(q))
+        self._show_counts()
+        # Now rather than on the table's Highlighted message: one frame for rows and overview.
+        self._show_overview(table.highlighted_id)
 
-    def refresh_live(self) -> None:
-        """Called by the app while the engine works: repaint visible rows, counts, the overview."""
+    def refresh_live(self, *, polled: bool = False) -> None:
+        """The data changed: repaint the rows on screen that changed, the counts, the overview.
+
+        Args:
+            polled: The app's poll noticed a commit (the engine commits several times a second):
+                the counts wait for `refresh_stale_counts`, at most once a second.
+        """
         table = self.query_one(ItemTable)
         table.refresh_rows()
-        self.refresh_counts()
+        if polled:
+            self._counts_stale = True
+            self._show_counts()  # The title follows a recounted status facet at once.
+        else:
+            self.refresh_counts()
         self._show_overview(table.highlighted_id)
 
     def _show_overview(self, item_id: int | None) -> None:
+        self._overview_id = item_id
         pane = self.query_one(OverviewPane)
         item = self.app.service.item_by_id(item_id) if item_id is not None else None
         pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
@@ -103,16 +163,13 @@ class ItemsScreen(Screen):
 
     @on(ItemTable.Highlighted)
     def _highlighted(self, event: ItemTable.Highlighted) -> None:
-        self._show_overview(event.item_id)
+        if event.item_id != self._overview_id:  # Not shown already (by set_query or a refresh).
+            self._show_overview(event.item_id)
 
     @on(ItemTable.Selected)
     def _selected(self, event: ItemTable.Selected) -> None:
         if event.name is not None:
             self.app.open_item(event.name)
-
-    @on(ItemTable.MarksChanged)
-    def _marks_changed(self, event: ItemTable.MarksChanged) -> None:
-        self.refresh_counts()
 
     @on(UpdateBanner.Activated)
     def _banner(self) -> None:
@@ -155,11 +212,11 @@ class ItemsScreen(Screen):
     def action_sort(self) -> None:
         current = SORT_ORDER.index(self.query_state.sort)
         sort = SORT_ORDER[(current + 1) % len(SORT_ORDER)]
-        self.set_query(self.query_state.with_(sort=sort, descending=False))
-        self.notify(f"Sorted by {sort.replace('_', ' ')}", timeout=2)
+        # The same rows in a new order: no recount. The header marks the sorted column (▲/▼).
+        self.set_query(self.query_state.with_(sort=sort, descending=False), recount=False)
 
     def action_reverse_sort(self) -> None:
-        self.set_query(self.query_state.with_(descending=not self.query_state.descending))
+        self.set_query(self.query_state.with_(descending=not self.query_state.descending), recount=False)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

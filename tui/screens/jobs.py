@@ -15,6 +15,8 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import JobTable
 
 STATE_FILTERS: list[str | None] = [None, "InProgress", "NotStarted", "Failed", "Succeeded", "Cancelled"]
+COUNTS_S = 1.0
+"""While the engine works, the per-state counts are read again at most this often."""
 
 
 class JobsScreen(Screen):
@@ -32,6 +34,14 @@ class JobsScreen(Screen):
     JobsScreen JobTable:focus { border: round $accent; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[str, int] = {}
+        """Jobs per state in the vault, as last read."""
+        self._counts_stale = False
+        self._states_line: Text | None = None
+        self._title = ""
+
     def compose(self) -> ComposeResult:
         yield ClockBar()
         yield Static(id="job-states")
@@ -41,25 +51,48 @@ class JobsScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(JobTable).focus()
         self.refresh_live()
+        self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     @property
     def table(self) -> JobTable:
         return self.query_one(JobTable)
 
-    def refresh_live(self) -> None:
+    def _matches(self, state: str | None) -> int:
+        """Jobs the table shows for a state filter, from the per-state counts."""
+        return sum(self._counts.values()) if state is None else self._counts.get(state, 0)
+
+    def refresh_live(self, *, polled: bool = False) -> None:
+        """The data changed: read the per-state counts (deferred when `polled`: the engine commits
+        several times a second, the counts are read at most once a second) and the rows."""
+        if polled:
+            self._counts_stale = True
+        else:
+            self._counts = self.app.service.job_state_counts(self.table.query.vault_id)
+            self._counts_stale = False
         table = self.table
-        table.refresh_rows()
-        counts = self.app.service.job_state_counts(self.app.vault.id)
+        table.refresh_rows(count=self._matches(table.query.state))
+        self._show_states()
+
+    def refresh_stale_counts(self) -> None:
+        if self._counts_stale:
+            self.refresh_live()
+
+    def _show_states(self) -> None:
+        """The state bar and the title, repainted only when their text changed."""
+        table = self.table
         line = Text()
         for n, state in enumerate(STATE_FILTERS):
             label = "All" if state is None else state
-            number = sum(counts.values()) if state is None else counts.get(state, 0)
             if n:
                 line.append(" │ ")
             style = "reverse bold" if state == table.query.state else ""
-            line.append(f"{label} {number:,}", style=style)
-        self.query_one("#job-states", Static).update(line)
-        table.border_title = f"Site Recovery jobs  {table.count:,}"
+            line.append(f"{label} {self._matches(state):,}", style=style)
+        if line != self._states_line:
+            self._states_line = line
+            self.query_one("#job-states", Static).update(line, layout=False)  # One line, always.
+        title = f"Site Recovery jobs  {table.count:,}"
+        if title != self._title:
+            self._title = table.border_title = title
 
     def on_screen_resume(self) -> None:
         if self.table.query.vault_id != self.app.vault.id:
@@ -68,14 +101,17 @@ class JobsScreen(Screen):
             self.refresh_live()
 
     def vault_changed(self, vault) -> None:
-        self.table.set_query(JobQuery(vault_id=vault.id, state=self.table.query.state), vault.time_zone)
-        self.refresh_live()
+        state = self.table.query.state
+        self._counts, self._counts_stale = self.app.service.job_state_counts(vault.id), False
+        self.table.set_query(JobQuery(vault_id=vault.id, state=state), vault.time_zone, count=self._matches(state))
+        self._show_states()
 
     def action_next_state(self) -> None:
+        """The next state filter: the count comes from the state bar's counts (no recount)."""
         current = STATE_FILTERS.index(self.table.query.state)
         state = STATE_FILTERS[(current + 1) % len(STATE_FILTERS)]
-        self.table.set_query(JobQuery(vault_id=self.app.vault.id, state=state))
-        self.refresh_live()
+        self.table.set_query(JobQuery(vault_id=self.app.vault.id, state=state), count=self._matches(state))
+        self._show_states()
 
     @on(JobTable.Opened)
     def _opened(self, event: JobTable.Opened) -> None:

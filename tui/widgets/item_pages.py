@@ -54,6 +54,27 @@ class ItemPages:
         """Forget every cached page (the rows may have changed)."""
         self._pages.clear()
 
+    def cached(self, index: int) -> ItemRow | None:
+        """The row at `index` if its page is cached (never reads): what the screen shows now."""
+        if not 0 <= index < self.count:
+            return None
+        number, position = divmod(index, self._size)
+        page = self._pages.get(number)
+        return page[position] if page is not None and position < len(page) else None
+
+    def reload(self, first: int, last: int) -> None:
+        """Forget every page, then read again the pages holding rows `first`..`last` (those on
+        screen): the one nearer an end of the result first, the others by keyset from it."""
+        self._pages.clear()
+        first, last = max(first, 0), min(last, self.count - 1)
+        if first > last:
+            return
+        numbers = range(first // self._size, last // self._size + 1)
+        if first > self.count - 1 - last:
+            numbers = numbers[::-1]
+        for number in numbers:
+            self._pages[number] = self._fetch(number)
+
     def row(self, index: int) -> ItemRow | None:
         """The row at `index` in sort order (reading its page if needed), or None past the end."""
         if not 0 <= index < self.count:

@@ -8,7 +8,7 @@ from typing import ClassVar, NamedTuple
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -19,6 +19,7 @@ from store.models import STATUS_SLUGS
 from tui.render import truncate
 from tui.widgets.item_columns import Column, RowStyles, header_text, layout_columns, row_segments
 from tui.widgets.item_pages import ItemPages, ItemSource
+from tui.widgets.scrolling import set_virtual_height
 
 EMPTY_HINT = "No replicated items match"
 
@@ -166,6 +167,7 @@ class ItemTable(ScrollView, can_focus=True):
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
         self._paint: _Paint | None = None
+        self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
     @property
@@ -198,9 +200,16 @@ class ItemTable(ScrollView, can_focus=True):
         """The row at `index` in sort order (reading its page if needed), or None."""
         return self._pages.row(index)
 
-    def set_query(self, query: ItemQuery) -> None:
-        """Show `query`: count its matches, drop cached pages, go to the first row."""
-        self._pages.reset(query, self._source.count_items(query))
+    def set_query(self, query: ItemQuery, *, count: int | None = None) -> None:
+        """Show `query`: drop cached pages, go to the first row.
+
+        Args:
+            count: How many rows it matches, when the caller knows (e.g. from the facet
+                counts, or unchanged by a new sort); counted otherwise.
+        """
+        if count is None:
+            count = self._source.count_items(query)
+        self._pages.reset(query, count)
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
         self.cursor_row = 0
@@ -208,7 +217,9 @@ class ItemTable(ScrollView, can_focus=True):
         self.refresh()
 
     def refresh_rows(self, *, recount: bool | None = None) -> None:
-        """Read the rows on screen again: only the pages painted next are fetched.
+        """Read the rows on screen again and repaint the lines whose row changed.
+
+        Only the pages on screen are read (the others are dropped: read when scrolled to).
 
         Args:
             recount: Count the matches again. By default only when a status facet is set,
@@ -216,14 +227,31 @@ class ItemTable(ScrollView, can_focus=True):
         """
         if recount is None:
             recount = self.query.status is not None
+        top = round(self.scroll_offset.y)
+        window = range(top, top + self._page_height)
+        shown = [self._pages.cached(index) for index in window]
+        was_empty = self.row_count == 0
         if recount:
-            self._pages.reset(self.query, self._source.count_items(self.query))
-            self._update_virtual_size()
-            self.cursor_row = min(self.cursor_row, self.row_count - 1)
-        else:
-            self._pages.clear()
+            count = self._source.count_items(self.query)
+            if count != self.row_count:
+                self._pages.reset(self.query, count)
+                self._update_virtual_size()
+                self.cursor_row = min(self.cursor_row, self.row_count - 1)
+        self._pages.reload(window.start, window.stop - 1)
+        for index, before in zip(window, shown):
+            if self._pages.cached(index) != before:
+                self._refresh_row(index)
+        if was_empty != (self.row_count == 0):
+            self.refresh()  # The "nothing matches" hint comes or goes.
         self._post_highlighted()
-        self.refresh()
+
+    def set_rows(self, query: ItemQuery, count: int) -> None:
+        """The same filter and order, re-counted (machines came or went, or the query's name
+        bounds moved): keep the cursor and the view, and repaint what changed."""
+        self._pages.reset(query, count)
+        self._update_virtual_size()
+        self.cursor_row = min(self.cursor_row, self.row_count - 1)
+        self.refresh_rows(recount=False)
 
     def mark_items(self, item_ids: Iterable[int]) -> None:
         """Mark the given items."""
@@ -328,15 +356,26 @@ class ItemTable(ScrollView, can_focus=True):
         return self._row_strip(row, index, paint)
 
     def _new_paint(self) -> _Paint:
-        get_style = self.get_component_rich_style
-        slugs = STATUS_SLUGS.values()
-        cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in slugs}
-        cells["mark"] = get_style("item-table--mark", partial=True)
-        styles = RowStyles(
-            self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
-        )
         columns = layout_columns(self.scrollable_content_region.width)
-        return _Paint(self.size.width, columns, self.scroll_offset.y, styles)
+        return _Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
+
+    def _row_styles(self) -> RowStyles:
+        """The rows' styles, looked up again only when the CSS, the theme or the focus changed
+        (eight component styles cost more than painting the one line a live refresh changes)."""
+        key = (self.has_focus, self.app.theme)
+        if self._row_style_cache is None or self._row_style_cache[0] != key:
+            get_style = self.get_component_rich_style
+            cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in STATUS_SLUGS.values()}
+            cells["mark"] = get_style("item-table--mark", partial=True)
+            styles = RowStyles(
+                self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
+            )
+            self._row_style_cache = (key, styles)
+        return self._row_style_cache[1]
+
+    def notify_style_update(self) -> None:
+        self._row_style_cache = None
+        super().notify_style_update()
 
     def _row_strip(self, row: ItemRow, index: int, paint: _Paint) -> Strip:
         marked, cursor = row.id in self._marked, index == self.cursor_row
@@ -366,8 +405,7 @@ class ItemTable(ScrollView, can_focus=True):
         self.cursor_row = target
 
     def _update_virtual_size(self) -> None:
-        # Width 0: columns always fit the width there is, so nothing scrolls sideways.
-        self.virtual_size = Size(0, self.row_count + 1)
+        set_virtual_height(self, self.row_count + 1)  # The header line, then a line per row.
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
+from functools import lru_cache
 
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -17,6 +18,7 @@ from textual.strip import Strip
 from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
+from tui.widgets.scrolling import set_virtual_height
 
 PAGE = 100
 CACHE = 20
@@ -37,18 +39,26 @@ def job_columns(width: int) -> list[tuple[str, int]]:
     return [(t, w or max(8, width - used)) for t, w in fixed]
 
 
+_parse = lru_cache(maxsize=8192)(clock.parse_iso)
+"""clock.parse_iso, remembered: a repaint parses the same times of the same rows again."""
+
+
 def elapsed(start: str | None, end: str | None, now: datetime) -> str:
     """How long a job ran (a running one: up to `now`), e.g. `4m 12s`; empty before it starts."""
     if start is None:
         return ""
-    stop = clock.parse_iso(end) if end else now
-    return duration((stop - clock.parse_iso(start)).total_seconds())
+    stop = _parse(end) if end else now
+    return duration((stop - _parse(start)).total_seconds())
+
+
+@lru_cache(maxsize=4096)
+def _started(start_time: str, tz: str) -> str:
+    """A start time as the table shows it (cached: every repaint shows the same few dozen)."""
+    return _parse(start_time).astimezone(clock.zone(tz)).strftime("%d %b %H:%M")
 
 
 def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
-    started = ""
-    if row.start_time:
-        started = clock.parse_iso(row.start_time).astimezone(clock.zone(tz)).strftime("%d %b %H:%M")
+    started = _started(row.start_time, tz) if row.start_time else ""
     took = elapsed(row.start_time, row.end_time, now)
     item = row.item if row.component is None else f"{row.item} · {row.component}"
     state = row.state if row.state != "NotStarted" or not row.waiting_reason else "Waiting"
@@ -108,16 +118,18 @@ class JobTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
 
     # -- data -----------------------------------------------------------------------------------
-    def set_query(self, query: JobQuery, tz: str | None = None) -> None:
+    def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:
+        """Show `query` from its first row; `count`: its number of jobs when the caller knows it."""
         self.query, self.tz = query, tz or self.tz
         self.cursor_row = 0
-        self.refresh_rows()
+        self.refresh_rows(count=count)
         self.scroll_to(y=0, animate=False, force=True)
 
-    def refresh_rows(self) -> None:
-        self.count = self.source.count_jobs(self.query)
+    def refresh_rows(self, *, count: int | None = None) -> None:
+        """Read the rows again (when painted); `count`: the number of jobs, counted if not given."""
+        self.count = self.source.count_jobs(self.query) if count is None else count
         self._pages.clear()
-        self.virtual_size = Size(0, self.count + 1)
+        set_virtual_height(self, self.count + 1)
         self.cursor_row = min(self.cursor_row, max(self.count - 1, 0))
         self.refresh()
 
@@ -178,28 +190,39 @@ class JobTable(ScrollView, can_focus=True):
 
     # -- painting -------------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._now = self.source.clock().now  # one clock read per paint, not per line
-        return super().render_lines(crop)
+        self._paint = self._new_paint()  # What every line of this paint shares, looked up once.
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _new_paint(self) -> dict:
+        style = self.get_component_rich_style
+        base = self.rich_style
+        cursor = base + style("job-table--cursor")
+        return {
+            "width": self.size.width, "columns": job_columns(self.scrollable_content_region.width),
+            "base": base, "cursor": cursor, "header": base + style("job-table--header"),
+            "states": {cls: (base + style(cls), cursor + style(cls)) for cls in set(STATE_CLASSES.values())},
+            "now": self.source.clock().now,  # One clock read per paint, not per line.
+        }
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        columns = job_columns(self.scrollable_content_region.width)
-        base = self.rich_style
+        paint = getattr(self, "_paint", None) or self._new_paint()
+        width, columns, base = paint["width"], paint["columns"], paint["base"]
         if y == 0:
             header = " ".join(fit(t, w) for t, w in columns)
-            style = base + self.get_component_rich_style("job-table--header")
-            return Strip([Segment(header, style)]).adjust_cell_length(width, style)
+            return Strip([Segment(header, paint["header"])]).adjust_cell_length(width, paint["header"])
         index = self.scroll_offset.y + y - 1
         row = self.row(index)
         if row is None:
             if self.count == 0 and y == 2:
                 return Strip([Segment(" No jobs match", base)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
-        cells = job_cells(row, getattr(self, "_now", None) or self.source.clock().now, self.tz)
-        line_style = base
-        if index == self.cursor_row:
-            line_style = base + self.get_component_rich_style("job-table--cursor")
-        state_style = line_style + self.get_component_rich_style(STATE_CLASSES.get(row.state, "job-table--waiting"))
+        cells = job_cells(row, paint["now"], self.tz)
+        cursor = index == self.cursor_row
+        line_style = paint["cursor"] if cursor else base
+        state_style = paint["states"][STATE_CLASSES.get(row.state, "job-table--waiting")][cursor]
         segments = []
         for n, (title, w) in enumerate(columns):
             if n:

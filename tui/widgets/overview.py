@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from store.models import ItemView, UpdateStatus
 from tui.render import safe_text
@@ -20,7 +19,11 @@ NEXT_STEP = {
 }
 
 
-class OverviewPane(Static):
+LABEL_WIDTH = 14
+"""Width of the label column ("Latest version")."""
+
+
+class OverviewPane(Widget):
     """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
 
     DEFAULT_CSS = """
@@ -39,54 +42,89 @@ class OverviewPane(Static):
     """
     COMPONENT_CLASSES = {f"overview--status-{s.slug}" for s in UpdateStatus}
 
-    item: reactive[ItemView | None] = reactive(None)
+    item: reactive[ItemView | None] = reactive(None, repaint=False)  # watch_item repaints what changed.
     """The machine shown, or None when nothing is highlighted."""
-    local_next_check: reactive[str] = reactive("")
-    """When the service checks this machine again, in vault-local time."""
+    local_next_check: reactive[str] = reactive("", repaint=False)
+    """When the service checks this machine again, in vault-local time (shown from the next `item`)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._text = Text()
+        self._lines: list[Text] | None = None  # The text's lines as last painted.
+        self._title: str | None = None
+
+    def render(self) -> Text:
+        return self._text
 
     def on_mount(self) -> None:
         self.watch_item(self.item)
 
-    def watch_item(self, item: ItemView | None) -> None:
-        self.border_title = Text(safe_text(item.name)) if item else "Overview"
-        self.update(self._content(item))
+    def on_resize(self) -> None:
+        self.watch_item(self.item)  # The value column wraps to the new width.
 
-    def _content(self, item: ItemView | None):
+    def watch_item(self, item: ItemView | None) -> None:
+        title = safe_text(item.name) if item else "Overview"
+        if title != self._title:  # A new title repaints the whole pane.
+            self._title = title
+            self.border_title = Text(title)
+        width = self.scrollable_content_region.width
+        content = self._content(item, width or 40)
+        lines = content.split("\n")
+        before, self._text, self._lines = self._lines, content, lines
+        room = self.scrollable_content_region.height
+        fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
+        if before is None or not fits or not room or max(len(lines), len(before)) > room:
+            # A layout pass only when the scroll height can matter (the text overflows the pane,
+            # or did); it and a full repaint cost more than the rest of a live refresh.
+            self.refresh(layout=not room or max(len(lines), len(before or ())) > room)
+            self._lines = lines if fits else None
+            return
+        # Same height, nothing wraps: repaint only the lines that changed (a status, a time).
+        for y in range(max(len(lines), len(before))):
+            if y >= len(lines) or y >= len(before) or lines[y] != before[y]:
+                self.refresh(Region(0, y, width, 1))
+
+    def _content(self, item: ItemView | None, width: int) -> Text:
+        """The pane's text, its label/value rows laid out as a two-column grid would be."""
         if item is None:
             return Text("No machine highlighted.", style="dim")
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True, min_width=14)
-        grid.add_column(overflow="fold")
-        grid.add_row("Agent version", item.agent_version)
+        console = self.app.console
+        content = Text(end="")
+
+        def row(label: str, value: Text | str) -> None:
+            value = value if isinstance(value, Text) else Text(value)
+            room = max(1, width - LABEL_WIDTH - 1)
+            lines = [value] if value.cell_len <= room else value.wrap(console, room, overflow="fold")
+            for n, line in enumerate(lines):
+                content.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
+                content.append_text(line)
+                content.append("\n")
+
+        row("Agent version", item.agent_version)
         slug = _slug(item.status)
-        grid.add_row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
+        row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
-        grid.add_row("Latest version", latest)
-        parts: list = [grid]
+        row("Latest version", latest)
+        for b in item.blockers:
+            content.append(f"● {b.reason}\n", style="bold")
+            content.append(f"  {safe_text(b.message)}\n")
+            content.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
         if item.blockers:
-            blockers = Text()
-            for b in item.blockers:
-                blockers.append(f"● {b.reason}\n", style="bold")
-                blockers.append(f"  {safe_text(b.message)}\n")
-                blockers.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
             if self.local_next_check:
-                blockers.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
-            parts.append(blockers)
+                content.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
+            content.append("\n")  # A blank line closes the blockers.
         step = NEXT_STEP.get(item.status, "")
         if step:
-            parts.append(Text(step, style="bold"))
-        more = Table.grid(padding=(0, 1))
-        more.add_column(style="bold", no_wrap=True, min_width=14)
-        more.add_column(overflow="fold")
-        more.add_row("OS", Text(safe_text(item.os)))
-        more.add_row("Appliance", Text(safe_text(item.appliance)))
-        more.add_row("Replication", f"{item.replication_health} · {item.protection_state}")
-        more.add_row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
-        more.add_row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
-        parts.append(more)
-        return Group(*parts)
+            content.append(f"{step}\n", style="bold")
+        row("OS", safe_text(item.os))
+        row("Appliance", safe_text(item.appliance))
+        row("Replication", f"{item.replication_health} · {item.protection_state}")
+        row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
+        row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
+        content.rstrip()
+        return content
 
 
 def _slug(word: str) -> str:
