@@ -283,10 +283,19 @@ BULK_STATUSES = ("update-available", "failed", "blocked", "updating")
 """Every machine with a newer version: what the bulk dialog lists."""
 
 
+SCAN_ABOVE = 5_000
+"""Candidates beyond which eligible_ids reads the table in one pass instead of through the index."""
+
+
 def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
     """Ids of every machine that can update now (New update available or Update failed, idle)."""
     where, args = _where(conn, ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
-    return [r[0] for r in conn.execute(f"SELECT id FROM items{where} AND active_job_id IS NULL", args)]
+    # The status index finds the candidates, but testing `active_job_id` costs a table lookup per
+    # candidate in name order: past a few thousand, one pass over the table in rowid order is
+    # faster (100,000 eligible: 280 -> 60 ms). The index-only count that decides costs ~5 ms.
+    candidates = conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
+    source = "items NOT INDEXED" if candidates > SCAN_ABOVE else "items"
+    return [r[0] for r in conn.execute(f"SELECT id FROM {source}{where} AND active_job_id IS NULL", args)]
 
 
 def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
