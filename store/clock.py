@@ -14,6 +14,22 @@ from store.errors import BadInput
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
+def duration_text(seconds: float) -> str:
+    """A short human duration, the same in the console and the command line: ``45s``, ``4m 12s``,
+    ``2h 05m``, ``3d 4h``."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"
+
+
 def wall_now() -> datetime:
     """Wall-clock UTC. Only the clock itself and the engine lease look at the wall."""
     return datetime.fromtimestamp(time.time(), UTC).replace(microsecond=0)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from store.clock import duration_text as clock_duration
 from store.clock import iso, parse_iso
 from store.db import setting
 from store.errors import BadInput
@@ -203,15 +204,11 @@ def get_job(conn: sqlite3.Connection, job_id: str) -> JobView | None:
 
 
 def duration_text(start: str | None, end: str | None, now: datetime) -> str:
-    """'4m 12s' style duration of a job, running ones up to now."""
+    """How long a job ran ('4m 12s'), a running one up to now; '' before it starts."""
     if start is None:
         return ""
     stop = parse_iso(end) if end else now
-    seconds = max(0, int((stop - parse_iso(start)) / timedelta(seconds=1)))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}h {m}m" if h else f"{m}m {s:02d}s"
-
+    return clock_duration((stop - parse_iso(start)) / timedelta(seconds=1))
 
 
 # -- bulk creation ------------------------------------------------------------------------------

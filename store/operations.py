@@ -17,7 +17,12 @@ from store import audit, clock
 from store.db import write
 from store.engine import lease
 from store.engine.checks import Latest
-from store.engine.enqueue import AgentTarget, enqueue_agents, enqueue_agents_matching, enqueue_components
+from store.engine.enqueue import (
+    AgentTarget,
+    enqueue_agents,
+    enqueue_agents_matching,
+    enqueue_components,
+)
 from store.engine.loop import AdvanceResult, advance, processed_until
 from store.engine.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
+from store.clock import duration_text as duration  # noqa: F401  (re-exported for the widgets)
 from store.models import UpdateStatus
 from store.versions import Version, VersionError
 
@@ -63,21 +64,6 @@ def status_text(slug: str, width: int | None = None) -> Text:
     """The portal word for `slug`, styled with its style name, optionally truncated to `width`."""
     word = status_word(slug)
     return Text(word if width is None else truncate(word, width), style=status_style(slug))
-
-
-def duration(seconds: float) -> str:
-    """A short human duration: ``45s``, ``4m 12s``, ``2h 05m``, ``3d 4h``."""
-    total = max(0, int(seconds))
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
 
 
 def version_text(installed: str, latest: str | None = None) -> Text:

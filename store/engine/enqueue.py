@@ -8,7 +8,14 @@ from typing import NamedTuple
 
 from store.clock import iso
 from store.engine.runner import waiting_for_capacity, waiting_for_components
-from store.jobs import AGENT_JOB_NAME, AGENT_SCENARIO, NewJob, create_jobs, next_seq, register_job_guid
+from store.jobs import (
+    AGENT_JOB_NAME,
+    AGENT_SCENARIO,
+    NewJob,
+    create_jobs,
+    next_seq,
+    register_job_guid,
+)
 from store.sim import error_catalog
 
 WAITING_FOR_SIBLING = "Waiting for this appliance's other component updates to finish (one at a time)."

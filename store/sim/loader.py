@@ -14,7 +14,13 @@ from sqlite_utils import Database
 from store import audit, clock
 from store.catalog import DEFAULT_RELEASES, Release, insert_release, latest_releases
 from store.db import set_setting, write
-from store.engine.status import AgentFacts, ComponentFacts, agent_blockers, component_blockers, update_status
+from store.engine.status import (
+    AgentFacts,
+    ComponentFacts,
+    agent_blockers,
+    component_blockers,
+    update_status,
+)
 from store.errors import BadInput, Refused
 from store.jobs import insert_job, next_job_ids, task_plan
 from store.models import SITE_RECOVERY_ACTOR, JobState
