@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
@@ -16,6 +16,7 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
+from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
 
 SORT_ORDER = list(SORTS)
