@@ -8,11 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from store import clock, fleet, job_pages, jobs
 from store.catalog import latest_releases
-from store.db import open_db
+from store.db import Database, open_db
 from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
 from store.jobs import JobQuery, JobRow, get_job
