@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from store import clock
-from store.models import JobView
 from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
@@ -20,6 +20,9 @@ from tui.screens.jobs import JobsScreen
 from tui.screens.settings import SettingsScreen
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import elapsed
+
+if TYPE_CHECKING:
+    from store.models import JobView
 
 POLL_S = 0.25
 """How often the console looks for changes committed by the engine or another process."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from store.models import UpdateStatus
 from store.versions import Version, VersionError
+from store.vocabulary import UpdateStatus
 
 ELLIPSIS = "…"
 """Marks text cut to fit a column."""

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from store.jobs import JobQuery
-from store.models import JobState
+from store.vocabulary import JobState
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import JobTable
 from tui.widgets.key_footer import KeyFooter as Footer
