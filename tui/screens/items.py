@@ -73,9 +73,16 @@ class ItemsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_query(self.query_state)
+        # set_query but for the overview, which follows the first frame (its view is a pydantic
+        # model: the first one loads pydantic, ~0.1 s the first rows need not wait for).
+        q = self._read_counts(self.query_state)
+        table = self.query_one(ItemTable)
+        table.set_query(q, count=self._matches(q))
+        self._show_counts()
+        self._overview_id = table.highlighted_id  # Coming: not again on the table's Highlighted.
+        self.call_after_refresh(self._show_overview, table.highlighted_id)
         self.app.refresh_clock()
-        self.query_one(ItemTable).focus()
+        table.focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     def on_resize(self) -> None:
@@ -179,8 +186,8 @@ class ItemsScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.query_state.vault_id != self.app.vault.id:
             self.vault_changed(self.app.vault)
-        else:
-            self.refresh_live()
+        else:  # After the frame showing the screen (at start-up, on_mount has just read it all).
+            self.call_after_refresh(self.refresh_live)
 
     def vault_changed(self, vault) -> None:
         table = self.query_one(ItemTable)
