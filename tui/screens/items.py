@@ -73,14 +73,14 @@ class ItemsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # set_query but for the overview, which follows the first frame (its view is a pydantic
-        # model: the first one loads pydantic, ~0.1 s the first rows need not wait for).
+        # set_query but for the overview: the app's refresh after the first frame shows it (its
+        # view is a pydantic model; the first one loads pydantic, ~0.1 s the first rows need not
+        # wait for).
         q = self._read_counts(self.query_state)
         table = self.query_one(ItemTable)
         table.set_query(q, count=self._matches(q))
         self._show_counts()
-        self._overview_id = table.highlighted_id  # Coming: not again on the table's Highlighted.
-        self.call_after_refresh(self._show_overview, table.highlighted_id)
+        self._overview_id = table.highlighted_id  # Coming: not on the table's Highlighted.
         self.app.refresh_clock()
         table.focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
@@ -186,8 +186,8 @@ class ItemsScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.query_state.vault_id != self.app.vault.id:
             self.vault_changed(self.app.vault)
-        else:  # After the frame showing the screen (at start-up, on_mount has just read it all).
-            self.call_after_refresh(self.refresh_live)
+        elif self.app.first_frame_shown:  # At start-up on_mount has just read it all.
+            self.refresh_live()
 
     def vault_changed(self, vault) -> None:
         table = self.query_one(ItemTable)
