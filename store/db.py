@@ -1,4 +1,8 @@
-"""open_db(path): one SQLite file in WAL mode, migrated, with a schema check; write transactions."""
+"""open_db(path): one SQLite file in WAL mode, migrated, with a schema check; write transactions.
+
+An up-to-date database (every start of the console) is checked and opened with plain sqlite3:
+sqlite-utils (with dateutil and pluggy, ~50 ms of imports) loads only when a migration must run or
+something asks `Database` for more than its connection."""
 
 from __future__ import annotations
 
@@ -9,10 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from store import migrations as schema
 from store.errors import BadInput
-from store.migrations import KNOWN_MIGRATIONS, migrations
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's write to finish before giving up."""
@@ -44,8 +46,10 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -
     try:
         conn = _connect(path, read_only)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        db = Database(conn, execute_plugins=False)
-        check_schema(db, path)  # before anything changes the file (WAL mode is a header change)
+        conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database sets it
+        db = Database(conn)
+        # Before anything changes the file (WAL mode is a header change).
+        pending, current = check_schema(db, path)
         if not read_only:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -60,32 +64,89 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -
         if conn is not None:
             conn.close()
         raise
-    if not read_only:
+    if (pending or not current) and not read_only:
         try:
-            migrations.apply(db)
+            schema.migrations.apply(db.utils)
         except sqlite3.OperationalError as exc:
             raise BadInput(f"{path}: could not migrate the database ({exc})") from None
-    elif migrations.pending(db):
+    elif pending:
         raise BadInput(f"{path}: database schema is older than this program; open it once without --read-only")
     return db
 
 
-def check_schema(db: Database, path: Path | str) -> None:
-    """Refuse a database written by a newer version of this program."""
-    applied = {m.name for m in migrations.applied(db)}
-    unknown = applied - KNOWN_MIGRATIONS
+class Database:
+    """An open database: `conn`, the sqlite3 connection everything uses; any other attribute of
+    sqlite-utils' Database (`db["items"]`, `db.atomic()`...) comes from `utils`, built on first use."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._utils = None
+
+    @property
+    def utils(self):  # -> sqlite_utils.Database
+        """sqlite-utils' Database over the same connection (imported on first use)."""
+        if self._utils is None:
+            from sqlite_utils import Database as UtilsDatabase
+
+            self._utils = UtilsDatabase(self.conn, execute_plugins=False)
+        return self._utils
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+    def __getitem__(self, table: str):
+        return self.utils[table]
+
+    def execute(self, sql: str, parameters=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        return self.conn.executescript(sql)
+
+    def table_names(self) -> list[str]:
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return [r[0] for r in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _record(db: Database) -> tuple[list[str], bool]:
+    """The applied migrations of our set, in the order they were applied, and whether their record
+    table is there in the layout sqlite-utils keeps it in (if not, applying converts it)."""
+    columns = db.conn.execute(f"PRAGMA table_info({schema.MIGRATIONS_TABLE})").fetchall()
+    if not columns:
+        return [], False
+    if [c[1] for c in columns if c[5]] != ["id"]:  # (cid, name, type, notnull, default, pk)
+        return [m.name for m in schema.migrations.applied(db.utils)], False
+    rows = db.conn.execute(
+        f"SELECT name FROM {schema.MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        (schema.MIGRATION_SET,),
+    )
+    return [r[0] for r in rows], True
+
+
+def check_schema(db: Database, path: Path | str) -> tuple[list[str], bool]:
+    """Refuse a database written by a newer version of this program. Returns the migrations it
+    still needs, and whether their record is up to date (see `_record`)."""
+    names, current = _record(db)
+    applied = set(names)
+    unknown = applied - schema.KNOWN_MIGRATIONS
     if unknown:
         raise BadInput(
             f"{path}: database schema is newer than this program "
             f"(unknown migration {sorted(unknown)[0]}); upgrade asr-upgrade-console"
         )
     tables = set(db.table_names())
-    if tables and not applied and "items" not in tables and "_sqlite_migrations" not in tables:
+    if tables and not applied and "items" not in tables and schema.MIGRATIONS_TABLE not in tables:
         raise BadInput(f"{path}: this SQLite file is not an asr-upgrade-console database")
+    return [name for name in schema.STEP_NAMES if name not in applied], current
 
 
 def applied_migrations(db: Database) -> list[str]:
-    return [m.name for m in migrations.applied(db) if m.name in KNOWN_MIGRATIONS]
+    return [name for name in _record(db)[0] if name in schema.KNOWN_MIGRATIONS]
 
 
 @contextlib.contextmanager

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from store.catalog import latest_releases
 from store.errors import BadInput
-from store.models import STATUS_SLUGS, Blocker, ItemView, UpdateStatus
+from store.vocabulary import STATUS_SLUGS, UpdateStatus
+
+if TYPE_CHECKING:
+    from store.models import ItemView
 
 SORTS: dict[str, str] = {
     "name": "name",
@@ -211,6 +214,7 @@ _DETAIL = (
 
 
 def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemView:
+    from store.models import Blocker, ItemView  # pydantic: not before the first frame
     (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
      preview, private_endpoint, health, protection, vault_auto) = row
     note = (PRIVATE_PREVIEW_NOTE if preview else PRIVATE_ENDPOINT_NOTE if private_endpoint

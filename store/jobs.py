@@ -8,13 +8,16 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from store.clock import duration_text as clock_duration
 from store.clock import iso, parse_iso
 from store.db import setting
 from store.errors import BadInput
-from store.models import JobError, JobState, JobView, TaskView
+from store.vocabulary import JobState
+
+if TYPE_CHECKING:
+    from store.models import JobView, TaskView
 
 AGENT_SCENARIO = "UpdateMobilityService"
 AGENT_JOB_NAME = "Update Mobility Service"
@@ -131,6 +134,7 @@ JOB_COLUMNS = (
 
 
 def job_from_row(row: tuple, tasks: list[TaskView]) -> JobView:
+    from store.models import JobError, JobView  # pydantic: not before the first frame
     (_seq, job_id, name, scenario, target, vault, component, state, initiated_by, created, start,
      end, from_v, to_v, errors, retry_of, waiting) = row
     return JobView(
@@ -143,6 +147,7 @@ def job_from_row(row: tuple, tasks: list[TaskView]) -> JobView:
 
 
 def tasks_of(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
+    from store.models import TaskView
     rows = conn.execute(
         "SELECT name, state, start_time, end_time FROM tasks WHERE job_seq = ? ORDER BY position", (seq,)
     ).fetchall()
@@ -153,6 +158,7 @@ def tasks_of(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
 
 def planned_tasks(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
     """The tasks of a job that has not started: its plan (rows are written when it starts)."""
+    from store.models import TaskView
     row = conn.execute("SELECT component IS NOT NULL FROM jobs WHERE seq = ?", (seq,)).fetchone()
     if row is None:
         return []
@@ -373,6 +379,7 @@ def jobs_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> list[JobView]:
 
 
 def _with_tasks(conn: sqlite3.Connection, rows: list[tuple]) -> list[JobView]:
+    from store.models import TaskView
     if not rows:
         return []
     seqs = [r[0] for r in rows]

@@ -1,15 +1,52 @@
-"""Schema migrations (sqlite-utils Migrations): one function per step; never edit an applied one."""
+"""Schema migrations (sqlite-utils Migrations): one function per step; never edit an applied one.
+
+The steps are listed here without importing sqlite-utils: opening an up-to-date database (every
+start of the console) checks their names with plain sqlite3 (store/db.py); `migrations`, the
+sqlite-utils Migrations set that applies them, is built on first use."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "asr-upgrade-console"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"
+"""Where sqlite-utils records the applied steps (migration_set, name, applied_at)."""
+STEPS: list[Callable[[Database], None]] = []
+"""The steps in the order they apply."""
 
 
-@migrations()
+def _step() -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+        STEPS.append(fn)
+        return fn
+
+    return register
+
+
+_built: Migrations | None = None
+
+
+def __getattr__(name: str) -> Migrations:
+    """`migrations`: the sqlite-utils Migrations set of STEPS, imported and built on first use."""
+    global _built
+    if name != "migrations":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _built is None:
+        from sqlite_utils.migrations import Migrations
+
+        built = Migrations(MIGRATION_SET)
+        for fn in STEPS:
+            built()(fn)
+        _built = built
+    return _built
+
+
+@_step()
 def m001_fleet(db: Database) -> None:
     """Vaults, releases, appliances and components, items (with the FTS5 trigram name index)."""
     db.executescript(
@@ -113,7 +150,7 @@ def m001_fleet(db: Database) -> None:
     )
 
 
-@migrations()
+@_step()
 def m002_jobs_clock_audit(db: Database) -> None:
     """Jobs and their tasks, the clock, the engine lease and the audit log."""
     db.executescript(
@@ -183,7 +220,7 @@ def m002_jobs_clock_audit(db: Database) -> None:
     )
 
 
-@migrations()
+@_step()
 def m003_engine(db: Database) -> None:
     """Engine state: simulated agent changes seen at the next check, component job links, job indexes."""
     db.executescript(
@@ -201,13 +238,13 @@ def m003_engine(db: Database) -> None:
     )
 
 
-@migrations()
+@_step()
 def m004_reinstalled_index(db: Database) -> None:
     """A small index of machines with a hand reinstall not yet seen by a check."""
     db.executescript("CREATE INDEX items_reinstalled ON items (id) WHERE sim_agent_version IS NOT NULL;")
 
 
-@migrations()
+@_step()
 def m005_thinner_job_indexes(db: Database) -> None:
     """Creating a job writes one entry per index: the (appliance_id, seq) index only served an
     appliance's component-job list, so it becomes a partial index of component jobs (a few rows).
@@ -220,4 +257,5 @@ def m005_thinner_job_indexes(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
+STEP_NAMES = [fn.__name__ for fn in STEPS]
+KNOWN_MIGRATIONS = frozenset(STEP_NAMES)

@@ -8,27 +8,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from store import clock, fleet, job_pages, jobs
 from store.catalog import latest_releases
-from store.db import open_db
+from store.db import Database, open_db
 from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
 from store.jobs import JobQuery, JobRow, get_job
-from store.models import (
-    COMPONENT_NAMES,
-    ApplianceView,
-    Blocker,
-    Component,
-    ComponentView,
-    ItemView,
-    JobView,
-    UpdateStatus,
-)
+from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
     from store.engine.outcomes import Plan, UpdateOutcome
+    from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
 
 
 @dataclass(frozen=True)
@@ -138,6 +128,8 @@ class Service:
 
     # -- appliances ---------------------------------------------------------------------------
     def appliances(self, vault_id: int | None = None) -> list[ApplianceView]:
+        from store.models import ApplianceView, Blocker, ComponentView
+
         sql = (
             "SELECT a.id, a.name, v.name, a.time_zone, a.seen_azure_connected, a.registry, "
             "(SELECT count(*) FROM items i WHERE i.appliance_id = a.id) "

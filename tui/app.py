@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from store import clock
-from store.models import JobView
 from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
@@ -20,6 +20,9 @@ from tui.screens.jobs import JobsScreen
 from tui.screens.settings import SettingsScreen
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import elapsed
+
+if TYPE_CHECKING:
+    from store.models import JobView
 
 POLL_S = 0.25
 """How often the console looks for changes committed by the engine or another process."""
@@ -57,13 +60,25 @@ class ConsoleApp(OperatorFlows, App):
         self.engine = EngineThread(self.db_path) if engine and not read_only else None
         self._seen_version = -1
         self._vault_count = len(self.service.vaults())
+        self.first_frame_shown = False
+        """Set once the first frame is on the terminal (Textual's Ready event)."""
 
-    def on_mount(self) -> None:
-        # Polling and the engine start after the first frame: before it, they would only delay it.
-        self.call_after_refresh(self.set_interval, POLL_S, self.poll_changes)
+    def on_ready(self) -> None:
+        # Textual's first frame is on the terminal, but the items table paints its rows in the
+        # next one (their pages load when it learns its size): after that refresh, then.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """Start what the first frame need not wait for, polling and the engine, and refresh the
+        screen (the items overview waits for this: its view loads pydantic).
+
+        Not from on_mount with call_after_refresh: during start-up Textual runs those callbacks
+        before it paints (the screen mounts in a batch), so they delayed the first rows."""
+        self.first_frame_shown = True
+        self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
-            self.call_after_refresh(self.run_worker, self.engine.run, thread=True, exclusive=True, group="engine",
-                                    exit_on_error=False)
+            self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
+        self.after_change()
 
     def on_unmount(self) -> None:
         if self.engine is not None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from store.errors import StoreError
-from store.models import JobView
 from tui.modals.confirm import ConfirmModal
 from tui.modals.item_actions import ItemAction, ItemActionModal
 from tui.modals.job_detail import JobAction, JobDetailModal
 from tui.render import safe_text
+
+if TYPE_CHECKING:
+    from store.models import JobView
 
 
 class OperatorFlows:

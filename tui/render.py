@@ -6,8 +6,8 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from store.clock import duration_text as duration  # noqa: F401  (re-exported for the widgets)
-from store.models import UpdateStatus
 from store.versions import Version, VersionError
+from store.vocabulary import UpdateStatus
 
 ELLIPSIS = "…"
 """Marks text cut to fit a column."""

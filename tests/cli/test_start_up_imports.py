@@ -28,3 +28,20 @@ def test_the_console_loads_the_engine_on_its_thread_not_before_the_first_frame()
     assert "tui.app" in loaded
     early = {m for m in loaded if m.startswith(("store.engine", "store.operations", "store.sim"))}
     assert early == set()
+
+
+def test_the_console_opens_its_database_without_pydantic_or_sqlite_utils(tmp_path: Path) -> None:
+    """Up to its first frame the console needs neither: pydantic loads with the first view (the
+    overview, just after the first frame), sqlite-utils only to migrate a database."""
+    db = tmp_path / "fleet.db"
+    subprocess.run([sys.executable, "-m", "tui.cli", "demo", "load", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    loaded = imported_after(
+        "import tui.cli, tui.launch\n"
+        "from store.service import Service\n"
+        f"Service.open({str(db)!r}, create=False).close()\n"
+        "from tui.app import ConsoleApp\n"
+        f"ConsoleApp(db_path={str(db)!r}, engine=True)"
+    )
+    assert "tui.app" in loaded
+    assert {m for m in loaded if m.startswith(("pydantic", "store.models", "sqlite_utils"))} == set()

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from store.fleet import BULK_STATUSES, SELECTABLE, ItemQuery
-from store.models import UpdateStatus
+from store.vocabulary import UpdateStatus
 from tui.modals.base import Dialog
 from tui.render import safe_text
 from tui.widgets.item_table import ItemTable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -12,9 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from store.models import JobView
 from tui.modals.base import Dialog
 from tui.render import safe_text
+
+if TYPE_CHECKING:
+    from store.models import JobView
 
 TASK_MARKS = {"Succeeded": "✔", "InProgress": "▶", "Failed": "✖", "Cancelled": "■", "Cancelling": "■"}
 

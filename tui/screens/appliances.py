@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
-from store.models import ApplianceView, UpdateStatus
+from store.vocabulary import UpdateStatus
 from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
 from tui.render import safe_text
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.key_footer import KeyFooter as Footer
+
+if TYPE_CHECKING:
+    from store.models import ApplianceView
 
 SLUG_OF = {s.value: s.slug for s in UpdateStatus}
 

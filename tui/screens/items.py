@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
@@ -16,6 +16,7 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
+from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
 
 SORT_ORDER = list(SORTS)
@@ -72,9 +73,16 @@ class ItemsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_query(self.query_state)
+        # set_query but for the overview: the app's refresh after the first frame shows it (its
+        # view is a pydantic model; the first one loads pydantic, ~0.1 s the first rows need not
+        # wait for).
+        q = self._read_counts(self.query_state)
+        table = self.query_one(ItemTable)
+        table.set_query(q, count=self._matches(q))
+        self._show_counts()
+        self._overview_id = table.highlighted_id  # Coming: not on the table's Highlighted.
         self.app.refresh_clock()
-        self.query_one(ItemTable).focus()
+        table.focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     def on_resize(self) -> None:
@@ -178,7 +186,7 @@ class ItemsScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.query_state.vault_id != self.app.vault.id:
             self.vault_changed(self.app.vault)
-        else:
+        elif self.app.first_frame_shown:  # At start-up on_mount has just read it all.
             self.refresh_live()
 
     def vault_changed(self, vault) -> None:

@@ -15,7 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
-from store.models import STATUS_SLUGS
+from store.vocabulary import STATUS_SLUGS
 from tui.render import truncate
 from tui.widgets.item_columns import Column, RowStyles, header_text, layout_columns, row_segments
 from tui.widgets.item_pages import ItemPages, ItemSource

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from store.models import ItemView, UpdateStatus
+from store.vocabulary import UpdateStatus
 from tui.render import safe_text
+
+if TYPE_CHECKING:
+    from store.models import ItemView
 
 NEXT_STEP = {
     UpdateStatus.UPDATE_AVAILABLE.value: "Enter: Update to this version",
