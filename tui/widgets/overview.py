@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from store.models import ItemView, UpdateStatus
@@ -51,6 +53,8 @@ class OverviewPane(Widget):
         super().__init__(id=id, classes=classes)
         self._text = Text()
         self._lines: list[Text] | None = None  # The text's lines as last painted.
+        self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
+        self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
         self._title: str | None = None
 
     def render(self) -> Text:
@@ -73,16 +77,41 @@ class OverviewPane(Widget):
         before, self._text, self._lines = self._lines, content, lines
         room = self.scrollable_content_region.height
         fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
-        if before is None or not fits or not room or max(len(lines), len(before)) > room:
+        by_line, self._by_line = self._by_line, fits and 0 < len(lines) <= room
+        strips, self._strips = self._strips, [None] * len(lines)
+        if not by_line or not self._by_line:
             # A layout pass only when the scroll height can matter (the text overflows the pane,
             # or did); it and a full repaint cost more than the rest of a live refresh.
             self.refresh(layout=not room or max(len(lines), len(before or ())) > room)
             self._lines = lines if fits else None
             return
-        # Same height, nothing wraps: repaint only the lines that changed (a status, a time).
+        # The text fits, as it did: repaint only the lines that changed (a status, a time), and
+        # every line below a line that came or went.
+        moved = False  # Whether a line came or went above: every line from there moves.
         for y in range(max(len(lines), len(before))):
-            if y >= len(lines) or y >= len(before) or lines[y] != before[y]:
-                self.refresh(Region(0, y, width, 1))
+            if not moved and y < len(lines) and y < len(before) and lines[y] == before[y]:
+                self._strips[y] = strips[y]
+                continue
+            moved = len(lines) != len(before)
+            self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the text, painted alone while the text fits the pane: Textual's own path lays
+        out and styles the whole text again for any changed line (most of a live refresh's cost)."""
+        if not self._by_line:
+            return super().render_line(y)
+        width, base = self.size.width, self.rich_style
+        if y >= len(self._strips):
+            return Strip.blank(width, base)
+        strip = self._strips[y]
+        if strip is None:
+            segments = Segment.apply_style(self._lines[y].render(self.app.console), base)
+            strip = self._strips[y] = Strip(segments).adjust_cell_length(width, base)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
+        super().notify_style_update()
 
     def _content(self, item: ItemView | None, width: int) -> Text:
         """The pane's text, its label/value rows laid out as a two-column grid would be."""
