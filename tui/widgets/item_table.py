@@ -382,6 +382,9 @@ class ItemTable(ScrollView, can_focus=True):
         segments, used = row_segments(
             row, paint.columns, paint.styles, marked=marked, cursor=cursor
         )
+        if used < paint.width:  # Padded here: one Strip per line rather than two.
+            segments.append(Segment(" " * (paint.width - used), paint.styles.base))
+            return Strip(segments, paint.width)
         return Strip(segments, used).adjust_cell_length(paint.width, paint.styles.base)
 
     def _hint_strip(self, y: int, paint: _Paint) -> Strip:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.reactive import reactive
@@ -55,6 +56,7 @@ class OverviewPane(Widget):
         self._lines: list[Text] | None = None  # The text's lines as last painted.
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
         self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
+        self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
         self._title: str | None = None
 
     def render(self) -> Text:
@@ -100,14 +102,24 @@ class OverviewPane(Widget):
         out and styles the whole text again for any changed line (most of a live refresh's cost)."""
         if not self._by_line:
             return super().render_line(y)
-        width, base = self.size.width, self.rich_style
+        width, base = self._paint or (self.size.width, self.rich_style)
         if y >= len(self._strips):
             return Strip.blank(width, base)
         strip = self._strips[y]
         if strip is None:
-            segments = Segment.apply_style(self._lines[y].render(self.app.console), base)
-            strip = self._strips[y] = Strip(segments).adjust_cell_length(width, base)
+            line = self._lines[y]
+            segments = list(Segment.apply_style(line.render(self.app.console), base))
+            if line.cell_len < width:
+                segments.append(Segment(" " * (width - line.cell_len), base))
+            strip = self._strips[y] = Strip(segments, width)
         return strip
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint = (self.size.width, self.rich_style)  # Looked up once per paint, not per line.
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
 
     def notify_style_update(self) -> None:
         self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
@@ -136,17 +148,25 @@ class OverviewPane(Widget):
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         row("Latest version", latest)
+        def para(text: str, style: str = "") -> None:
+            # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
+            value = Text(text, style=style)
+            lines = [value] if value.cell_len <= width else value.wrap(console, width, overflow="fold")
+            for line in lines:
+                content.append_text(line)
+                content.append("\n")
+
         for b in item.blockers:
-            content.append(f"● {b.reason}\n", style="bold")
-            content.append(f"  {safe_text(b.message)}\n")
-            content.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
+            para(f"● {b.reason}", "bold")
+            para(f"  {safe_text(b.message)}")
+            para(f"  → {safe_text(b.recommended_action)}", "italic")
         if item.blockers:
             if self.local_next_check:
-                content.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
+                para(f"The service checks again at {self.local_next_check}.", "dim")
             content.append("\n")  # A blank line closes the blockers.
         step = NEXT_STEP.get(item.status, "")
         if step:
-            content.append(f"{step}\n", style="bold")
+            para(step, "bold")
         row("OS", safe_text(item.os))
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
