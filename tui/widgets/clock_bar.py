@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.segment import Segment
 from rich.text import Text
 from textual.reactive import reactive
-from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.render import safe_text
+from tui.widgets.text_line import LineWidget
 
 
-class ClockBar(Widget):
+class ClockBar(LineWidget):
     """One line: `contoso-dr-east · Tue 16 Dec 23:47 EST · engine 60x` ... `asr-upgrade-console`."""
 
     DEFAULT_CSS = """
@@ -41,18 +39,6 @@ class ClockBar(Widget):
     """Engine speed and state, e.g. `engine 60x` or `engine paused`."""
     read_only: reactive[bool] = reactive(False)
     """Show the READ-ONLY badge."""
-
-    def render_line(self, y: int) -> Strip:
-        """The one line, painted from its Text directly: the clock repaints every engine minute
-        (once a second at 60x), and Textual's general text path costs a live refresh's budget."""
-        width, base = self.size.width, self.rich_style
-        if y:
-            return Strip.blank(width, base)
-        line = self.render()
-        segments = list(Segment.apply_style(line.render(self.app.console), base))
-        if line.cell_len < width:
-            segments.append(Segment(" " * (width - line.cell_len), base))
-        return Strip(segments).crop(0, width)
 
     def render(self) -> Text:
         line = Text(" ")

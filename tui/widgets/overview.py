@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from store.models import ItemView, UpdateStatus
 from tui.render import safe_text
+from tui.widgets.titles import set_border_title
 
 NEXT_STEP = {
     UpdateStatus.UPDATE_AVAILABLE.value: "Enter: Update to this version",
@@ -70,9 +71,9 @@ class OverviewPane(Widget):
 
     def watch_item(self, item: ItemView | None) -> None:
         title = safe_text(item.name) if item else "Overview"
-        if title != self._title:  # A new title repaints the whole pane.
+        if title != self._title:  # Repaints the border line alone.
             self._title = title
-            self.border_title = Text(title)
+            set_border_title(self, Text(title))
         width = self.scrollable_content_region.width
         content = self._content(item, width or 40)
         lines = content.split("\n")
