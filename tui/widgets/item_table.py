@@ -209,12 +209,24 @@ class ItemTable(ScrollView, can_focus=True):
         """
         if count is None:
             count = self._source.count_items(query)
+        # What each line shows now, when the view is at the top (where it goes): typing a
+        # filter often leaves the first rows as they were, and only the changed lines repaint.
+        before = self._top_lines(cached=True) if self.scroll_offset.y == 0 else None
+        was_empty, old_query = self.row_count == 0, self.query
         self._pages.reset(query, count)
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
-        self.cursor_row = 0
+        self.set_reactive(ItemTable.cursor_row, 0)  # Lines are compared below instead of its watcher.
         self._post_highlighted()
-        self.refresh()
+        if before is None or was_empty != (self.row_count == 0):
+            self.refresh()
+            return
+        width = self.size.width
+        if (old_query.sort, old_query.descending) != (query.sort, query.descending):
+            self.refresh(Region(0, 0, width, 1))  # The header marks the sorted column.
+        for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
 
     def refresh_rows(self, *, recount: bool | None = None) -> None:
         """Read the rows on screen again and repaint the lines whose row changed.
@@ -409,6 +421,16 @@ class ItemTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         set_virtual_height(self, self.row_count + 1)  # The header line, then a line per row.
+
+    def _top_lines(self, *, cached: bool) -> list[tuple[ItemRow | None, bool, bool]]:
+        """What each row line paints with the view at the top: the row, whether the cursor is on
+        it, whether it is marked. `cached`: only rows already read (None for the others)."""
+        get = self._pages.cached if cached else self._pages.row
+        lines = []
+        for index in range(self._page_height):
+            row = get(index)
+            lines.append((row, index == self.cursor_row, row is not None and row.id in self._marked))
+        return lines
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""
