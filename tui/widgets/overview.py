@@ -58,6 +58,8 @@ class OverviewPane(Widget):
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
         self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
         self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
+        self._status_styles: dict[str, Style] = {}
+        self._styles_theme: str | None = None
         self._title: str | None = None
 
     def render(self) -> Text:
@@ -122,7 +124,18 @@ class OverviewPane(Widget):
         finally:
             self._paint = None
 
+    def _status_style(self, slug: str) -> Style:
+        """A status's style, looked up once per theme (a lookup costs a tenth of a live refresh)."""
+        if self._styles_theme != self.app.theme:
+            self._styles_theme = self.app.theme
+            self._status_styles.clear()
+        style = self._status_styles.get(slug)
+        if style is None:
+            style = self._status_styles[slug] = self.get_component_rich_style(f"overview--status-{slug}")
+        return style
+
     def notify_style_update(self) -> None:
+        self._status_styles.clear()
         self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
         super().notify_style_update()
 
@@ -144,7 +157,7 @@ class OverviewPane(Widget):
 
         row("Agent version", item.agent_version)
         slug = _slug(item.status)
-        row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
+        row("Status", Text(item.status, style=self._status_style(slug)))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
