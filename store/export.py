@@ -38,7 +38,7 @@ the latest agent version and its date, the three automatic-update notes; the WHE
 def item_json(conn: sqlite3.Connection, q: ItemQuery) -> Iterator[str]:
     """Every item `q` matches, in its sort order, as compact JSON text (one object per item)."""
     column = SORTS.get(q.sort, "name")
-    where, args = _where(q, alias="i.")
+    where, args = _where(conn, q, alias="i.")
     if q.vault_id is None and (q.status or q.statuses):
         # Every vault: naming them lets SQLite read each vault's (vault_id, status, name) index range
         # instead of walking all the items in name order to keep a few.
