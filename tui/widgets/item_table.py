@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Spacing
@@ -16,22 +15,10 @@ from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
 from store.models import STATUS_SLUGS
-from tui.render import truncate
-from tui.widgets.item_columns import Column, RowStyles, header_text, layout_columns, row_segments
+from tui.widgets.item_columns import RowStyles, layout_columns
+from tui.widgets.item_paint import Paint, row_styles, header_strip, hint_strip, row_strip
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.scrolling import set_virtual_height
-
-EMPTY_HINT = "No replicated items match"
-
-
-class _Paint(NamedTuple):
-    """What every line of one paint shares, looked up once per paint rather than once per line."""
-
-    width: int
-    columns: tuple[Column, ...]
-    top: int
-    """Index of the row on the first line under the header."""
-    styles: RowStyles
 
 
 class _ItemMessage(Message):
@@ -166,7 +153,7 @@ class ItemTable(ScrollView, can_focus=True):
         self._marked: set[int] = set()
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
-        self._paint: _Paint | None = None
+        self._paint: Paint | None = None
         self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
@@ -356,56 +343,33 @@ class ItemTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._new_paint()
         if y == 0:
-            style = paint.styles.base + self.get_component_rich_style("item-table--header")
-            header = header_text(paint.columns, self.query)
-            return Strip([Segment(header, style)]).adjust_cell_length(paint.width, style)
+            return header_strip(paint, self.query, paint.styles.base + self.get_component_rich_style("item-table--header"))
         if self.row_count == 0:
-            return self._hint_strip(y, paint)
+            if y != max(1, self.size.height // 2):
+                return Strip.blank(paint.width, paint.styles.base)
+            style = paint.styles.base + self.get_component_rich_style("item-table--empty")
+            return hint_strip(paint, self.scrollable_content_region.width, style)
         index = paint.top + y - 1
         row = self._pages.row(index)
         if row is None:
             return Strip.blank(paint.width, paint.styles.base)
-        return self._row_strip(row, index, paint)
+        return row_strip(row, paint, marked=row.id in self._marked, cursor=index == self.cursor_row)
 
-    def _new_paint(self) -> _Paint:
+    def _new_paint(self) -> Paint:
         columns = layout_columns(self.scrollable_content_region.width)
-        return _Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
+        return Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
 
     def _row_styles(self) -> RowStyles:
         """The rows' styles, looked up again only when the CSS, the theme or the focus changed
         (eight component styles cost more than painting the one line a live refresh changes)."""
         key = (self.has_focus, self.app.theme)
         if self._row_style_cache is None or self._row_style_cache[0] != key:
-            get_style = self.get_component_rich_style
-            cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in STATUS_SLUGS.values()}
-            cells["mark"] = get_style("item-table--mark", partial=True)
-            styles = RowStyles(
-                self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
-            )
-            self._row_style_cache = (key, styles)
+            self._row_style_cache = (key, row_styles(self))
         return self._row_style_cache[1]
 
     def notify_style_update(self) -> None:
         self._row_style_cache = None
         super().notify_style_update()
-
-    def _row_strip(self, row: ItemRow, index: int, paint: _Paint) -> Strip:
-        marked, cursor = row.id in self._marked, index == self.cursor_row
-        segments, used = row_segments(
-            row, paint.columns, paint.styles, marked=marked, cursor=cursor
-        )
-        if used < paint.width:  # Padded here: one Strip per line rather than two.
-            segments.append(Segment(" " * (paint.width - used), paint.styles.base))
-            return Strip(segments, paint.width)
-        return Strip(segments, used).adjust_cell_length(paint.width, paint.styles.base)
-
-    def _hint_strip(self, y: int, paint: _Paint) -> Strip:
-        if y != max(1, self.size.height // 2):
-            return Strip.blank(paint.width, paint.styles.base)
-        width = self.scrollable_content_region.width
-        style = paint.styles.base + self.get_component_rich_style("item-table--empty")
-        strip = Strip([Segment(truncate(EMPTY_HINT, width).center(width), style)], width)
-        return strip.adjust_cell_length(paint.width, paint.styles.base)
 
     # -- internals -------------------------------------------------------------------------
     @property
