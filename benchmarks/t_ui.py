@@ -58,6 +58,7 @@ class Frames:
     condition holds: a sample ends only after one of those (its result is on the screen)."""
 
     def __init__(self, app) -> None:
+        self.app = app
         self.n = 0
         self.hits = 0
         self.condition = None
@@ -136,20 +137,36 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
 
 async def settle(frames: Frames, done, *, frame: bool = True, timeout: float = 10.0) -> None:
     """Until `done()` holds, a frame was drawn while it held (unless `frame` is False: the action
-    may change nothing on screen), and no frame was drawn for QUIET_S. Sleeps: no CPU of its own."""
+    may change nothing on screen), and no frame was drawn for QUIET_S. Sleeps: no CPU of its own.
+
+    A result that changes nothing on screen (a longer filter term with the same rows and counts)
+    draws no frame: it ends once it held for 2 x QUIET_S without one and the screen has nothing
+    waiting to be drawn (Textual draws a pending update within a frame, 1/60 s), rather than at
+    the next unrelated frame (the input's cursor blink, 0.5 s later), whose wake-ups and frame
+    are not the keystroke's cost."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     frames.hits, frames.condition = 0, done
+    held = 0  # Quiet periods the condition held through without a frame.
     try:
         while True:
             seen = frames.n
             await asyncio.sleep(QUIET_S)
-            if done() and (frames.hits or not frame) and frames.n == seen:
+            quiet = done() and frames.n == seen
+            if quiet and (frames.hits or not frame):
+                return
+            held = held + 1 if quiet else 0
+            if held >= 2 and nothing_pending(frames.app.screen):
                 return
             if loop.time() > end:
                 raise TimeoutError("the screen did not settle")
     finally:
         frames.condition = None
+
+
+def nothing_pending(screen) -> bool:
+    """Whether the screen has no layout, repaint or widget update waiting to be drawn."""
+    return not (screen._layout_required or screen._repaint_required or screen._dirty_widgets)
 
 
 async def measure(pilot, conn: sqlite3.Connection, counter: Counter, action, done, *, frame: bool = True) -> dict:

@@ -238,12 +238,22 @@ def item_detail(conn: sqlite3.Connection, name: str) -> ItemView:
     return _item_view(row, agent.version if agent else None, agent.released_at if agent else None)
 
 
+_LATEST_AGENT = (
+    "SELECT {} FROM releases WHERE component = 'agent' AND channel = 'ga' "
+    "ORDER BY version_key DESC LIMIT 1"
+)
+_DETAIL_WITH_LATEST = _DETAIL.replace(
+    " FROM items i", f", ({_LATEST_AGENT.format('version')}), ({_LATEST_AGENT.format('released_at')}) FROM items i"
+)
+
+
 def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None:
-    row = conn.execute(f"{_DETAIL} WHERE i.id = ?", (item_id,)).fetchone()
+    """One item in full, with the newest GA agent release read in the same statement (the
+    overview pane reads this on every highlighted change and every live refresh)."""
+    row = conn.execute(f"{_DETAIL_WITH_LATEST} WHERE i.id = ?", (item_id,)).fetchone()
     if row is None:
         return None
-    agent = latest_releases(conn).get("agent")
-    return _item_view(row, agent.version if agent else None, agent.released_at if agent else None)
+    return _item_view(row[:-2], *row[-2:])
 
 
 def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:

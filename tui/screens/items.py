@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +19,7 @@ from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
 from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
+from tui.widgets.titles import set_border_title
 
 SORT_ORDER = list(SORTS)
 FILTER_DEBOUNCE_S = 0.06
@@ -132,7 +134,8 @@ class ItemsScreen(Screen):
         shown, total = table.row_count, sum(everything.values())
         title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
         if title != self._title:
-            self._title = table.border_title = title
+            self._title = title
+            set_border_title(table, Text(title))
         self.query_one(UpdateBanner).show(everything.get("update-available", 0) > 0)
 
     def set_query(self, q: ItemQuery, *, recount: bool = True) -> None:

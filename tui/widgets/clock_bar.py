@@ -6,12 +6,12 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from tui.render import safe_text
+from tui.widgets.text_line import LineWidget
 
 
-class ClockBar(Widget):
+class ClockBar(LineWidget):
     """One line: `contoso-dr-east · Tue 16 Dec 23:47 EST · engine 60x` ... `asr-upgrade-console`."""
 
     DEFAULT_CSS = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+
+from tui.widgets.text_line import LineWidget
 
 FACETS: list[tuple[str, str]] = [
     ("up-to-date", "Up to date"),
@@ -17,7 +18,7 @@ FACETS: list[tuple[str, str]] = [
 SHORT = {"up-to-date": "OK", "update-available": "New", "blocked": "Blocked", "updating": "Updating", "failed": "Failed"}
 
 
-class FacetBar(Widget):
+class FacetBar(LineWidget):
     """`1 Up to date 31 │ 2 New update available 12 │ ...`; the active facet is highlighted."""
 
     DEFAULT_CSS = """

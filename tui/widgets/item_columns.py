@@ -83,10 +83,22 @@ def header_text(columns: tuple[Column, ...], query: ItemQuery) -> str:
 def cell_text(row: ItemRow, column: Column, *, marked: bool) -> str:
     """One cell, exactly `column.width` cells wide, with control characters made visible."""
     if column.key == "mark":
-        return fit(MARK_GLYPH if marked else "", column.width)
+        return _fitted(MARK_GLYPH if marked else "", column.width)
     if column.key == "status":
-        return fit(status_text(row.status, column.width).plain, column.width)
-    return fit(safe_text(getattr(row, column.key)), column.width)
+        return _status_cell(row.status, column.width)
+    return _fitted(getattr(row, column.key), column.width)
+
+
+@lru_cache(maxsize=4096)
+def _fitted(value: str, width: int) -> str:
+    # Cached: OS, appliance and version values repeat down a screen, and a repaint after a sort
+    # or a filter paints every line again.
+    return fit(safe_text(value), width)
+
+
+@lru_cache(maxsize=64)
+def _status_cell(slug: str, width: int) -> str:
+    return fit(status_text(slug, width).plain, width)
 
 
 class RowStyles(NamedTuple):
@@ -103,20 +115,29 @@ class RowStyles(NamedTuple):
 def row_segments(
     row: ItemRow, columns: tuple[Column, ...], styles: RowStyles, *, marked: bool, cursor: bool
 ) -> tuple[list[Segment], int]:
-    """One row's segments, cells separated by a space, and their total width in cells."""
+    """One row's segments, cells separated by a space, and their total width in cells.
+
+    Neighbouring cells of the same style share a segment: every segment costs again in each
+    step of Textual's paint (filters, compositing), and a sort or a filter repaints every line."""
     style = styles.base + styles.marked if marked else styles.base
     over = styles.cursor if cursor else _NULL_STYLE
     style += over
     segments: list[Segment] = []
+    plain: list[str] = []  # Cells in `style` not yet in a segment.
     for n, column in enumerate(columns):
         if n:
-            segments.append(Segment(" ", style))
+            plain.append(" ")
         text = cell_text(row, column, marked=marked)
         if column.key in ("mark", "status"):
+            if plain:
+                segments.append(Segment("".join(plain), style))
+                plain = []
             cell = styles.cells.get("mark" if column.key == "mark" else row.status, _NULL_STYLE)
             segments.append(Segment(text, style + cell + over))
         else:
-            segments.append(Segment(text, style))
+            plain.append(text)
+    if plain:
+        segments.append(Segment("".join(plain), style))
     return segments, sum(c.width for c in columns) + len(columns) - 1
 
 

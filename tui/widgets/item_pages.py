@@ -44,41 +44,52 @@ class ItemPages:
         """The query whose rows these are."""
         self.count = 0
         """How many rows the query matched when last counted."""
+        self._window: tuple[int, list[ItemRow]] = (0, [])
+        """(first index, rows) read by `reload`: the rows on screen, fresher than any page."""
 
     def reset(self, query: ItemQuery, count: int) -> None:
         """Hold `query`, which matches `count` rows; nothing is cached yet."""
         self.query, self.count = query, count
-        self._pages.clear()
+        self.clear()
 
     def clear(self) -> None:
         """Forget every cached page (the rows may have changed)."""
         self._pages.clear()
+        self._window = (0, [])
 
     def cached(self, index: int) -> ItemRow | None:
-        """The row at `index` if its page is cached (never reads): what the screen shows now."""
+        """The row at `index` if it is cached (never reads): what the screen shows now."""
         if not 0 <= index < self.count:
             return None
+        start, rows = self._window
+        if 0 <= index - start < len(rows):
+            return rows[index - start]
         number, position = divmod(index, self._size)
         page = self._pages.get(number)
         return page[position] if page is not None and position < len(page) else None
 
     def reload(self, first: int, last: int) -> None:
-        """Forget every page, then read again the pages holding rows `first`..`last` (those on
-        screen): the one nearer an end of the result first, the others by keyset from it."""
-        self._pages.clear()
+        """Forget every cached row, then read rows `first`..`last` (those on screen) again, and
+        only those: from whichever end of the result is nearer, in one query."""
+        self.clear()
         first, last = max(first, 0), min(last, self.count - 1)
         if first > last:
             return
-        numbers = range(first // self._size, last // self._size + 1)
-        if first > self.count - 1 - last:
-            numbers = numbers[::-1]
-        for number in numbers:
-            self._pages[number] = self._fetch(number)
+        q, limit = self.query, last - first + 1
+        if first <= self.count - 1 - last:
+            rows = self._source.page_items(q, limit=limit, offset=first)
+        else:
+            reverse = q.with_(descending=not q.descending)
+            rows = self._source.page_items(reverse, limit=limit, offset=self.count - 1 - last)[::-1]
+        self._window = (first, rows)
 
     def row(self, index: int) -> ItemRow | None:
         """The row at `index` in sort order (reading its page if needed), or None past the end."""
         if not 0 <= index < self.count:
             return None
+        start, rows = self._window
+        if 0 <= index - start < len(rows):
+            return rows[index - start]
         number, position = divmod(index, self._size)
         page = self._pages.get(number)
         if page is None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Spacing
@@ -16,22 +15,10 @@ from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
-from tui.render import truncate
-from tui.widgets.item_columns import Column, RowStyles, header_text, layout_columns, row_segments
+from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
+from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
 from tui.widgets.scrolling import set_virtual_height
-
-EMPTY_HINT = "No replicated items match"
-
-
-class _Paint(NamedTuple):
-    """What every line of one paint shares, looked up once per paint rather than once per line."""
-
-    width: int
-    columns: tuple[Column, ...]
-    top: int
-    """Index of the row on the first line under the header."""
-    styles: RowStyles
 
 
 class _ItemMessage(Message):
@@ -166,7 +153,7 @@ class ItemTable(ScrollView, can_focus=True):
         self._marked: set[int] = set()
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
-        self._paint: _Paint | None = None
+        self._paint: Paint | None = None
         self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
@@ -209,12 +196,24 @@ class ItemTable(ScrollView, can_focus=True):
         """
         if count is None:
             count = self._source.count_items(query)
+        # What each line shows now, when the view is at the top (where it goes): typing a
+        # filter often leaves the first rows as they were, and only the changed lines repaint.
+        before = self._top_lines(cached=True) if self.scroll_offset.y == 0 else None
+        was_empty, old_query = self.row_count == 0, self.query
         self._pages.reset(query, count)
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
-        self.cursor_row = 0
+        self.set_reactive(ItemTable.cursor_row, 0)  # Lines are compared below instead of its watcher.
         self._post_highlighted()
-        self.refresh()
+        if before is None or was_empty != (self.row_count == 0):
+            self.refresh()
+            return
+        width = self.size.width
+        if (old_query.sort, old_query.descending) != (query.sort, query.descending):
+            self.refresh(Region(0, 0, width, 1))  # The header marks the sorted column.
+        for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
 
     def refresh_rows(self, *, recount: bool | None = None) -> None:
         """Read the rows on screen again and repaint the lines whose row changed.
@@ -344,53 +343,33 @@ class ItemTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._new_paint()
         if y == 0:
-            style = paint.styles.base + self.get_component_rich_style("item-table--header")
-            header = header_text(paint.columns, self.query)
-            return Strip([Segment(header, style)]).adjust_cell_length(paint.width, style)
+            return header_strip(paint, self.query, paint.styles.base + self.get_component_rich_style("item-table--header"))
         if self.row_count == 0:
-            return self._hint_strip(y, paint)
+            if y != max(1, self.size.height // 2):
+                return Strip.blank(paint.width, paint.styles.base)
+            style = paint.styles.base + self.get_component_rich_style("item-table--empty")
+            return hint_strip(paint, self.scrollable_content_region.width, style)
         index = paint.top + y - 1
         row = self._pages.row(index)
         if row is None:
             return Strip.blank(paint.width, paint.styles.base)
-        return self._row_strip(row, index, paint)
+        return row_strip(row, paint, marked=row.id in self._marked, cursor=index == self.cursor_row)
 
-    def _new_paint(self) -> _Paint:
+    def _new_paint(self) -> Paint:
         columns = layout_columns(self.scrollable_content_region.width)
-        return _Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
+        return Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
 
     def _row_styles(self) -> RowStyles:
         """The rows' styles, looked up again only when the CSS, the theme or the focus changed
         (eight component styles cost more than painting the one line a live refresh changes)."""
         key = (self.has_focus, self.app.theme)
         if self._row_style_cache is None or self._row_style_cache[0] != key:
-            get_style = self.get_component_rich_style
-            cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in STATUS_SLUGS.values()}
-            cells["mark"] = get_style("item-table--mark", partial=True)
-            styles = RowStyles(
-                self.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
-            )
-            self._row_style_cache = (key, styles)
+            self._row_style_cache = (key, row_styles(self))
         return self._row_style_cache[1]
 
     def notify_style_update(self) -> None:
         self._row_style_cache = None
         super().notify_style_update()
-
-    def _row_strip(self, row: ItemRow, index: int, paint: _Paint) -> Strip:
-        marked, cursor = row.id in self._marked, index == self.cursor_row
-        segments, used = row_segments(
-            row, paint.columns, paint.styles, marked=marked, cursor=cursor
-        )
-        return Strip(segments, used).adjust_cell_length(paint.width, paint.styles.base)
-
-    def _hint_strip(self, y: int, paint: _Paint) -> Strip:
-        if y != max(1, self.size.height // 2):
-            return Strip.blank(paint.width, paint.styles.base)
-        width = self.scrollable_content_region.width
-        style = paint.styles.base + self.get_component_rich_style("item-table--empty")
-        strip = Strip([Segment(truncate(EMPTY_HINT, width).center(width), style)], width)
-        return strip.adjust_cell_length(paint.width, paint.styles.base)
 
     # -- internals -------------------------------------------------------------------------
     @property
@@ -406,6 +385,16 @@ class ItemTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         set_virtual_height(self, self.row_count + 1)  # The header line, then a line per row.
+
+    def _top_lines(self, *, cached: bool) -> list[tuple[ItemRow | None, bool, bool]]:
+        """What each row line paints with the view at the top: the row, whether the cursor is on
+        it, whether it is marked. `cached`: only rows already read (None for the others)."""
+        get = self._pages.cached if cached else self._pages.row
+        lines = []
+        for index in range(self._page_height):
+            row = get(index)
+            lines.append((row, index == self.cursor_row, row is not None and row.id in self._marked))
+        return lines
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""

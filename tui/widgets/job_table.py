@@ -51,6 +51,10 @@ def elapsed(start: str | None, end: str | None, now: datetime) -> str:
     return duration((stop - _parse(start)).total_seconds())
 
 
+_fit = lru_cache(maxsize=4096)(fit)
+"""tui.render.fit, remembered: states, times and initiators repeat down the screen."""
+
+
 @lru_cache(maxsize=4096)
 def _started(start_time: str, tz: str) -> str:
     """A start time as the table shows it (cached: every repaint shows the same few dozen)."""
@@ -223,9 +227,23 @@ class JobTable(ScrollView, can_focus=True):
         cursor = index == self.cursor_row
         line_style = paint["cursor"] if cursor else base
         state_style = paint["states"][STATE_CLASSES.get(row.state, "job-table--waiting")][cursor]
-        segments = []
+        # Cells of the line's style share a segment: each segment costs again in every step of
+        # Textual's paint, and a state filter repaints every line.
+        segments, plain, used = [], [], 0
         for n, (title, w) in enumerate(columns):
             if n:
-                segments.append(Segment(" ", line_style))
-            segments.append(Segment(fit(cells[title], w), state_style if title == "State" else line_style))
-        return Strip(segments).adjust_cell_length(width, line_style)
+                plain.append(" ")
+            text = _fit(cells[title], w)
+            used += w + bool(n)
+            if title == "State":
+                if plain:
+                    segments.append(Segment("".join(plain), line_style))
+                    plain = []
+                segments.append(Segment(text, state_style))
+            else:
+                plain.append(text)
+        if used < width:
+            plain.append(" " * (width - used))
+        if plain:
+            segments.append(Segment("".join(plain), line_style))
+        return Strip(segments, max(used, width)).crop(0, width) if used > width else Strip(segments, width)

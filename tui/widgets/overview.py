@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
 from tui.render import safe_text
+from tui.widgets.titles import set_border_title
 
 if TYPE_CHECKING:
     from store.models import ItemView
@@ -56,6 +60,11 @@ class OverviewPane(Widget):
         super().__init__(id=id, classes=classes)
         self._text = Text()
         self._lines: list[Text] | None = None  # The text's lines as last painted.
+        self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
+        self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
+        self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
+        self._status_styles: dict[str, Style] = {}
+        self._styles_theme: str | None = None
         self._title: str | None = None
 
     def render(self) -> Text:
@@ -69,25 +78,71 @@ class OverviewPane(Widget):
 
     def watch_item(self, item: ItemView | None) -> None:
         title = safe_text(item.name) if item else "Overview"
-        if title != self._title:  # A new title repaints the whole pane.
+        if title != self._title:  # Repaints the border line alone.
             self._title = title
-            self.border_title = Text(title)
+            set_border_title(self, Text(title))
         width = self.scrollable_content_region.width
         content = self._content(item, width or 40)
         lines = content.split("\n")
         before, self._text, self._lines = self._lines, content, lines
         room = self.scrollable_content_region.height
         fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
-        if before is None or not fits or not room or max(len(lines), len(before)) > room:
+        by_line, self._by_line = self._by_line, fits and 0 < len(lines) <= room
+        strips, self._strips = self._strips, [None] * len(lines)
+        if not by_line or not self._by_line:
             # A layout pass only when the scroll height can matter (the text overflows the pane,
             # or did); it and a full repaint cost more than the rest of a live refresh.
             self.refresh(layout=not room or max(len(lines), len(before or ())) > room)
             self._lines = lines if fits else None
             return
-        # Same height, nothing wraps: repaint only the lines that changed (a status, a time).
+        # The text fits, as it did: repaint only the lines that changed (a status, a time), and
+        # every line below a line that came or went.
+        moved = False  # Whether a line came or went above: every line from there moves.
         for y in range(max(len(lines), len(before))):
-            if y >= len(lines) or y >= len(before) or lines[y] != before[y]:
-                self.refresh(Region(0, y, width, 1))
+            if not moved and y < len(lines) and y < len(before) and lines[y] == before[y]:
+                self._strips[y] = strips[y]
+                continue
+            moved = len(lines) != len(before)
+            self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the text, painted alone while the text fits the pane: Textual's own path lays
+        out and styles the whole text again for any changed line (most of a live refresh's cost)."""
+        if not self._by_line:
+            return super().render_line(y)
+        width, base = self._paint or (self.size.width, self.rich_style)
+        if y >= len(self._strips):
+            return Strip.blank(width, base)
+        strip = self._strips[y]
+        if strip is None:
+            line = self._lines[y]
+            segments = list(Segment.apply_style(line.render(self.app.console), base))
+            if line.cell_len < width:
+                segments.append(Segment(" " * (width - line.cell_len), base))
+            strip = self._strips[y] = Strip(segments, width)
+        return strip
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint = (self.size.width, self.rich_style)  # Looked up once per paint, not per line.
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _status_style(self, slug: str) -> Style:
+        """A status's style, looked up once per theme (a lookup costs a tenth of a live refresh)."""
+        if self._styles_theme != self.app.theme:
+            self._styles_theme = self.app.theme
+            self._status_styles.clear()
+        style = self._status_styles.get(slug)
+        if style is None:
+            style = self._status_styles[slug] = self.get_component_rich_style(f"overview--status-{slug}")
+        return style
+
+    def notify_style_update(self) -> None:
+        self._status_styles.clear()
+        self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
+        super().notify_style_update()
 
     def _content(self, item: ItemView | None, width: int) -> Text:
         """The pane's text, its label/value rows laid out as a two-column grid would be."""
@@ -107,22 +162,30 @@ class OverviewPane(Widget):
 
         row("Agent version", item.agent_version)
         slug = _slug(item.status)
-        row("Status", Text(item.status, style=self.get_component_rich_style(f"overview--status-{slug}")))
+        row("Status", Text(item.status, style=self._status_style(slug)))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         row("Latest version", latest)
+        def para(text: str, style: str = "") -> None:
+            # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
+            value = Text(text, style=style)
+            lines = [value] if value.cell_len <= width else value.wrap(console, width, overflow="fold")
+            for line in lines:
+                content.append_text(line)
+                content.append("\n")
+
         for b in item.blockers:
-            content.append(f"● {b.reason}\n", style="bold")
-            content.append(f"  {safe_text(b.message)}\n")
-            content.append(f"  → {safe_text(b.recommended_action)}\n", style="italic")
+            para(f"● {b.reason}", "bold")
+            para(f"  {safe_text(b.message)}")
+            para(f"  → {safe_text(b.recommended_action)}", "italic")
         if item.blockers:
             if self.local_next_check:
-                content.append(f"The service checks again at {self.local_next_check}.\n", style="dim")
+                para(f"The service checks again at {self.local_next_check}.", "dim")
             content.append("\n")  # A blank line closes the blockers.
         step = NEXT_STEP.get(item.status, "")
         if step:
-            content.append(f"{step}\n", style="bold")
+            para(step, "bold")
         row("OS", safe_text(item.os))
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
