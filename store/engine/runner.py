@@ -280,7 +280,12 @@ def waiting_for_capacity(name: str, cap: int) -> str:
 
 def start_ready_jobs(conn: sqlite3.Connection, at: datetime, appliance_ids: set[int], stats: RunStats) -> int:
     """At a tick: each appliance runs one component update at a time, and agent updates (up to the
-    vault's limit per process server) only while none of its components is being updated."""
+    vault's limit per process server) only while none of its components is being updated.
+
+    Running agent jobs = running jobs (counted on the covering index jobs_appliance_state) minus
+    running component jobs (few, INDEXED BY the partial index jobs_component, which the planner
+    would not pick): `component IS NULL` in the count made SQLite read every running job's row
+    at every tick."""
     ids = sorted(a for a in appliance_ids if a is not None)
     if not ids:
         return 0
@@ -290,10 +295,14 @@ def start_ready_jobs(conn: sqlite3.Connection, at: datetime, appliance_ids: set[
         """WITH d(aid) AS (SELECT value FROM json_each(:ids)),
            run AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs
                    WHERE appliance_id IN (SELECT aid FROM d) AND state IN ('InProgress', 'Cancelling')
-                   AND component IS NULL GROUP BY appliance_id)
-           SELECT a.id, a.name, v.max_concurrent_updates - coalesce(run.n, 0),
+                   GROUP BY appliance_id),
+           comp AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs INDEXED BY jobs_component
+                    WHERE appliance_id IN (SELECT aid FROM d) AND component IS NOT NULL
+                    AND state IN ('InProgress', 'Cancelling') GROUP BY appliance_id)
+           SELECT a.id, a.name, v.max_concurrent_updates - coalesce(run.n, 0) + coalesce(comp.n, 0),
                   EXISTS (SELECT 1 FROM components c WHERE c.appliance_id = a.id AND c.active_job_id IS NOT NULL)
            FROM appliances a JOIN vaults v ON v.id = a.vault_id LEFT JOIN run ON run.aid = a.id
+           LEFT JOIN comp ON comp.aid = a.id
            WHERE a.id IN (SELECT aid FROM d)""",
         {"ids": json.dumps(ids)},
     ).fetchall()
