@@ -247,13 +247,23 @@ _DETAIL_WITH_LATEST = _DETAIL.replace(
 )
 
 
-def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None:
-    """One item in full, with the newest GA agent release read in the same statement (the
-    overview pane reads this on every highlighted change and every live refresh)."""
-    row = conn.execute(f"{_DETAIL_WITH_LATEST} WHERE i.id = ?", (item_id,)).fetchone()
-    if row is None:
-        return None
+def item_detail_row(conn: sqlite3.Connection, item_id: int) -> tuple | None:
+    """One item's detail as a plain row, the newest GA agent release read in the same statement.
+
+    The overview pane reads this on every highlighted change and every live refresh, and builds
+    the view (`detail_view`) only when the row differs from the one it shows."""
+    return conn.execute(f"{_DETAIL_WITH_LATEST} WHERE i.id = ?", (item_id,)).fetchone()
+
+
+def detail_view(row: tuple) -> ItemView:
+    """The view of a row `item_detail_row` read."""
     return _item_view(row[:-2], *row[-2:])
+
+
+def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None:
+    """One item in full, or None when no item has that id."""
+    row = item_detail_row(conn, item_id)
+    return None if row is None else detail_view(row)
 
 
 def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:

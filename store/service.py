@@ -116,6 +116,14 @@ class Service:
     def item_by_id(self, item_id: int) -> ItemView | None:
         return fleet.item_detail_by_id(self.conn, item_id)
 
+    def item_detail_row(self, item_id: int) -> tuple | None:
+        """An item's detail as a plain row (compare it with the last one before building a view)."""
+        return fleet.item_detail_row(self.conn, item_id)
+
+    @staticmethod
+    def detail_view(row: tuple) -> ItemView:
+        return fleet.detail_view(row)
+
     def items(self, q: ItemQuery) -> list[ItemView]:
         return fleet.list_items(self.conn, q)
 

@@ -59,6 +59,8 @@ class ItemsScreen(Screen):
         self._counts_stale = False
         self._title = ""
         self._overview_id: int | None = -1
+        self._overview_shown: tuple | None = None
+        """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
 
     @property
     def query_state(self) -> ItemQuery:
@@ -166,9 +168,17 @@ class ItemsScreen(Screen):
         self._show_overview(table.highlighted_id)
 
     def _show_overview(self, item_id: int | None) -> None:
+        """Show an item in the overview. Its detail is read as a plain row on every refresh; the
+        view (a pydantic model) is built and the pane told only when that row changed."""
         self._overview_id = item_id
+        svc = self.app.service
+        row = svc.item_detail_row(item_id) if item_id is not None else None
+        shown = (item_id, row, self.app.vault.time_zone)
+        if shown == self._overview_shown:
+            return
+        self._overview_shown = shown
         pane = self.query_one(OverviewPane)
-        item = self.app.service.item_by_id(item_id) if item_id is not None else None
+        item = svc.detail_view(row) if row is not None else None
         pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
         pane.item = item
 
