@@ -40,7 +40,7 @@ async def one_round(db: Path) -> dict:
             if app.engine.holding:
                 break
             await asyncio.sleep(0.02)
-        app.set_interval(TICK_S, lambda: stamps.append(time.perf_counter()))
+        timer = app.set_interval(TICK_S, lambda: stamps.append(time.perf_counter()))
         await asyncio.sleep(BASELINE_S)
         skip = time.perf_counter()
         app.skip_to_next_run()
@@ -50,7 +50,10 @@ async def one_round(db: Path) -> dict:
             await asyncio.sleep(0.05)
         created = time.perf_counter()
         await asyncio.sleep(AFTER_S)
+        timer.stop()  # the app's shutdown is not part of the run
+        end = time.perf_counter()
     reader.close()
+    stamps = [t for t in stamps if t <= end]
     gaps_before = [b - a for a, b in pairwise(stamps) if b <= skip]
     gaps_during = [b - a for a, b in pairwise(stamps) if b > skip]
     return {"before": max(gaps_before), "during": max(gaps_during), "created_s": created - skip,
