@@ -87,17 +87,16 @@ class ItemPages:
         """The row at `index` in sort order (reading its page if needed), or None past the end."""
         if not 0 <= index < self.count:
             return None
-        start, rows = self._window
-        if 0 <= index - start < len(rows):
-            return rows[index - start]
+        hit = self.cached(index)
         number, position = divmod(index, self._size)
         page = self._pages.get(number)
-        if page is None:
-            page = self._pages[number] = self._fetch(number)
-            if len(self._pages) > self._capacity:
-                self._pages.popitem(last=False)
-        else:
+        if page is not None:
             self._pages.move_to_end(number)
+        if hit is not None or page is not None:
+            return hit
+        page = self._pages[number] = self._fetch(number)
+        if len(self._pages) > self._capacity:
+            self._pages.popitem(last=False)
         return page[position] if position < len(page) else None
 
     def _fetch(self, number: int) -> list[ItemRow]:
