@@ -72,6 +72,13 @@ def insert_release(conn: sqlite3.Connection, component: str, version: str, relea
     )
 
 
+def latest_ga_sql(component: str, column: str) -> str:
+    """A scalar subquery: `column` of the newest GA release of `component` (the rule of
+    `latest_releases`, for reading it in the same statement as the rows that need it)."""
+    return (f"(SELECT {column} FROM releases WHERE component = '{component}' AND channel = 'ga' "
+            "ORDER BY version_key DESC LIMIT 1)")
+
+
 def latest_releases(conn: sqlite3.Connection) -> dict[str, Release]:
     """The newest GA release of every component kind, keyed by kind ('agent', 'process-server', ...)."""
     rows = conn.execute(

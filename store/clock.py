@@ -127,14 +127,6 @@ def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simula
     )
 
 
-def store_now(conn: sqlite3.Connection, moment: datetime) -> None:
-    """Move the stored virtual now forward (never back)."""
-    current = read(conn)
-    if moment < current.now:
-        raise BadInput(f"the clock never goes back (now {iso(current.now)}, asked {iso(moment)})")
-    conn.execute("UPDATE clock SET now = ? WHERE id = 1", (iso(moment),))
-
-
 def set_speed(conn: sqlite3.Connection, speed: float) -> None:
     if not (0 < speed <= 100_000):
         raise BadInput(f"bad speed {speed!r} (between 0 and 100000 times real time)")

@@ -17,9 +17,9 @@ from store.fleet import (
     SORTS,
     VAULT_OFF_NOTE,
     ItemQuery,
-    _where,
+    item_where,
 )
-from store.models import STATUS_SLUGS
+from store.vocabulary import STATUS_SLUGS
 
 _WORD = "CASE i.status " + " ".join(f"WHEN '{slug}' THEN '{s.value}'" for s, slug in STATUS_SLUGS.items()) + " END"
 _NOTE = "CASE WHEN i.private_preview THEN ?3 WHEN v.private_endpoint THEN ?4 WHEN NOT v.agent_auto_update THEN ?5 END"
@@ -38,7 +38,7 @@ the latest agent version and its date, the three automatic-update notes; the WHE
 def item_json(conn: sqlite3.Connection, q: ItemQuery) -> Iterator[str]:
     """Every item `q` matches, in its sort order, as compact JSON text (one object per item)."""
     column = SORTS.get(q.sort, "name")
-    where, args = _where(conn, q, alias="i.")
+    where, args = item_where(conn, q, alias="i.")
     if q.vault_id is None and (q.status or q.statuses):
         # Every vault: naming them lets SQLite read each vault's (vault_id, status, name) index range
         # instead of walking all the items in name order to keep a few.

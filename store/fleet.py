@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from store.catalog import latest_releases
+from store.catalog import latest_ga_sql, latest_releases
 from store.errors import BadInput
 from store.vocabulary import STATUS_SLUGS, UpdateStatus
 
@@ -95,7 +95,7 @@ def uses_fts(conn: sqlite3.Connection, term: str) -> bool:
     return found
 
 
-def _where(
+def item_where(
     conn: sqlite3.Connection, q: ItemQuery, *, with_status: bool = True, alias: str = ""
 ) -> tuple[str, list]:
     """WHERE clause and arguments; `alias` ("i.") qualifies columns when items is joined."""
@@ -131,7 +131,7 @@ def _where(
 
 
 def count_items(conn: sqlite3.Connection, q: ItemQuery) -> int:
-    where, args = _where(conn, q)
+    where, args = item_where(conn, q)
     return conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
 
 
@@ -147,7 +147,7 @@ def page_items(
     if q.sort not in SORTS:
         raise BadInput(f"unknown sort {q.sort!r}; use one of {', '.join(SORTS)}")
     column = SORTS[q.sort]
-    where, args = _where(conn, q)
+    where, args = item_where(conn, q)
     direction = "DESC" if q.descending else "ASC"
     # Names are unique: sorting by name needs no tie-breaker (a second `name` key would make
     # SQLite sort in a temporary B-tree instead of walking the index).
@@ -195,7 +195,7 @@ def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int]
 
 def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
     slugs = list(STATUS_SLUGS.values())
-    where, args = _where(conn, q.with_(names=None), with_status=False)
+    where, args = item_where(conn, q.with_(names=None), with_status=False)
     counts = dict.fromkeys(slugs, 0)
     low = high = None
     sql = f"SELECT status, count(*), min(name), max(name) FROM items{where} GROUP BY status"
@@ -230,21 +230,16 @@ def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemV
     )
 
 
+_DETAIL_WITH_LATEST = _DETAIL.replace(
+    " FROM items i", f", {latest_ga_sql('agent', 'version')}, {latest_ga_sql('agent', 'released_at')} FROM items i"
+)
+
+
 def item_detail(conn: sqlite3.Connection, name: str) -> ItemView:
-    row = conn.execute(f"{_DETAIL} WHERE i.name = ?", (name,)).fetchone()
+    row = conn.execute(f"{_DETAIL_WITH_LATEST} WHERE i.name = ?", (name,)).fetchone()
     if row is None:
         raise BadInput(f"no replicated item named {name!r}")
-    agent = latest_releases(conn).get("agent")
-    return _item_view(row, agent.version if agent else None, agent.released_at if agent else None)
-
-
-_LATEST_AGENT = (
-    "SELECT {} FROM releases WHERE component = 'agent' AND channel = 'ga' "
-    "ORDER BY version_key DESC LIMIT 1"
-)
-_DETAIL_WITH_LATEST = _DETAIL.replace(
-    " FROM items i", f", ({_LATEST_AGENT.format('version')}), ({_LATEST_AGENT.format('released_at')}) FROM items i"
-)
+    return detail_view(row)
 
 
 def item_detail_row(conn: sqlite3.Connection, item_id: int) -> tuple | None:
@@ -269,7 +264,7 @@ def item_detail_by_id(conn: sqlite3.Connection, item_id: int) -> ItemView | None
 def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
     """Every matching item in full (for `items --json`), in sort order."""
     column = SORTS.get(q.sort, "name")
-    where, args = _where(conn, q, alias="i.")
+    where, args = item_where(conn, q, alias="i.")
     agent = latest_releases(conn).get("agent")
     latest, latest_date = (agent.version, agent.released_at) if agent else (None, None)
     rows = conn.execute(f"{_DETAIL}{where} ORDER BY i.{column}, i.name", args)
@@ -279,7 +274,7 @@ def list_items(conn: sqlite3.Connection, q: ItemQuery) -> list[ItemView]:
 def position_of(conn: sqlite3.Connection, q: ItemQuery, item_id: int) -> int | None:
     """The row index of an item under `q`'s filter and sort, or None when the filter hides it."""
     column = SORTS[q.sort]
-    where, args = _where(conn, q)
+    where, args = item_where(conn, q)
     row = conn.execute(f"SELECT {column}, name FROM items{where}{' AND' if where else ' WHERE'} id = ?",
                        [*args, item_id]).fetchone()
     if row is None:
@@ -313,7 +308,7 @@ SCAN_ABOVE = 5_000
 
 def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
     """Ids of every machine that can update now (New update available or Update failed, idle)."""
-    where, args = _where(conn, ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
+    where, args = item_where(conn, ItemQuery(vault_id=vault_id, statuses=SELECTABLE))
     # The status index finds the candidates, but testing `active_job_id` costs a table lookup per
     # candidate in name order: past a few thousand, one pass over the table in rowid order is
     # faster (100,000 eligible: 280 -> 60 ms). The index-only count that decides costs ~5 ms.
@@ -332,6 +327,6 @@ def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
 
 def count_matching(conn: sqlite3.Connection, q: ItemQuery, ids: list[int]) -> int:
     """How many of these items the query shows (marks hidden by a filter are the rest)."""
-    where, args = _where(conn, q)
+    where, args = item_where(conn, q)
     where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
     return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[0]

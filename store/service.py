@@ -178,60 +178,45 @@ class Service:
         raise BadInput(f"no appliance named {name!r}")
 
     # -- operator commands (every one refused under --read-only) --------------------------------
-    def _writable(self) -> None:
+    def _operations(self):
+        """`store.operations`, for a command that changes the fleet (refused when read-only).
+        Imported on the first such command: it loads the engine, which start-up does not need."""
         if self.read_only:
             raise Refused("read-only: this would change the fleet; restart without --read-only")
+        from store import operations
+
+        return operations
 
     def update(self, names: list[str]) -> UpdateOutcome:
         """One job per named machine; blocked, busy or current ones refused with their reasons."""
-        from store import operations
-        self._writable()
-        return operations.update(self.db, names)
+        return self._operations().update(self.db, names)
 
     def update_all_eligible(self, vault_id: int | None) -> UpdateOutcome:
-        from store import operations
-        self._writable()
-        return operations.update_all_eligible(self.db, vault_id)
+        return self._operations().update_all_eligible(self.db, vault_id)
 
     def retry(self, job_id: str) -> JobView:
-        from store import operations
-        self._writable()
-        return operations.retry(self.db, job_id)
+        return self._operations().retry(self.db, job_id)
 
     def cancel(self, job_id: str) -> JobView:
-        from store import operations
-        self._writable()
-        return operations.cancel(self.db, job_id)
+        return self._operations().cancel(self.db, job_id)
 
     def set_auto_update(self, vault_id: int, enabled: bool) -> dict:
-        from store import operations
-        self._writable()
-        return operations.set_auto_update(self.db, vault_id, enabled)
+        return self._operations().set_auto_update(self.db, vault_id, enabled)
 
     def update_component(self, appliance: str, component: str) -> JobView:
-        from store import operations
-        self._writable()
-        return operations.update_component(self.db, appliance, component)
+        return self._operations().update_component(self.db, appliance, component)
 
     def registry_set_auto_update_off(self, appliance: str) -> dict[str, int]:
-        from store import operations
-        self._writable()
-        return operations.registry_set(self.db, appliance, "AutoUpdate", 0)
+        return self._operations().registry_set(self.db, appliance, "AutoUpdate", 0)
 
     def registry_delete_auto_update(self, appliance: str) -> dict[str, int]:
-        from store import operations
-        self._writable()
-        return operations.registry_delete(self.db, appliance, "AutoUpdate")
+        return self._operations().registry_delete(self.db, appliance, "AutoUpdate")
 
     def clock_pause(self, paused: bool) -> None:
-        from store import operations
-        self._writable()
-        operations.clock_pause(self.db, paused)
+        self._operations().clock_pause(self.db, paused)
 
     def clock_speed(self, speed: float) -> None:
-        from store import operations
-        self._writable()
-        operations.clock_speed(self.db, speed)
+        self._operations().clock_speed(self.db, speed)
 
     def plan(self, vault_id: int) -> Plan:
         from store.engine import scheduler
@@ -270,9 +255,7 @@ class Service:
         `defer_checkpoint`: this connection leaves copying the WAL back into the database to
         `checkpoint()` (100,000 jobs write ~70 MB of WAL; copying it back at commit took as long
         as creating them), so the jobs are committed and shown first."""
-        from store import operations
-
-        self._writable()
+        operations = self._operations()
         if defer_checkpoint:
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         return operations.update_selected(self.db, ids)

@@ -111,10 +111,7 @@ class ConsoleApp(OperatorFlows, App):
         self.refresh_clock()
         for screen in self.screen_stack:
             if hasattr(screen, "refresh_live") and screen.is_mounted:
-                if isinstance(screen, (ItemsScreen, JobsScreen)):
-                    screen.refresh_live(polled=polled)
-                else:
-                    screen.refresh_live()
+                screen.refresh_live(polled=polled)
 
     def refresh_clock(self) -> None:
         state = self.service.clock()

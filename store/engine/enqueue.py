@@ -32,16 +32,6 @@ class AgentTarget(NamedTuple):
     fail_code: str | None
 
 
-AGENT_TARGET_SQL = (
-    "SELECT items.id, items.name, items.vault_id, items.appliance_id, items.agent_version, "
-    "items.sim_fail_code FROM items"
-)
-
-
-def agent_targets(conn: sqlite3.Connection, where: str, params: dict | list) -> list[AgentTarget]:
-    return list(map(AgentTarget._make, conn.execute(f"{AGENT_TARGET_SQL} WHERE {where} ORDER BY items.id", params)))
-
-
 def _appliance_load(conn: sqlite3.Connection, appliance_ids: set[int]) -> dict[int, tuple[str, int, int, bool]]:
     """name, per-process-server limit, agent jobs active, component update active, per appliance."""
     out = {}

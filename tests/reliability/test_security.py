@@ -183,9 +183,9 @@ def test_every_audit_row_has_an_actor_and_the_engine_signs_its_own(tmp_path: Pat
 # -- the console, read-only --------------------------------------------------------------------------------
 
 def _write_methods() -> list[str]:
-    """Service methods that change the fleet: the ones that call self._writable()."""
+    """Service methods that change the fleet: the ones that go through self._operations()."""
     return [name for name, fn in inspect.getmembers(Service, inspect.isfunction)
-            if not name.startswith("_") and "self._writable()" in inspect.getsource(fn)]
+            if not name.startswith("_") and "self._operations()" in inspect.getsource(fn)]
 
 
 def test_read_only_service_refuses_every_write_method(tmp_path: Path) -> None:

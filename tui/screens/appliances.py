@@ -72,7 +72,7 @@ class AppliancesScreen(Screen):
     def views(self) -> list[ApplianceView]:
         return self._views
 
-    def refresh_live(self) -> None:
+    def refresh_live(self, *, polled: bool = False) -> None:  # A few rows: always read them all.
         table = self.query_one("#appliances", DataTable)
         self._views = self.app.service.appliances(self.app.vault.id)
         row = table.cursor_row

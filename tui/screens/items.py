@@ -77,16 +77,11 @@ class ItemsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # set_query but for the overview: the app's refresh after the first frame shows it (its
-        # view is a pydantic model; the first one loads pydantic, ~0.1 s the first rows need not
-        # wait for).
-        q = self._read_counts(self.query_state)
-        table = self.query_one(ItemTable)
-        table.set_query(q, count=self._matches(q))
-        self._show_counts()
-        self._overview_id = table.highlighted_id  # Coming: not on the table's Highlighted.
+        # Not the overview yet: the app's refresh after the first frame shows it (its view is a
+        # pydantic model; the first one loads pydantic, ~0.1 s the first rows need not wait for).
+        self.set_query(self.query_state, overview=False)
         self.app.refresh_clock()
-        table.focus()
+        self.query_one(ItemTable).focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     def on_resize(self) -> None:
@@ -140,16 +135,19 @@ class ItemsScreen(Screen):
             set_border_title(table, Text(title))
         self.query_one(UpdateBanner).show(everything.get("update-available", 0) > 0)
 
-    def set_query(self, q: ItemQuery, *, recount: bool = True) -> None:
+    def set_query(self, q: ItemQuery, *, recount: bool = True, overview: bool = True) -> None:
         """Show `q`. Its match count comes from the facet counts (one query, read here unless
-        `recount` is False: a new sort order shows the same rows)."""
+        `recount` is False: a new sort order shows the same rows). `overview` False leaves the
+        pane to a later refresh (and the table's Highlighted message does not fill it)."""
         if recount:
             q = self._read_counts(q)
         table = self.query_one(ItemTable)
         table.set_query(q, count=self._matches(q))
         self._show_counts()
-        # Now rather than on the table's Highlighted message: one frame for rows and overview.
-        self._show_overview(table.highlighted_id)
+        if overview:  # Now rather than on the table's Highlighted message: one frame for both.
+            self._show_overview(table.highlighted_id)
+        else:
+            self._overview_id = table.highlighted_id
 
     def refresh_live(self, *, polled: bool = False) -> None:
         """The data changed: repaint the rows on screen that changed, the counts, the overview.

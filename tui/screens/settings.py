@@ -72,7 +72,7 @@ class SettingsScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_live()
 
-    def refresh_live(self) -> None:
+    def refresh_live(self, *, polled: bool = False) -> None:  # A few rows: always read them all.
         svc = self.app.service
         vault = next(v for v in svc.vaults() if v.id == self.app.vault.id)
         switch = self.query_one("#auto-update", Switch)
