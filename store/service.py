@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from store import clock, fleet, job_pages, jobs
 from store.catalog import latest_releases
@@ -17,6 +17,7 @@ from store.jobs import JobQuery, JobRow, get_job
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
+    from store.engine.loop import AdvanceResult
     from store.engine.outcomes import Plan, UpdateOutcome
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
 
@@ -46,6 +47,12 @@ class Service:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
     # -- vaults and clock ---------------------------------------------------------------------
     def vaults(self) -> list[VaultInfo]:
@@ -206,17 +213,27 @@ class Service:
     def update_component(self, appliance: str, component: str) -> JobView:
         return self._operations().update_component(self.db, appliance, component)
 
-    def registry_set_auto_update_off(self, appliance: str) -> dict[str, int]:
-        return self._operations().registry_set(self.db, appliance, "AutoUpdate", 0)
+    def registry_set(self, appliance: str, key: str, value: int) -> dict[str, int]:
+        """The appliance's registry: `AutoUpdate` = 0 turns its automatic updates off."""
+        return self._operations().registry_set(self.db, appliance, key, value)
 
-    def registry_delete_auto_update(self, appliance: str) -> dict[str, int]:
-        return self._operations().registry_delete(self.db, appliance, "AutoUpdate")
+    def registry_delete(self, appliance: str, key: str) -> dict[str, int]:
+        """Deleting `AutoUpdate` turns the appliance's automatic updates back on."""
+        return self._operations().registry_delete(self.db, appliance, key)
 
     def clock_pause(self, paused: bool) -> None:
         self._operations().clock_pause(self.db, paused)
 
     def clock_speed(self, speed: float) -> None:
         self._operations().clock_speed(self.db, speed)
+
+    def clock_advance(self, delta: timedelta) -> AdvanceResult:
+        """Move simulated engine time forward, processing every event (refused while another
+        process holds the engine lease)."""
+        return self._operations().clock_advance(self.db, delta)
+
+    def clock_advance_to(self, to: datetime) -> AdvanceResult:
+        return self._operations().clock_advance_to(self.db, to)
 
     def plan(self, vault_id: int) -> Plan:
         from store.engine import scheduler

@@ -14,7 +14,7 @@ import os
 import re
 import sqlite3
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -195,7 +195,8 @@ def test_read_only_service_refuses_every_write_method(tmp_path: Path) -> None:
     calls = {
         "update": (["web-01"],), "update_all_eligible": (None,), "retry": (ids["failed"],),
         "cancel": (ids["running"],), "set_auto_update": (1, False), "update_component": ("appl-old", "proxy-server"),
-        "registry_set_auto_update_off": ("appl-old",), "registry_delete_auto_update": ("appl-old",),
+        "registry_set": ("appl-old", "AutoUpdate", 0), "registry_delete": ("appl-old", "AutoUpdate"),
+        "clock_advance": (timedelta(minutes=1),), "clock_advance_to": (datetime(2030, 1, 1, tzinfo=UTC),),
         "clock_pause": (True,), "clock_speed": (2.0,), "update_ids": ([1, 2],),
     }
     try:
@@ -218,8 +219,9 @@ def test_every_console_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path
     calls = [
         ("update_ids", ([web04],)), ("update", (["web-01"],)), ("cancel", (ids["running"],)),
         ("retry", (ids["failed"],)), ("update_all_eligible", (None,)), ("set_auto_update", (1, False)),
-        ("update_component", ("appl-old", "proxy-server")), ("registry_set_auto_update_off", ("appl-old",)),
-        ("registry_delete_auto_update", ("appl-old",)), ("clock_pause", (True,)), ("clock_speed", (2.0,)),
+        ("update_component", ("appl-old", "proxy-server")), ("registry_set", ("appl-old", "AutoUpdate", 0)),
+        ("registry_delete", ("appl-old", "AutoUpdate")), ("clock_pause", (True,)), ("clock_speed", (2.0,)),
+        ("clock_advance", (timedelta(minutes=1),)), ("clock_advance_to", (svc.clock().now + timedelta(minutes=2),)),
     ]
     try:
         assert {name for name, _a in calls} == set(_write_methods())

@@ -31,11 +31,8 @@ def show(ctx: Context, as_json, db, vault, read_only) -> None:
 
 
 def _show(ctx: Context, as_json: bool) -> None:
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         data = svc.clock_json(ctx.vault)
-    finally:
-        svc.close()
     if as_json:
         emit_json(data)
         return
@@ -49,11 +46,8 @@ def _moved(ctx: Context, as_json: bool, result) -> None:
     """After advance/set: the clock as `clock show` prints it, and what happened on the way."""
     from store.clock import iso
 
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         data = svc.clock_json(ctx.vault)
-    finally:
-        svc.close()
     if as_json:
         emit_json({**data, "from": iso(result.start), "processed": {
             "checks": result.checks, "jobs_created": result.jobs_created, "started": result.started,
@@ -70,16 +64,12 @@ def _moved(ctx: Context, as_json: bool, result) -> None:
 def advance(ctx: Context, duration, as_json, db, vault, read_only) -> None:
     """Move simulated engine time forward by DURATION (30m, 1h30m, 2d), processing every event on
     the way. Refused (exit 1) while a console or `engine run` holds the engine lease."""
-    from store import operations
     from store.clock import parse_duration
 
     ctx = ctx.merged(db, vault, read_only)
     delta = parse_duration(duration)
-    svc = ctx.service(write=True)
-    try:
-        result = operations.clock_advance(svc.db, delta)
-    finally:
-        svc.close()
+    with ctx.service(write=True) as svc:
+        result = svc.clock_advance(delta)
     _moved(ctx, as_json, result)
 
 
@@ -90,20 +80,16 @@ def advance(ctx: Context, duration, as_json, db, vault, read_only) -> None:
 @pass_ctx
 def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
     """Move engine time to MOMENT (ISO; without an offset, --vault's local time). Never back."""
-    from store import operations
     from store.clock import parse_moment
 
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=True)
-    try:
+    with ctx.service(write=True) as svc:
         try:
             naive = datetime.fromisoformat(moment.strip()).tzinfo is None
         except ValueError:
             naive = False  # parse_moment says what is wrong with it
         tz = svc.vault(ctx.vault).time_zone if naive else "UTC"
-        result = operations.clock_advance_to(svc.db, parse_moment(moment, tz))
-    finally:
-        svc.close()
+        result = svc.clock_advance_to(parse_moment(moment, tz))
     _moved(ctx, as_json, result)
 
 
@@ -113,14 +99,9 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
 @pass_ctx
 def speed(ctx: Context, factor, db, vault, read_only) -> None:
     """Engine seconds per wall second while a console or `engine run` moves time."""
-    from store import operations
-
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=True)
-    try:
-        operations.clock_speed(svc.db, factor)
-    finally:
-        svc.close()
+    with ctx.service(write=True) as svc:
+        svc.clock_speed(factor)
     click.echo(f"Engine speed {factor:g}x")
 
 
@@ -130,14 +111,9 @@ def _pause_command(name: str, paused: bool):
     @db_options
     @pass_ctx
     def command(ctx: Context, db, vault, read_only) -> None:
-        from store import operations
-
         ctx = ctx.merged(db, vault, read_only)
-        svc = ctx.service(write=True)
-        try:
-            operations.clock_pause(svc.db, paused)
-        finally:
-            svc.close()
+        with ctx.service(write=True) as svc:
+            svc.clock_pause(paused)
         click.echo("Engine time paused" if paused else "Engine time running")
 
     return command

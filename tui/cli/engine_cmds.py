@@ -29,9 +29,8 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
 
     ctx = ctx.merged(db, vault, read_only)
     duration = parse_duration(engine_for) if engine_for else None
-    svc = ctx.service(write=True)
     interrupted = False
-    try:
+    with ctx.service(write=True) as svc:
         start = processed_until(svc.conn)
         try:
             result = run_engine(svc.db, engine_for=duration)
@@ -39,8 +38,6 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
             interrupted = True
             end = processed_until(svc.conn)
             result = AdvanceResult(start=start, end=end)
-    finally:
-        svc.close()
     span = result.end - result.start
     if as_json:
         emit_json({"start": iso(result.start), "end": iso(result.end), "engine_seconds": int(span.total_seconds()),

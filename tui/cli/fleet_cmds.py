@@ -85,8 +85,7 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
 def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> None:
     """Replicated items with their agent version and update status."""
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
         if as_json:
             from store.export import item_json
@@ -94,8 +93,6 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
             emit_json_array(item_json(svc.conn, query))
             return
         found = svc.items(query)
-    finally:
-        svc.close()
     table(
         [[i.name, i.vault, i.os, i.appliance, i.agent_version, i.status] for i in found],
         ["NAME", "VAULT", "OS", "APPLIANCE", "AGENT", "STATUS"],
@@ -111,11 +108,8 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
 def item(ctx: Context, name, as_json, db, vault, read_only) -> None:
     """One item: version, latest, status, blocking reasons, last job."""
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         view = svc.item(name)
-    finally:
-        svc.close()
     if as_json:
         emit_json(view)
         return

@@ -30,22 +30,18 @@ def _job_line(job) -> str:
 @pass_ctx
 def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> None:
     """Create one Update Mobility Service job per machine (NAMES, or every eligible machine)."""
-    from store import operations
     from store.errors import BadInput
 
     ctx = ctx.merged(db, vault, read_only)
     if all_eligible == bool(names):
         raise BadInput("give machine NAMES or --all-eligible (not both)")
-    svc = ctx.service(write=True)
-    try:
+    with ctx.service(write=True) as svc:
         if all_eligible:
-            outcome = operations.update_all_eligible(svc.db, svc.vault_filter(ctx.vault))
+            outcome = svc.update_all_eligible(svc.vault_filter(ctx.vault))
         else:
             if ctx.vault:
                 svc.vault(ctx.vault)
-            outcome = operations.update(svc.db, list(names))
-    finally:
-        svc.close()
+            outcome = svc.update(list(names))
     if as_json:
         emit_json(outcome)
     else:
@@ -72,16 +68,13 @@ def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -
     from store.jobs import JobQuery, for_target, job_views
 
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
                      state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
         if item_name is not None:
             q = for_target(svc.conn, q, item_name)
         found = job_views(svc.conn, q, limit=limit)
         now = svc.clock().now
-    finally:
-        svc.close()
     if as_json:
         emit_json(found)
         return
@@ -120,11 +113,8 @@ def _print_job(job) -> None:
 def job(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
     """One job: its tasks, times and errors."""
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         found = svc.job(job_id)
-    finally:
-        svc.close()
     emit_json(found) if as_json else _print_job(found)
 
 
@@ -136,30 +126,17 @@ def _job_command(name: str, doc: str, action):
     @pass_ctx
     def command(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
         ctx = ctx.merged(db, vault, read_only)
-        svc = ctx.service(write=True)
-        try:
-            result = action(svc.db, job_id)
-        finally:
-            svc.close()
+        with ctx.service(write=True) as svc:
+            result = action(svc, job_id)
         emit_json(result) if as_json else click.echo(_job_line(result))
 
     return command
 
 
-def _retry(database, job_id):
-    from store import operations
-
-    return operations.retry(database, job_id)
-
-
-def _cancel(database, job_id):
-    from store import operations
-
-    return operations.cancel(database, job_id)
-
-
-retry = _job_command("retry", "Retry a failed (or cancelled) job: a new job linked by retry_of.", _retry)
-cancel = _job_command("cancel", "Cancel a job: at once if not started, else at its next task boundary.", _cancel)
+retry = _job_command("retry", "Retry a failed (or cancelled) job: a new job linked by retry_of.",
+                     lambda svc, job_id: svc.retry(job_id))
+cancel = _job_command("cancel", "Cancel a job: at once if not started, else at its next task boundary.",
+                      lambda svc, job_id: svc.cancel(job_id))
 
 
 @click.command("auto-update")
@@ -169,16 +146,11 @@ cancel = _job_command("cancel", "Cancel a job: at once if not started, else at i
 @pass_ctx
 def auto_update(ctx: Context, setting, as_json, db, vault, read_only) -> None:
     """The vault's 'Allow Site Recovery to manage' toggle: show it, or turn it on or off."""
-    from store import operations
-
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=setting is not None)
-    try:
+    with ctx.service(write=setting is not None) as svc:
         v = svc.vault(ctx.vault)
-        result = (operations.set_auto_update(svc.db, v.id, setting == "on") if setting
+        result = (svc.set_auto_update(v.id, setting == "on") if setting
                   else {"vault": v.name, "enabled": v.agent_auto_update})
-    finally:
-        svc.close()
     if as_json:
         emit_json(result)
     else:
@@ -192,14 +164,9 @@ def auto_update(ctx: Context, setting, as_json, db, vault, read_only) -> None:
 @pass_ctx
 def plan(ctx: Context, as_json, db, vault, read_only) -> None:
     """What the next automatic run will do, and what it skips and why."""
-    from store.engine.scheduler import plan as make_plan
-
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
-        result = make_plan(svc.conn, svc.vault(ctx.vault).id, svc.clock().now)
-    finally:
-        svc.close()
+    with ctx.service() as svc:
+        result = svc.plan(svc.vault(ctx.vault).id)
     if as_json:
         emit_json(result)
         return
@@ -220,11 +187,8 @@ def plan(ctx: Context, as_json, db, vault, read_only) -> None:
 def appliances(ctx: Context, as_json, db, vault, read_only) -> None:
     """Replication appliances with their components' versions and statuses."""
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         found = svc.appliances(svc.vault_filter(ctx.vault))
-    finally:
-        svc.close()
     if as_json:
         emit_json(found)
         return
@@ -282,11 +246,8 @@ def appliance() -> None:
 def appliance_show(ctx: Context, name, as_json, db, vault, read_only) -> None:
     """One appliance: its components with version, latest, status and blocking reasons."""
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service()
-    try:
+    with ctx.service() as svc:
         found = svc.appliance(name)
-    finally:
-        svc.close()
     if as_json:
         emit_json(found)
         return
@@ -309,14 +270,9 @@ def appliance_show(ctx: Context, name, as_json, db, vault, read_only) -> None:
 @pass_ctx
 def appliance_update(ctx: Context, name, component, as_json, db, vault, read_only) -> None:
     """Update one component of an appliance now (a job)."""
-    from store import operations
-
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=True)
-    try:
-        result = operations.update_component(svc.db, name, component)
-    finally:
-        svc.close()
+    with ctx.service(write=True) as svc:
+        result = svc.update_component(name, component)
     emit_json(result) if as_json else click.echo(_job_line(result))
 
 
@@ -334,17 +290,13 @@ def registry() -> None:
 @pass_ctx
 def registry_set(ctx: Context, appliance_name, key, value, as_json, db, vault, read_only) -> None:
     """Set a DWORD value: `registry set APPLIANCE AutoUpdate 0` turns automatic updates off."""
-    from store import operations
     from store.errors import BadInput
 
     ctx = ctx.merged(db, vault, read_only)
     if value not in ("0", "1"):
         raise BadInput(f"AutoUpdate is a DWORD 0 or 1, not {value!r}")
-    svc = ctx.service(write=True)
-    try:
-        result = operations.registry_set(svc.db, appliance_name, key, int(value))
-    finally:
-        svc.close()
+    with ctx.service(write=True) as svc:
+        result = svc.registry_set(appliance_name, key, int(value))
     emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
 
 
@@ -356,12 +308,7 @@ def registry_set(ctx: Context, appliance_name, key, value, as_json, db, vault, r
 @pass_ctx
 def registry_delete(ctx: Context, appliance_name, key, as_json, db, vault, read_only) -> None:
     """Delete a value: `registry delete APPLIANCE AutoUpdate` turns automatic updates back on."""
-    from store import operations
-
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=True)
-    try:
-        result = operations.registry_delete(svc.db, appliance_name, key)
-    finally:
-        svc.close()
+    with ctx.service(write=True) as svc:
+        result = svc.registry_delete(appliance_name, key)
     emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")

@@ -15,11 +15,8 @@ def sim() -> None:
 
 def _run(ctx: Context, db, vault, read_only, action, *args):
     ctx = ctx.merged(db, vault, read_only)
-    svc = ctx.service(write=True)
-    try:
+    with ctx.service(write=True) as svc:
         return action(svc.db, *args)
-    finally:
-        svc.close()
 
 
 @sim.command("release")

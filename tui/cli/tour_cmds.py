@@ -99,12 +99,9 @@ def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name:
             ensure_default_db(path)
         from store.service import Service
 
-        svc = Service.open(path, read_only=ctx.read_only, create=False)  # one-line errors before serving
-        try:
+        with Service.open(path, read_only=ctx.read_only, create=False) as svc:  # one-line errors before serving
             if ctx.vault:
                 svc.vault(ctx.vault)
-        finally:
-            svc.close()
         argv = web.console_argv(path, vault=ctx.vault, read_only=ctx.read_only)
     web.check_port(host, port)
     if not web.is_loopback(host):

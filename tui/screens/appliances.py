@@ -186,10 +186,10 @@ class AppliancesScreen(Screen):
                 return
             try:
                 if result == "set":
-                    self.app.service.registry_set_auto_update_off(appliance.name)
+                    self.app.service.registry_set(appliance.name, "AutoUpdate", 0)
                     self.notify(f"AutoUpdate = 0 on {safe_text(appliance.name)}: automatic updates off.")
                 else:
-                    self.app.service.registry_delete_auto_update(appliance.name)
+                    self.app.service.registry_delete(appliance.name, "AutoUpdate")
                     self.notify(f"AutoUpdate deleted on {safe_text(appliance.name)}: automatic updates on.")
             except StoreError as exc:
                 self.app.report_error(exc)
