@@ -164,20 +164,26 @@ def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
     conn.execute(f"INSERT INTO _chk {sql}", params)
 
 
-def _schedule(conn: sqlite3.Connection, until: datetime) -> None:
+def _schedule(conn: sqlite3.Connection, until: datetime) -> int:
     """Old next_check_at -> (checked_at, next_check_at), per distinct due second (few): a check due
-    several times over a quiet stretch happens once, at its last due time (same outcome)."""
+    several times over a quiet stretch happens once, at its last due time (same outcome). Returns
+    how many checks were due (each due time counts, so the count does not depend on how engine
+    time was cut into passes)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
     conn.execute("DELETE FROM _sched")
     epoch = int(until.timestamp())
     rows = []
-    for (old,) in conn.execute(
-        "SELECT DISTINCT next_check_at FROM items WHERE id IN (SELECT id FROM _chk)"
+    due_checks = 0
+    for old, n in conn.execute(
+        "SELECT next_check_at, count(*) FROM items WHERE id IN (SELECT id FROM _chk) GROUP BY next_check_at"
     ).fetchall():
         due = int(datetime.fromisoformat(old).timestamp())
-        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        times = (epoch - due) // CHECK_INTERVAL_S
+        due_checks += n * (times + 1)
+        last = due + CHECK_INTERVAL_S * times
         rows.append((old, _iso_epoch(last), _iso_epoch(last + CHECK_INTERVAL_S)))
     conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
+    return due_checks
 
 
 def _iso_epoch(epoch: int) -> str:
@@ -193,7 +199,8 @@ def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> 
 
 def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
     """Every machine whose check is due by `until`: copy the simulated truth into what the service
-    saw, recompute blockers and status, and schedule the next check 30 minutes on."""
+    saw, recompute blockers and status, and schedule the next check 30 minutes on. Returns the
+    number of checks that were due (a machine due twice by `until` counts twice)."""
     latest = latest or Latest.read(conn)
     _temp_ids(conn, "SELECT id FROM items WHERE next_check_at <= ?", (iso(until),))
     selection = "items.id IN (SELECT id FROM _chk)"
@@ -202,8 +209,8 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     if not groups:
         return 0
     _fill_groups(conn, groups, latest)
-    _schedule(conn, until)
-    cur = conn.execute(
+    due_checks = _schedule(conn, until)
+    conn.execute(
         f"""UPDATE items SET
             seen_pending_reboot = items.sim_pending_reboot,
             seen_agent_heartbeat = items.sim_reaches_appliance,
@@ -218,7 +225,7 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
           AND {_GROUP_JOIN.format(**_TRUTH)}"""
     )
     _update_status(conn, selection, latest)
-    return cur.rowcount
+    return due_checks
 
 
 def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:
@@ -276,9 +283,12 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
         "SELECT id, next_check_at FROM appliances WHERE next_check_at <= ?", (bound,)
     ).fetchall()
     epoch = int(until.timestamp())
+    due_checks = 0
     for aid, nxt in rows:
         due = int(datetime.fromisoformat(nxt).timestamp())
-        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        times = (epoch - due) // CHECK_INTERVAL_S
+        due_checks += times + 1
+        last = due + CHECK_INTERVAL_S * times
         conn.execute(
             "UPDATE appliances SET seen_azure_connected = sim_azure_connected, "
             "checked_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), "
@@ -287,7 +297,7 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
         )
     if rows:
         refresh_components(conn, [r[0] for r in rows], latest)
-    return len(rows)
+    return due_checks
 
 
 def refresh_components(conn: sqlite3.Connection, appliance_ids: Iterable[int] | None = None,

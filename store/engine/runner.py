@@ -81,8 +81,6 @@ class RunStats:
     cancelled: int = 0
     dirty: set[int] = field(default_factory=set)
     components_done: set[int] = field(default_factory=set)
-    checked_to: datetime | None = None
-    """The loop's machine checks are done up to here (they lag its cursor by at most a check interval)."""
 
 
 def next_job_event(conn: sqlite3.Connection) -> datetime | None:
