@@ -95,7 +95,7 @@ def blockers_json(blockers: list) -> str:
 def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
                     out: dict[int, ApplianceFacts]) -> dict[int, ApplianceFacts]:
     """Fill `out` (a cache) with the facts of these appliances."""
-    wanted = sorted(set(ids) - set(out))
+    wanted = sorted({i for i in ids if i not in out})
     for chunk in range(0, len(wanted), 500):
         part = wanted[chunk:chunk + 500]
         marks = ",".join("?" * len(part))
@@ -159,7 +159,8 @@ def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params:
 
 
 def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY)")
+    """The machines of a check pass, with their due time (so the schedule is grouped on this table)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY, due TEXT)")
     conn.execute("DELETE FROM _chk")
     conn.execute(f"INSERT INTO _chk {sql}", params)
 
@@ -175,7 +176,7 @@ def _schedule(conn: sqlite3.Connection, until: datetime) -> int:
     rows = []
     due_checks = 0
     for old, n in conn.execute(
-        "SELECT next_check_at, count(*) FROM items WHERE id IN (SELECT id FROM _chk) GROUP BY next_check_at"
+        "SELECT due, count(*) FROM _chk GROUP BY due"
     ).fetchall():
         due = int(datetime.fromisoformat(old).timestamp())
         times = (epoch - due) // CHECK_INTERVAL_S
@@ -197,12 +198,50 @@ def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> 
                  {"latest_key": latest.agent_key})
 
 
-def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
+PHASE_INDEX_SPAN_S = CHECK_INTERVAL_S // 3
+"""A check pass reads the machines due through the phase index when it covers at most this much
+engine time since the last pass (the console's engine steps), else it scans the table."""
+
+
+def checks_done_to(conn: sqlite3.Connection) -> datetime | None:
+    """Up to where every machine's check is done (the clock's `checks_to`; None: unknown)."""
+    row = conn.execute("SELECT checks_to FROM clock WHERE id = 1").fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def _due_ids(conn: sqlite3.Connection, until: datetime, since: datetime | None) -> None:
+    """The machines due by `until` into _chk. A machine's checks fall at its own phase
+    (check_offset_s) modulo the check interval, so when every check up to `since` is done, the
+    machines due are those whose phase falls in (since, until]: read through the phase index, not
+    the whole table. A stretch of more than PHASE_INDEX_SPAN_S (the index costs more than a scan
+    past about a third of the fleet) or an unknown `since` reads the table."""
+    params = {"until": iso(until)}
+    span = None if since is None else (until - since).total_seconds()
+    if span is None or not 0 <= span <= PHASE_INDEX_SPAN_S:
+        _temp_ids(conn, "SELECT id, next_check_at FROM items NOT INDEXED WHERE next_check_at <= :until", params)
+        return
+    params["lo"] = int(since.timestamp()) % CHECK_INTERVAL_S
+    params["hi"] = int(until.timestamp()) % CHECK_INTERVAL_S
+    phase = ("check_offset_s > :lo AND check_offset_s <= :hi" if params["lo"] <= params["hi"]
+             else "(check_offset_s > :lo OR check_offset_s <= :hi)")
+    _temp_ids(conn, f"SELECT id, next_check_at FROM items WHERE {phase} AND next_check_at <= :until", params)
+
+
+def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None,
+                    cursor: datetime | None = None) -> int:
     """Every machine whose check is due by `until`: copy the simulated truth into what the service
     saw, recompute blockers and status, and schedule the next check 30 minutes on. Returns the
-    number of checks that were due (a machine due twice by `until` counts twice)."""
+    number of checks that were due (a machine due twice by `until` counts twice). Records `until`
+    as the clock's `checks_to`. `cursor` (the engine's position before this pass) vouches for
+    `checks_to`: a value past it was left by a clock that a scenario load set back, so every
+    machine is read."""
     latest = latest or Latest.read(conn)
-    _temp_ids(conn, "SELECT id FROM items WHERE next_check_at <= ?", (iso(until),))
+    since = checks_done_to(conn)
+    if since is not None and (cursor is None or since > cursor):
+        since = None
+    _due_ids(conn, until, since)
+    if since is None or since < until:
+        conn.execute("UPDATE clock SET checks_to = ? WHERE id = 1", (iso(until),))
     selection = "items.id IN (SELECT id FROM _chk)"
     _apply_reinstalls(conn, selection)
     groups = _groups(conn, _TRUTH, selection, {})

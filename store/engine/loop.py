@@ -108,7 +108,7 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
     same machines the same number of times whatever its batch length."""
     result.checks += check_appliances_due(conn, end, latest)
     if barrier:
-        result.checks += check_items_due(conn, end, latest)
+        result.checks += check_items_due(conn, end, latest, cursor=start)
     result.tasks_ended += runner.complete_due_tasks(conn, end, stats, latest)
     result.jobs_created += scheduler.run_due(conn, start, end, stats, latest)
     if is_tick(end) and stats.dirty:

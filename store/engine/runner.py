@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from time import gmtime, strftime
 
 from store.clock import ISO_FORMAT, iso
 from store.engine.checks import (
@@ -110,6 +111,7 @@ WHERE j.next_event_at <= ? AND j.state IN ('InProgress', 'Cancelling')
 def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStats, latest: Latest) -> int:
     """End every running task due by `until`, at its own time: fail, go on, or finish the job."""
     done = 0
+    epochs: dict[str, int] = {}  # a task end time -> its epoch second (many tasks end at the same second)
     while True:
         rows = conn.execute(_DUE, (iso(until),)).fetchall()
         if not rows:
@@ -135,7 +137,10 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
                     cancel_rest.append(seq)
                 continue
             task_next.append((pos, at, seq, pos))  # this task succeeds and the next starts, one statement
-            going_on.append(((_parse(at) + timedelta(seconds=next_dur)).strftime(ISO_FORMAT), seq))
+            epoch = epochs.get(at)
+            if epoch is None:
+                epoch = epochs[at] = int(_parse(at).timestamp())
+            going_on.append((strftime(ISO_FORMAT, gmtime(epoch + next_dur)), seq))
         conn.executemany("UPDATE tasks SET state = ?, end_time = ? WHERE job_seq = ? AND position = ?", task_end)
         conn.executemany(
             "UPDATE tasks SET state = CASE WHEN position = ?1 THEN 'Succeeded' ELSE 'InProgress' END, "
@@ -159,7 +164,7 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
     conn.executemany(
         "UPDATE jobs SET state = ?, end_time = ?, errors = ?, next_event_at = NULL, waiting_reason = NULL "
         "WHERE seq = ?",
-        [(state, at, json.dumps([e.model_dump() for e in errors]), seq)
+        [(state, at, json.dumps([e.model_dump() for e in errors]) if errors else "[]", seq)
          for seq, _id, state, at, errors, *_rest in finished],
     )
     items, components = [], []
@@ -236,6 +241,7 @@ def _truth_failures(conn: sqlite3.Connection, rows: list[tuple], latest: Latest)
             {r[6] for r in rows if r[8] is None},
         )
     }
+    seen: dict[tuple, list[Blocker]] = {}  # agent blockers per distinct fact tuple (few per window)
     for row in rows:
         seq, item_id, aid, component, to_version = row[0], row[6], row[7], row[8], row[9]
         appl = appliances[aid]
@@ -245,9 +251,12 @@ def _truth_failures(conn: sqlite3.Connection, rows: list[tuple], latest: Latest)
                 release_requires(component, to_version), appl.name, bool(azure[aid]), appl.components,
             ))
         else:
-            version, at_reboot, pending, reaches = truth[item_id]
-            blockers = agent_entry(appl, version, at_reboot, pending, reaches, azure[aid], to_version,
-                                   release_requires("agent", to_version))[0]
+            facts = (aid, *truth[item_id], to_version)
+            blockers = seen.get(facts)
+            if blockers is None:
+                _aid, version, at_reboot, pending, reaches, _to = facts
+                blockers = seen[facts] = agent_entry(appl, version, at_reboot, pending, reaches, azure[aid],
+                                                     to_version, release_requires("agent", to_version))[0]
         if blockers:
             out[seq] = prerequisite_errors(blockers)
     return out
@@ -290,18 +299,13 @@ def start_ready_jobs(conn: sqlite3.Connection, at: datetime, appliance_ids: set[
     stamp = iso(at)
     to_start: list[int] = []
     free = conn.execute(
-        """WITH d(aid) AS (SELECT value FROM json_each(:ids)),
-           run AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs
-                   WHERE appliance_id IN (SELECT aid FROM d) AND state IN ('InProgress', 'Cancelling')
-                   GROUP BY appliance_id),
-           comp AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs INDEXED BY jobs_component
-                    WHERE appliance_id IN (SELECT aid FROM d) AND component IS NOT NULL
-                    AND state IN ('InProgress', 'Cancelling') GROUP BY appliance_id)
-           SELECT a.id, a.name, v.max_concurrent_updates - coalesce(run.n, 0) + coalesce(comp.n, 0),
+        """SELECT a.id, a.name, v.max_concurrent_updates
+                  - (SELECT count(*) FROM jobs WHERE appliance_id = a.id AND state IN ('InProgress', 'Cancelling'))
+                  + (SELECT count(*) FROM jobs INDEXED BY jobs_component WHERE appliance_id = a.id
+                     AND component IS NOT NULL AND state IN ('InProgress', 'Cancelling')),
                   EXISTS (SELECT 1 FROM components c WHERE c.appliance_id = a.id AND c.active_job_id IS NOT NULL)
-           FROM appliances a JOIN vaults v ON v.id = a.vault_id LEFT JOIN run ON run.aid = a.id
-           LEFT JOIN comp ON comp.aid = a.id
-           WHERE a.id IN (SELECT aid FROM d)""",
+           FROM appliances a JOIN vaults v ON v.id = a.vault_id
+           WHERE a.id IN (SELECT value FROM json_each(:ids))""",
         {"ids": json.dumps(ids)},
     ).fetchall()
     for aid, name, slots, busy in free:
@@ -337,11 +341,11 @@ def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     if not seqs:
         return 0
     durations, existing = materialise_tasks(conn, seqs, first_started=stamp)
-    at = _parse(stamp)
+    at = int(_parse(stamp).timestamp())
     conn.executemany(
         "UPDATE jobs SET state = 'InProgress', start_time = ?, waiting_reason = NULL, next_event_at = ? "
         "WHERE seq = ? AND state = 'NotStarted'",
-        [(stamp, (at + timedelta(seconds=durations[s])).strftime(ISO_FORMAT), s) for s in seqs],
+        [(stamp, strftime(ISO_FORMAT, gmtime(at + durations[s])), s) for s in seqs],
     )
     conn.executemany(
         "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = 0",
