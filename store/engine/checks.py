@@ -6,12 +6,13 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
+from time import gmtime, strftime
 from typing import NamedTuple
 
 from store.catalog import Release, latest_releases
-from store.clock import iso
+from store.clock import ISO_FORMAT, iso
 from store.engine.status import (
     AgentFacts,
     ComponentFacts,
@@ -52,8 +53,9 @@ class Latest:
     appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection) -> Latest:
-        return cls(latest_releases(conn))
+    def read(cls, conn: sqlite3.Connection, appliances: dict[int, ApplianceFacts] | None = None) -> Latest:
+        """The catalog now; `appliances`, a cache of facts still valid, is reused when given."""
+        return cls(latest_releases(conn)) if appliances is None else cls(latest_releases(conn), appliances)
 
     @property
     def agent(self) -> Release | None:
@@ -111,8 +113,9 @@ def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
     return out
 
 
-def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) -> None:
-    """Blockers for each distinct fact tuple, into the temp table the set-based update joins."""
+def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) -> dict[tuple, str]:
+    """Blockers for each distinct fact tuple, into the temp table the set-based update joins (and
+    returned: fact tuple -> blockers JSON)."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS _grp (appliance_id INTEGER, agent_version TEXT, at_reboot TEXT, "
         "pending INTEGER, heartbeat INTEGER, azure INTEGER, blockers TEXT, "
@@ -128,6 +131,7 @@ def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) 
         for aid, version, at_reboot, pending, heartbeat, azure in groups
     ]
     conn.executemany("INSERT INTO _grp VALUES (?,?,?,?,?,?,?)", rows)
+    return {row[:6]: row[6] for row in rows}
 
 
 _GROUP_JOIN = (
@@ -187,8 +191,27 @@ def _schedule(conn: sqlite3.Connection, until: datetime) -> int:
     return due_checks
 
 
+def _schedule_since(conn: sqlite3.Connection, since: datetime, until: datetime) -> int | None:
+    """_schedule when every check up to `since` is done and (since, until] is at most one check
+    interval: each machine in _chk is then due exactly once, at its own next_check_at, so the map
+    is every second of the stretch (no grouping of the pass's rows). None when a machine in _chk
+    was due before `since` (the caller groups instead)."""
+    lowest, count = conn.execute("SELECT min(due), count(*) FROM _chk").fetchone()
+    if lowest is not None and lowest <= iso(since):
+        return None
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
+    conn.execute("DELETE FROM _sched")
+    first, last = int(since.timestamp()) + 1, int(until.timestamp())
+    rows = []
+    for epoch in range(first, last + 1):
+        at = _iso_epoch(epoch)
+        rows.append((at, at, _iso_epoch(epoch + CHECK_INTERVAL_S)))
+    conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
+    return count
+
+
 def _iso_epoch(epoch: int) -> str:
-    return iso(datetime.fromtimestamp(epoch, UTC))
+    return strftime(ISO_FORMAT, gmtime(epoch))
 
 
 def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> None:
@@ -244,27 +267,58 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
         conn.execute("UPDATE clock SET checks_to = ? WHERE id = 1", (iso(until),))
     selection = "items.id IN (SELECT id FROM _chk)"
     _apply_reinstalls(conn, selection)
-    groups = _groups(conn, _TRUTH, selection, {})
-    if not groups:
+    facts = conn.execute(
+        f"SELECT DISTINCT items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, {_TRUTH['pending']}, "
+        f"{_TRUTH['heartbeat']}, {_TRUTH['azure']}, {_SEEN_IS_TRUTH}, items.blockers "
+        f"FROM items JOIN appliances a ON a.id = items.appliance_id WHERE {selection}"
+    ).fetchall()
+    if not facts:
         return 0
-    _fill_groups(conn, groups, latest)
-    due_checks = _schedule(conn, until)
-    conn.execute(
-        f"""UPDATE items SET
-            seen_pending_reboot = items.sim_pending_reboot,
-            seen_agent_heartbeat = items.sim_reaches_appliance,
-            seen_appliance_azure = a.sim_azure_connected,
-            version_at_reboot = {_TRUTH['at_reboot']},
-            sim_version_at_reboot = NULL,
-            checked_at = s.checked,
-            next_check_at = s.next,
-            blockers = g.blockers
-        FROM _sched s, appliances a, _grp g
-        WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
-          AND {_GROUP_JOIN.format(**_TRUTH)}"""
-    )
+    blockers = _fill_groups(conn, list({f[:6] for f in facts}), latest)
+    due_checks = None
+    if since is not None and 0 <= (until - since).total_seconds() <= CHECK_INTERVAL_S:
+        due_checks = _schedule_since(conn, since, until)
+    if due_checks is None:
+        due_checks = _schedule(conn, until)
+    # Where what the service saw already is the truth and the blockers stand, a check moves only
+    # its times: those machines (by appliance) get the narrow write, the others the whole one.
+    changed = sorted({f[0] for f in facts if not f[6] or f[7] != blockers[f[:6]]})
+    unchanged = len(changed) < len({f[0] for f in facts})
+    params = {"changed": json.dumps(changed)}
+    if changed:
+        conn.execute(
+            f"""UPDATE items SET
+                seen_pending_reboot = items.sim_pending_reboot,
+                seen_agent_heartbeat = items.sim_reaches_appliance,
+                seen_appliance_azure = a.sim_azure_connected,
+                version_at_reboot = {_TRUTH['at_reboot']},
+                sim_version_at_reboot = NULL,
+                checked_at = s.checked,
+                next_check_at = s.next,
+                blockers = g.blockers
+            FROM _sched s, appliances a, _grp g
+            WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
+              AND {_GROUP_JOIN.format(**_TRUTH)}
+              {"AND items.appliance_id IN (SELECT value FROM json_each(:changed))" if unchanged else ""}""",
+            params,
+        )
+    if unchanged:
+        conn.execute(
+            f"""UPDATE items SET checked_at = s.checked, next_check_at = s.next FROM _sched s
+            WHERE {selection} AND s.old = items.next_check_at
+              AND items.appliance_id NOT IN (SELECT value FROM json_each(:changed))""",
+            params,
+        )
     _update_status(conn, selection, latest)
     return due_checks
+
+
+_SEEN_IS_TRUTH = (
+    "(items.seen_pending_reboot = items.sim_pending_reboot AND items.seen_agent_heartbeat = "
+    "items.sim_reaches_appliance AND items.seen_appliance_azure IS a.sim_azure_connected "
+    "AND items.sim_version_at_reboot IS NULL)"
+)
+"""A check would copy nothing new into what the service saw (see check_items_due's full write)."""
 
 
 def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:

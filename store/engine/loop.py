@@ -163,7 +163,11 @@ def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result
         runner.normalise_loaded_jobs(conn)
         stats.dirty |= runner.dirty_appliances(conn)
         began = wall_seconds()
-        latest = Latest.read(conn)  # releases change only by command, between batches
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != stats.data_version:  # another connection committed: appliances may have changed
+            stats.appliances.clear()
+            stats.data_version = version
+        latest = Latest.read(conn, stats.appliances)  # releases change only by command, between batches
         windows = 0
         while cursor < to and (windows == 0 or wall_seconds() - began < batch_wall_s):
             windows += 1

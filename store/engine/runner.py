@@ -82,6 +82,10 @@ class RunStats:
     cancelled: int = 0
     dirty: set[int] = field(default_factory=set)
     components_done: set[int] = field(default_factory=set)
+    appliances: dict = field(default_factory=dict)
+    """Appliances' facts as machines' checks see them (checks.Latest.appliances), kept from batch to
+    batch of one advance while no other connection commits (loop._batch checks data_version)."""
+    data_version: int | None = None
 
 
 def next_job_event(conn: sqlite3.Connection) -> datetime | None:
@@ -184,7 +188,8 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
     ok = [(v, version_key(v), i, j) for s, v, j, i in items if s == "Succeeded"]
     # On the latest version, a machine's blockers are none and its status is Up to date whatever
     # else the service saw (status.agent_blockers, STATUS_CASE): written here, not recomputed.
-    current = {i for v, key, i, _j in ok if latest.agent_key is not None and key >= latest.agent_key}
+    latest_key = latest.agent_key
+    current = {i for v, key, i, _j in ok if latest_key is not None and key >= latest_key}
     conn.executemany(
         "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL, "
         "active_job_id = NULL, last_job_failed = 0, blockers = '[]', status = 'up-to-date' "
