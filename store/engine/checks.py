@@ -6,12 +6,13 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
+from time import gmtime, strftime
 from typing import NamedTuple
 
 from store.catalog import Release, latest_releases
-from store.clock import iso
+from store.clock import ISO_FORMAT, iso
 from store.engine.status import (
     AgentFacts,
     ComponentFacts,
@@ -52,8 +53,9 @@ class Latest:
     appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection) -> Latest:
-        return cls(latest_releases(conn))
+    def read(cls, conn: sqlite3.Connection, appliances: dict[int, ApplianceFacts] | None = None) -> Latest:
+        """The catalog now; `appliances`, a cache of facts still valid, is reused when given."""
+        return cls(latest_releases(conn)) if appliances is None else cls(latest_releases(conn), appliances)
 
     @property
     def agent(self) -> Release | None:
@@ -95,7 +97,7 @@ def blockers_json(blockers: list) -> str:
 def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
                     out: dict[int, ApplianceFacts]) -> dict[int, ApplianceFacts]:
     """Fill `out` (a cache) with the facts of these appliances."""
-    wanted = sorted(set(ids) - set(out))
+    wanted = sorted({i for i in ids if i not in out})
     for chunk in range(0, len(wanted), 500):
         part = wanted[chunk:chunk + 500]
         marks = ",".join("?" * len(part))
@@ -111,8 +113,9 @@ def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
     return out
 
 
-def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) -> None:
-    """Blockers for each distinct fact tuple, into the temp table the set-based update joins."""
+def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) -> dict[tuple, str]:
+    """Blockers for each distinct fact tuple, into the temp table the set-based update joins (and
+    returned: fact tuple -> blockers JSON)."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS _grp (appliance_id INTEGER, agent_version TEXT, at_reboot TEXT, "
         "pending INTEGER, heartbeat INTEGER, azure INTEGER, blockers TEXT, "
@@ -128,6 +131,7 @@ def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) 
         for aid, version, at_reboot, pending, heartbeat, azure in groups
     ]
     conn.executemany("INSERT INTO _grp VALUES (?,?,?,?,?,?,?)", rows)
+    return {row[:6]: row[6] for row in rows}
 
 
 _GROUP_JOIN = (
@@ -159,29 +163,55 @@ def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params:
 
 
 def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY)")
+    """The machines of a check pass, with their due time (so the schedule is grouped on this table)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY, due TEXT)")
     conn.execute("DELETE FROM _chk")
     conn.execute(f"INSERT INTO _chk {sql}", params)
 
 
-def _schedule(conn: sqlite3.Connection, until: datetime) -> None:
+def _schedule(conn: sqlite3.Connection, until: datetime) -> int:
     """Old next_check_at -> (checked_at, next_check_at), per distinct due second (few): a check due
-    several times over a quiet stretch happens once, at its last due time (same outcome)."""
+    several times over a quiet stretch happens once, at its last due time (same outcome). Returns
+    how many checks were due (each due time counts, so the count does not depend on how engine
+    time was cut into passes)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
     conn.execute("DELETE FROM _sched")
     epoch = int(until.timestamp())
     rows = []
-    for (old,) in conn.execute(
-        "SELECT DISTINCT next_check_at FROM items WHERE id IN (SELECT id FROM _chk)"
+    due_checks = 0
+    for old, n in conn.execute(
+        "SELECT due, count(*) FROM _chk GROUP BY due"
     ).fetchall():
         due = int(datetime.fromisoformat(old).timestamp())
-        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        times = (epoch - due) // CHECK_INTERVAL_S
+        due_checks += n * (times + 1)
+        last = due + CHECK_INTERVAL_S * times
         rows.append((old, _iso_epoch(last), _iso_epoch(last + CHECK_INTERVAL_S)))
     conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
+    return due_checks
+
+
+def _schedule_since(conn: sqlite3.Connection, since: datetime, until: datetime) -> int | None:
+    """_schedule when every check up to `since` is done and (since, until] is at most one check
+    interval: each machine in _chk is then due exactly once, at its own next_check_at, so the map
+    is every second of the stretch (no grouping of the pass's rows). None when a machine in _chk
+    was due before `since` (the caller groups instead)."""
+    lowest, count = conn.execute("SELECT min(due), count(*) FROM _chk").fetchone()
+    if lowest is not None and lowest <= iso(since):
+        return None
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
+    conn.execute("DELETE FROM _sched")
+    first, last = int(since.timestamp()) + 1, int(until.timestamp())
+    rows = []
+    for epoch in range(first, last + 1):
+        at = _iso_epoch(epoch)
+        rows.append((at, at, _iso_epoch(epoch + CHECK_INTERVAL_S)))
+    conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
+    return count
 
 
 def _iso_epoch(epoch: int) -> str:
-    return iso(datetime.fromtimestamp(epoch, UTC))
+    return strftime(ISO_FORMAT, gmtime(epoch))
 
 
 def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> None:
@@ -191,34 +221,104 @@ def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> 
                  {"latest_key": latest.agent_key})
 
 
-def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
+PHASE_INDEX_SPAN_S = CHECK_INTERVAL_S // 3
+"""A check pass reads the machines due through the phase index when it covers at most this much
+engine time since the last pass (the console's engine steps), else it scans the table."""
+
+
+def checks_done_to(conn: sqlite3.Connection) -> datetime | None:
+    """Up to where every machine's check is done (the clock's `checks_to`; None: unknown)."""
+    row = conn.execute("SELECT checks_to FROM clock WHERE id = 1").fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def _due_ids(conn: sqlite3.Connection, until: datetime, since: datetime | None) -> None:
+    """The machines due by `until` into _chk. A machine's checks fall at its own phase
+    (check_offset_s) modulo the check interval, so when every check up to `since` is done, the
+    machines due are those whose phase falls in (since, until]: read through the phase index, not
+    the whole table. A stretch of more than PHASE_INDEX_SPAN_S (the index costs more than a scan
+    past about a third of the fleet) or an unknown `since` reads the table."""
+    params = {"until": iso(until)}
+    span = None if since is None else (until - since).total_seconds()
+    if span is None or not 0 <= span <= PHASE_INDEX_SPAN_S:
+        _temp_ids(conn, "SELECT id, next_check_at FROM items NOT INDEXED WHERE next_check_at <= :until", params)
+        return
+    params["lo"] = int(since.timestamp()) % CHECK_INTERVAL_S
+    params["hi"] = int(until.timestamp()) % CHECK_INTERVAL_S
+    phase = ("check_offset_s > :lo AND check_offset_s <= :hi" if params["lo"] <= params["hi"]
+             else "(check_offset_s > :lo OR check_offset_s <= :hi)")
+    _temp_ids(conn, f"SELECT id, next_check_at FROM items WHERE {phase} AND next_check_at <= :until", params)
+
+
+def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None,
+                    cursor: datetime | None = None) -> int:
     """Every machine whose check is due by `until`: copy the simulated truth into what the service
-    saw, recompute blockers and status, and schedule the next check 30 minutes on."""
+    saw, recompute blockers and status, and schedule the next check 30 minutes on. Returns the
+    number of checks that were due (a machine due twice by `until` counts twice). Records `until`
+    as the clock's `checks_to`. `cursor` (the engine's position before this pass) vouches for
+    `checks_to`: a value past it was left by a clock that a scenario load set back, so every
+    machine is read."""
     latest = latest or Latest.read(conn)
-    _temp_ids(conn, "SELECT id FROM items WHERE next_check_at <= ?", (iso(until),))
+    since = checks_done_to(conn)
+    if since is not None and (cursor is None or since > cursor):
+        since = None
+    _due_ids(conn, until, since)
+    if since is None or since < until:
+        conn.execute("UPDATE clock SET checks_to = ? WHERE id = 1", (iso(until),))
     selection = "items.id IN (SELECT id FROM _chk)"
     _apply_reinstalls(conn, selection)
-    groups = _groups(conn, _TRUTH, selection, {})
-    if not groups:
+    facts = conn.execute(
+        f"SELECT DISTINCT items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, {_TRUTH['pending']}, "
+        f"{_TRUTH['heartbeat']}, {_TRUTH['azure']}, {_SEEN_IS_TRUTH}, items.blockers "
+        f"FROM items JOIN appliances a ON a.id = items.appliance_id WHERE {selection}"
+    ).fetchall()
+    if not facts:
         return 0
-    _fill_groups(conn, groups, latest)
-    _schedule(conn, until)
-    cur = conn.execute(
-        f"""UPDATE items SET
-            seen_pending_reboot = items.sim_pending_reboot,
-            seen_agent_heartbeat = items.sim_reaches_appliance,
-            seen_appliance_azure = a.sim_azure_connected,
-            version_at_reboot = {_TRUTH['at_reboot']},
-            sim_version_at_reboot = NULL,
-            checked_at = s.checked,
-            next_check_at = s.next,
-            blockers = g.blockers
-        FROM _sched s, appliances a, _grp g
-        WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
-          AND {_GROUP_JOIN.format(**_TRUTH)}"""
-    )
+    blockers = _fill_groups(conn, list({f[:6] for f in facts}), latest)
+    due_checks = None
+    if since is not None and 0 <= (until - since).total_seconds() <= CHECK_INTERVAL_S:
+        due_checks = _schedule_since(conn, since, until)
+    if due_checks is None:
+        due_checks = _schedule(conn, until)
+    # Where what the service saw already is the truth and the blockers stand, a check moves only
+    # its times: those machines (by appliance) get the narrow write, the others the whole one.
+    changed = sorted({f[0] for f in facts if not f[6] or f[7] != blockers[f[:6]]})
+    unchanged = len(changed) < len({f[0] for f in facts})
+    params = {"changed": json.dumps(changed)}
+    if changed:
+        conn.execute(
+            f"""UPDATE items SET
+                seen_pending_reboot = items.sim_pending_reboot,
+                seen_agent_heartbeat = items.sim_reaches_appliance,
+                seen_appliance_azure = a.sim_azure_connected,
+                version_at_reboot = {_TRUTH['at_reboot']},
+                sim_version_at_reboot = NULL,
+                checked_at = s.checked,
+                next_check_at = s.next,
+                blockers = g.blockers
+            FROM _sched s, appliances a, _grp g
+            WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
+              AND {_GROUP_JOIN.format(**_TRUTH)}
+              {"AND items.appliance_id IN (SELECT value FROM json_each(:changed))" if unchanged else ""}""",
+            params,
+        )
+    if unchanged:
+        conn.execute(
+            f"""UPDATE items SET checked_at = s.checked, next_check_at = s.next FROM _sched s
+            WHERE {selection} AND s.old = items.next_check_at
+              AND items.appliance_id NOT IN (SELECT value FROM json_each(:changed))""",
+            params,
+        )
     _update_status(conn, selection, latest)
-    return cur.rowcount
+    return due_checks
+
+
+_SEEN_IS_TRUTH = (
+    "(items.seen_pending_reboot = items.sim_pending_reboot AND items.seen_agent_heartbeat = "
+    "items.sim_reaches_appliance AND items.seen_appliance_azure IS a.sim_azure_connected "
+    "AND items.sim_version_at_reboot IS NULL)"
+)
+"""A check would copy nothing new into what the service saw (see check_items_due's full write)."""
 
 
 def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:
@@ -276,9 +376,12 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
         "SELECT id, next_check_at FROM appliances WHERE next_check_at <= ?", (bound,)
     ).fetchall()
     epoch = int(until.timestamp())
+    due_checks = 0
     for aid, nxt in rows:
         due = int(datetime.fromisoformat(nxt).timestamp())
-        last = due + CHECK_INTERVAL_S * ((epoch - due) // CHECK_INTERVAL_S)
+        times = (epoch - due) // CHECK_INTERVAL_S
+        due_checks += times + 1
+        last = due + CHECK_INTERVAL_S * times
         conn.execute(
             "UPDATE appliances SET seen_azure_connected = sim_azure_connected, "
             "checked_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), "
@@ -287,7 +390,7 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
         )
     if rows:
         refresh_components(conn, [r[0] for r in rows], latest)
-    return len(rows)
+    return due_checks
 
 
 def refresh_components(conn: sqlite3.Connection, appliance_ids: Iterable[int] | None = None,

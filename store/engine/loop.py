@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -17,9 +17,10 @@ from store.engine.runner import RunStats, ceil_tick, is_tick, next_tick
 from store.errors import BadInput
 from store.sim.loader import CHECK_INTERVAL_S
 
-BATCH_WALL_S = 0.5
+BATCH_WALL_S = 1.0
 """A batch (one write transaction) stops after this much wall time, so other processes' commands
-are never held up for long (the console's reads never wait: WAL)."""
+are never held up for long (the console's reads never wait: WAL). Each commit costs ~30 ms at
+100k machines (its pages to the WAL), so a long advance commits about once a second."""
 
 CACHE_KIB = 262_144
 """Page cache of the engine's connection (allocated as used): checks touch rows all over a large
@@ -64,12 +65,20 @@ def processed_until(conn: sqlite3.Connection) -> datetime:
     return parse_iso(row[0])
 
 
+def next_check_pass(after: datetime) -> datetime:
+    """The first machine-check pass point strictly after `after`: every CHECK_INTERVAL_S of engine
+    time, aligned to the epoch (like the ticks), so where passes fall depends on engine time only."""
+    epoch = int(after.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % CHECK_INTERVAL_S + CHECK_INTERVAL_S, UTC)
+
+
 def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> tuple[datetime, bool]:
-    """Where the next window stops: the target, a local midnight, a tick where jobs end or wait to
-    start, or exactly at a component-job event. Also whether that is a barrier for machine checks:
-    the target, a midnight (the nightly run reads statuses) or a component event (machines' checks
-    must see the appliance's components as they were at their own time)."""
-    barriers = [to]
+    """Where the next window stops: the target, a local midnight, a check pass point, a tick where
+    jobs end or wait to start, or exactly at a component-job event. Also whether that is a barrier
+    for machine checks: the target, a midnight (the nightly run reads statuses), a check pass point
+    (every check interval of engine time) or a component event (machines' checks must see the
+    appliance's components as they were at their own time)."""
+    barriers = [to, next_check_pass(cursor)]
     midnight = scheduler.next_midnight(conn, cursor)
     if midnight is not None:
         barriers.append(midnight)
@@ -91,14 +100,16 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
     """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
     their own times, the nightly runs at a midnight, then the scheduling tick.
 
-    Machine checks wait for a barrier (or a batch end one check interval on, see _batch): each
-    one's outcome depends only on the simulated truth (fixed during an advance), the appliance's
+    Machine checks wait for a barrier (at least one per check interval of engine time): each one's
+    outcome depends only on the simulated truth (fixed during an advance), the appliance's
     components (which change only at a barrier) and the machine's own version (a job ending
     recomputes it anyway), so checking many 30-second windows at once gives the same result with
-    far fewer scattered row writes."""
+    far fewer scattered row writes. Where the passes fall is a function of engine time (and of the
+    advance's target), never of how the advance is cut into commits: the same advance checks the
+    same machines the same number of times whatever its batch length."""
     result.checks += check_appliances_due(conn, end, latest)
     if barrier:
-        result.checks += check_items_due(conn, end, latest)
+        result.checks += check_items_due(conn, end, latest, cursor=start)
     result.tasks_ended += runner.complete_due_tasks(conn, end, stats, latest)
     result.jobs_created += scheduler.run_due(conn, start, end, stats, latest)
     if is_tick(end) and stats.dirty:
@@ -117,7 +128,7 @@ def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] 
     if to < cursor:
         raise BadInput(f"the clock never goes back (now {iso(cursor)}, asked {iso(to)})")
     result = AdvanceResult(start=cursor, end=cursor)
-    stats = RunStats(checked_to=cursor)  # a finished advance ends with its checks done
+    stats = RunStats()
     first = True
     db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     db.conn.execute("PRAGMA wal_autocheckpoint = 0")
@@ -142,13 +153,6 @@ def _checkpoint(db: Database) -> None:
         _last_checkpoint[0] = wall_seconds()
 
 
-# A batch that ends between barriers checks the machines due only when the last check pass is
-# a check interval behind: every pass rewrites rows all over the items table (offsets spread the
-# checks), so checking at each 0.5 s batch of a long advance rewrote the table ~25 times an hour.
-# The outcome is the same (a check due twice in a stretch happens once, at its last due time); a
-# reader of an unfinished advance sees a check at most one interval late.
-
-
 def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result: AdvanceResult,
            batch_wall_s: float, holder: str | None = None) -> datetime:
     """One write transaction: windows until `to` or until the batch has taken its wall time.
@@ -160,20 +164,17 @@ def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result
         runner.normalise_loaded_jobs(conn)
         stats.dirty |= runner.dirty_appliances(conn)
         began = wall_seconds()
-        latest = Latest.read(conn)  # releases change only by command, between batches
-        checked = True
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != stats.data_version:  # another connection committed: appliances may have changed
+            stats.appliances.clear()
+            stats.data_version = version
+        latest = Latest.read(conn, stats.appliances)  # releases change only by command, between batches
         windows = 0
         while cursor < to and (windows == 0 or wall_seconds() - began < batch_wall_s):
             windows += 1
             end, checked = _window_end(conn, cursor, to, stats.dirty)
             _window(conn, cursor, end, stats, result, latest, checked)
             cursor = end
-            if checked:
-                stats.checked_to = cursor
-        if not checked and (stats.checked_to is None
-                            or (cursor - stats.checked_to).total_seconds() >= CHECK_INTERVAL_S):
-            result.checks += check_items_due(conn, cursor, latest)
-            stats.checked_to = cursor
         conn.execute("UPDATE clock SET now = ? WHERE id = 1", (iso(cursor),))
     result.end = cursor
     return cursor

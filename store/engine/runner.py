@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from time import gmtime, strftime
 
 from store.clock import ISO_FORMAT, iso
 from store.engine.checks import (
@@ -81,8 +82,10 @@ class RunStats:
     cancelled: int = 0
     dirty: set[int] = field(default_factory=set)
     components_done: set[int] = field(default_factory=set)
-    checked_to: datetime | None = None
-    """The loop's machine checks are done up to here (they lag its cursor by at most a check interval)."""
+    appliances: dict = field(default_factory=dict)
+    """Appliances' facts as machines' checks see them (checks.Latest.appliances), kept from batch to
+    batch of one advance while no other connection commits (loop._batch checks data_version)."""
+    data_version: int | None = None
 
 
 def next_job_event(conn: sqlite3.Connection) -> datetime | None:
@@ -112,6 +115,7 @@ WHERE j.next_event_at <= ? AND j.state IN ('InProgress', 'Cancelling')
 def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStats, latest: Latest) -> int:
     """End every running task due by `until`, at its own time: fail, go on, or finish the job."""
     done = 0
+    epochs: dict[str, int] = {}  # a task end time -> its epoch second (many tasks end at the same second)
     while True:
         rows = conn.execute(_DUE, (iso(until),)).fetchall()
         if not rows:
@@ -137,7 +141,10 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
                     cancel_rest.append(seq)
                 continue
             task_next.append((pos, at, seq, pos))  # this task succeeds and the next starts, one statement
-            going_on.append(((_parse(at) + timedelta(seconds=next_dur)).strftime(ISO_FORMAT), seq))
+            epoch = epochs.get(at)
+            if epoch is None:
+                epoch = epochs[at] = int(_parse(at).timestamp())
+            going_on.append((strftime(ISO_FORMAT, gmtime(epoch + next_dur)), seq))
         conn.executemany("UPDATE tasks SET state = ?, end_time = ? WHERE job_seq = ? AND position = ?", task_end)
         conn.executemany(
             "UPDATE tasks SET state = CASE WHEN position = ?1 THEN 'Succeeded' ELSE 'InProgress' END, "
@@ -161,7 +168,7 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
     conn.executemany(
         "UPDATE jobs SET state = ?, end_time = ?, errors = ?, next_event_at = NULL, waiting_reason = NULL "
         "WHERE seq = ?",
-        [(state, at, json.dumps([e.model_dump() for e in errors]), seq)
+        [(state, at, json.dumps([e.model_dump() for e in errors]) if errors else "[]", seq)
          for seq, _id, state, at, errors, *_rest in finished],
     )
     items, components = [], []
@@ -181,7 +188,8 @@ def finish_jobs(conn: sqlite3.Connection, finished: list[tuple], stats: RunStats
     ok = [(v, version_key(v), i, j) for s, v, j, i in items if s == "Succeeded"]
     # On the latest version, a machine's blockers are none and its status is Up to date whatever
     # else the service saw (status.agent_blockers, STATUS_CASE): written here, not recomputed.
-    current = {i for v, key, i, _j in ok if latest.agent_key is not None and key >= latest.agent_key}
+    latest_key = latest.agent_key
+    current = {i for v, key, i, _j in ok if latest_key is not None and key >= latest_key}
     conn.executemany(
         "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL, "
         "active_job_id = NULL, last_job_failed = 0, blockers = '[]', status = 'up-to-date' "
@@ -238,6 +246,7 @@ def _truth_failures(conn: sqlite3.Connection, rows: list[tuple], latest: Latest)
             {r[6] for r in rows if r[8] is None},
         )
     }
+    seen: dict[tuple, list[Blocker]] = {}  # agent blockers per distinct fact tuple (few per window)
     for row in rows:
         seq, item_id, aid, component, to_version = row[0], row[6], row[7], row[8], row[9]
         appl = appliances[aid]
@@ -247,9 +256,12 @@ def _truth_failures(conn: sqlite3.Connection, rows: list[tuple], latest: Latest)
                 release_requires(component, to_version), appl.name, bool(azure[aid]), appl.components,
             ))
         else:
-            version, at_reboot, pending, reaches = truth[item_id]
-            blockers = agent_entry(appl, version, at_reboot, pending, reaches, azure[aid], to_version,
-                                   release_requires("agent", to_version))[0]
+            facts = (aid, *truth[item_id], to_version)
+            blockers = seen.get(facts)
+            if blockers is None:
+                _aid, version, at_reboot, pending, reaches, _to = facts
+                blockers = seen[facts] = agent_entry(appl, version, at_reboot, pending, reaches, azure[aid],
+                                                     to_version, release_requires("agent", to_version))[0]
         if blockers:
             out[seq] = prerequisite_errors(blockers)
     return out
@@ -292,18 +304,13 @@ def start_ready_jobs(conn: sqlite3.Connection, at: datetime, appliance_ids: set[
     stamp = iso(at)
     to_start: list[int] = []
     free = conn.execute(
-        """WITH d(aid) AS (SELECT value FROM json_each(:ids)),
-           run AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs
-                   WHERE appliance_id IN (SELECT aid FROM d) AND state IN ('InProgress', 'Cancelling')
-                   GROUP BY appliance_id),
-           comp AS (SELECT appliance_id AS aid, count(*) AS n FROM jobs INDEXED BY jobs_component
-                    WHERE appliance_id IN (SELECT aid FROM d) AND component IS NOT NULL
-                    AND state IN ('InProgress', 'Cancelling') GROUP BY appliance_id)
-           SELECT a.id, a.name, v.max_concurrent_updates - coalesce(run.n, 0) + coalesce(comp.n, 0),
+        """SELECT a.id, a.name, v.max_concurrent_updates
+                  - (SELECT count(*) FROM jobs WHERE appliance_id = a.id AND state IN ('InProgress', 'Cancelling'))
+                  + (SELECT count(*) FROM jobs INDEXED BY jobs_component WHERE appliance_id = a.id
+                     AND component IS NOT NULL AND state IN ('InProgress', 'Cancelling')),
                   EXISTS (SELECT 1 FROM components c WHERE c.appliance_id = a.id AND c.active_job_id IS NOT NULL)
-           FROM appliances a JOIN vaults v ON v.id = a.vault_id LEFT JOIN run ON run.aid = a.id
-           LEFT JOIN comp ON comp.aid = a.id
-           WHERE a.id IN (SELECT aid FROM d)""",
+           FROM appliances a JOIN vaults v ON v.id = a.vault_id
+           WHERE a.id IN (SELECT value FROM json_each(:ids))""",
         {"ids": json.dumps(ids)},
     ).fetchall()
     for aid, name, slots, busy in free:
@@ -339,11 +346,11 @@ def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     if not seqs:
         return 0
     durations, existing = materialise_tasks(conn, seqs, first_started=stamp)
-    at = _parse(stamp)
+    at = int(_parse(stamp).timestamp())
     conn.executemany(
         "UPDATE jobs SET state = 'InProgress', start_time = ?, waiting_reason = NULL, next_event_at = ? "
         "WHERE seq = ? AND state = 'NotStarted'",
-        [(stamp, (at + timedelta(seconds=durations[s])).strftime(ISO_FORMAT), s) for s in seqs],
+        [(stamp, strftime(ISO_FORMAT, gmtime(at + durations[s])), s) for s in seqs],
     )
     conn.executemany(
         "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = 0",

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from store.models import Blocker, BlockReason, Component, UpdateStatus
 from store.versions import Version, minor_gap, reboot_required_for, within_support
+
+_version = lru_cache(maxsize=4096)(Version.parse)
+"""Version.parse, memoised: the checks compare the same few versions many times."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class AgentFacts:
 
 def agent_blockers(f: AgentFacts) -> list[Blocker]:
     """The blocking reasons a prerequisite check finds, in the order the portal lists them."""
-    if f.latest is None or Version.parse(f.agent_version) >= Version.parse(f.latest):
+    if f.latest is None or _version(f.agent_version) >= _version(f.latest):
         return []
     found: list[Blocker] = []
     at_reboot = f.version_at_reboot or f.agent_version
@@ -93,7 +97,7 @@ def _incompatible_components(requires: dict[str, str], installed: dict[str, str]
     stale = []
     for slug, minimum in sorted(requires.items()):
         have = installed.get(slug)
-        if have is not None and Version.parse(have) < Version.parse(minimum):
+        if have is not None and _version(have) < _version(minimum):
             stale.append((slug, have, minimum))
     return stale
 
@@ -109,7 +113,7 @@ def update_status(
     """The one status word, by precedence: Updating, Up to date, Update failed, blocked, available."""
     if active_job:
         return UpdateStatus.UPDATING
-    if latest is None or Version.parse(version) >= Version.parse(latest):
+    if latest is None or _version(version) >= _version(latest):
         return UpdateStatus.UP_TO_DATE
     if last_job_failed:
         return UpdateStatus.FAILED
@@ -132,7 +136,7 @@ class ComponentFacts:
 
 
 def component_blockers(f: ComponentFacts) -> list[Blocker]:
-    if f.latest is None or Version.parse(f.version) >= Version.parse(f.latest):
+    if f.latest is None or _version(f.version) >= _version(f.latest):
         return []
     found: list[Blocker] = []
     stale = _incompatible_components(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -126,3 +127,48 @@ def test_release_shows_new_update_available_at_once(make_db, component) -> None:
     view = item_detail(db.conn, "web-01")
     assert view.latest_version == "9.67.7700.1"
     assert view.status == UpdateStatus.UPDATE_AVAILABLE.value
+
+
+def test_a_check_with_nothing_new_moves_only_its_times_and_one_that_sees_a_change_shows_it(make_db) -> None:
+    """Machines on two appliances, checked every 30 minutes: a machine's check copies what it finds
+    (here a pending reboot on one appliance's machine), the others' checks only move on, and in
+    small steps (the console's engine) or one jump the rows end the same."""
+    from store.clock import parse_iso
+
+    data = world(appliances=[appliance("appl-east"), appliance("appl-west")],
+                 items=[machine(f"e-{n}") for n in range(4)] + [machine(f"w-{n}", "appl-west") for n in range(4)])
+    jump, steps = make_db(data, "jump.db"), make_db(data, "steps.db")
+    for db in (jump, steps):
+        advance_by(db, timedelta(minutes=30))  # every machine checked once
+        sim_actions.pending_reboot(db, "w-2")
+    advance_by(jump, timedelta(minutes=30))
+    for _ in range(60):
+        advance_by(steps, timedelta(seconds=30))
+    rows = "SELECT name, status, blockers, checked_at, next_check_at, seen_pending_reboot FROM items ORDER BY name"
+    assert jump.conn.execute(rows).fetchall() == steps.conn.execute(rows).fetchall()
+    for name in [f"e-{n}" for n in range(4)] + [f"w-{n}" for n in range(4)]:
+        view = item_detail(jump.conn, name)
+        assert parse_iso(view.next_check_at) - parse_iso(view.checked_at) == timedelta(minutes=30)
+        assert timedelta(0) < _next_check(jump, name) <= timedelta(minutes=30)
+        assert [b.reason for b in view.blockers] == (["RebootRequired"] if name == "w-2" else [])
+
+
+def test_a_fleet_reloaded_with_an_earlier_clock_still_has_every_check_done(make_db) -> None:
+    """The loop remembers where checks are done (clock.checks_to); a scenario replaced with an earlier
+    start must not make it skip the machines due before that point."""
+    from store.clock import iso
+    from store.engine.loop import processed_until
+    from store.sim.loader import load_scenario
+    from store.sim.scenario import parse_scenario
+
+    data = world(items=[machine(f"vm-{n:02d}") for n in range(40)])
+    db = make_db(data)
+    advance_by(db, timedelta(minutes=10))
+    earlier = {**data, "clock": {"start": "2026-12-16T10:05:00Z", "speed": 60}}
+    load_scenario(db, parse_scenario(json.dumps(earlier), "test"), source="test", replace=True)
+    due_soon = db.conn.execute(
+        "SELECT count(*) FROM items WHERE next_check_at <= '2026-12-16T10:10:00Z'").fetchone()[0]
+    assert due_soon > 0  # machines due before where the first fleet's checks had got to
+    advance_by(db, timedelta(minutes=10))
+    now = iso(processed_until(db.conn))
+    assert db.conn.execute("SELECT count(*) FROM items WHERE next_check_at <= ?", (now,)).fetchone()[0] == 0
