@@ -119,11 +119,13 @@ def now(conn: sqlite3.Connection) -> datetime:
 
 
 def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simulated", speed: float = 60.0) -> None:
+    """The clock of a freshly loaded fleet: every machine's next check is after `start`, so the
+    checks are done up to it (`checks_to`: the first pass reads only the machines due since)."""
     conn.execute(
-        "INSERT INTO clock (id, mode, now, speed, paused) VALUES (1, ?, ?, ?, 0) "
+        "INSERT INTO clock (id, mode, now, speed, paused, checks_to) VALUES (1, ?, ?, ?, 0, ?) "
         "ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, now = excluded.now, "
-        "speed = excluded.speed, paused = 0",
-        (mode, iso(start), speed),
+        "speed = excluded.speed, paused = 0, checks_to = excluded.checks_to",
+        (mode, iso(start), speed, iso(start)),
     )
 
 
