@@ -14,6 +14,7 @@ from textual.widgets import Input
 from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.compositor import use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
@@ -51,6 +52,7 @@ class ItemsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        use_line_compositor(self)
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
         """Items per status under the current vault and name filter, as last read."""

@@ -19,6 +19,7 @@ from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
 from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.line_cache import use_framed_line_cache
 
 
 class _ItemMessage(Message):
@@ -148,6 +149,7 @@ class ItemTable(ScrollView, can_focus=True):
         """A table over `source` showing `query` (default: every item, by name)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._source = source
+        use_framed_line_cache(self)
         self._pages = ItemPages(source)
         self._pages.reset(query or ItemQuery(), 0)  # Counted on mount.
         self._marked: set[int] = set()

@@ -19,6 +19,7 @@ from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
 from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.line_cache import use_framed_line_cache
 
 PAGE = 100
 CACHE = 20
@@ -116,6 +117,7 @@ class JobTable(ScrollView, can_focus=True):
     def __init__(self, source, query: JobQuery, tz: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = source
+        use_framed_line_cache(self)
         self.query = query
         self.tz = tz
         self.count = 0

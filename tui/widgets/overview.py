@@ -15,6 +15,7 @@ from textual.widget import Widget
 from store.vocabulary import UpdateStatus
 from tui.render import safe_text
 from tui.widgets.titles import set_border_title
+from tui.widgets.line_cache import use_framed_line_cache
 
 if TYPE_CHECKING:
     from store.models import ItemView
@@ -58,6 +59,7 @@ class OverviewPane(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        use_framed_line_cache(self)
         self._text = Text()
         self._lines: list[Text] | None = None  # The text's lines as last painted.
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
