@@ -11,6 +11,7 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
@@ -18,7 +19,7 @@ from store.vocabulary import STATUS_SLUGS
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
-from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 from tui.widgets.line_cache import use_framed_line_cache
 
 
@@ -159,6 +160,11 @@ class ItemTable(ScrollView, can_focus=True):
         self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, painted line by line (it repaints with every filter keystroke)."""
+        return vertical_line_scrollbar(self)
+
     @property
     def query(self) -> ItemQuery:
         """The filter and sort shown (change it with `set_query`)."""

@@ -13,12 +13,13 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
-from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 from tui.widgets.line_cache import use_framed_line_cache
 
 PAGE = 100
@@ -122,6 +123,11 @@ class JobTable(ScrollView, can_focus=True):
         self.tz = tz
         self.count = 0
         self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, painted line by line (it repaints with every state filter)."""
+        return vertical_line_scrollbar(self)
 
     # -- data -----------------------------------------------------------------------------------
     def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:

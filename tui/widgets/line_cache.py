@@ -70,6 +70,8 @@ class FramedLineCache(StylesCache):
                                        render_content_line, *args)
         first, _, content_width, left, right, pad_left, pad_right, inner = frame
         line: list[Segment] | Strip = render_content_line(y - first).adjust_cell_length(content_width, inner)
+        if not (pad_left or pad_right or left or right):
+            return line  # Already one Strip of the content width: kept (its filtered copies are cached on it).
         if pad_left or pad_right:
             line = line_pad(line, pad_left, pad_right, inner)
         if left is not None or right is not None:
