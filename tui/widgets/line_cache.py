@@ -30,15 +30,17 @@ class FramedLineCache(StylesCache):
     def __init__(self) -> None:
         super().__init__()
         self._frame: tuple | None = None  # During a paint: what every content line shares.
+        self._paint: tuple | None = None  # During a paint: what the frame is worked out from.
 
     def render(self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs) -> list[Strip]:
-        padding = kwargs.get("padding")
-        self._frame = self._plain_frame(styles, size, base_background, background, kwargs.get("content_size"),
-                                        styles.padding if padding is None else padding, kwargs.get("opacity", 1.0))
+        # The frame is worked out at the first line painted: most paints of a live refresh find
+        # every line of a widget cached (it is only beside the line that changed).
+        self._paint = (styles, size, base_background, background, kwargs.get("content_size"),
+                       kwargs.get("padding"), kwargs.get("opacity", 1.0))
         try:
             return super().render(styles, size, base_background, background, *args, **kwargs)
         finally:
-            self._frame = None
+            self._frame = self._paint = None
 
     def _plain_frame(self, styles, size: Size, base_background: Color, background: Color,
                      content_size: Size | None, padding: Spacing, opacity: float) -> tuple | None:
@@ -64,6 +66,11 @@ class FramedLineCache(StylesCache):
     def render_line(self, styles, y: int, size: Size, content_size: Size, padding: Spacing,
                     base_background: Color, background: Color,
                     render_content_line: Callable[[int], Strip], *args) -> Strip:
+        if self._paint is not None:
+            styles_, size_, base_, background_, content_size, padding_, opacity = self._paint
+            self._paint = None
+            self._frame = self._plain_frame(styles_, size_, base_, background_, content_size,
+                                            styles_.padding if padding_ is None else padding_, opacity)
         frame = self._frame
         if frame is None or not frame[0] <= y < frame[1]:
             return super().render_line(styles, y, size, content_size, padding, base_background, background,
