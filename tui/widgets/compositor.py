@@ -17,10 +17,11 @@ class LineCompositor(Compositor):
     dirty area for all of its lines (`Compositor._get_renders`), then keeps the dirty ones:
     one changed table row cost every line of the nine widgets on the items screen (cached
     lines are fetched, filtered and cut again), most of a live refresh tick. Here a widget is
-    asked only for its lines in the crop, not at all when it is beside the crop, nor when
-    widgets in front of it cover those lines (the screen and the containers behind the table): the first widget to paint a cell
-    wins in `_render_chops`, so theirs would be thrown away. The result is the same cells.
-    Full updates (screenshots, resizes) crop to the whole screen and paint what Textual's do.
+    asked only for its lines in the crop; not at all when it lies beside the crop, or when
+    widgets in front of it cover those lines (the screen and the containers behind the table:
+    the first widget to paint a cell wins in `_render_chops`, so theirs would be thrown away).
+    The result is the same cells. Full updates (screenshots, resizes) crop to the whole
+    screen and paint what Textual's do.
     """
 
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:

@@ -19,8 +19,8 @@ from store.vocabulary import STATUS_SLUGS
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
-from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 from tui.widgets.line_cache import use_framed_line_cache
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 
 
 class _ItemMessage(Message):

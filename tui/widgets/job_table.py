@@ -19,8 +19,8 @@ from textual.strip import Strip
 from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
-from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 from tui.widgets.line_cache import use_framed_line_cache
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 
 PAGE = 100
 CACHE = 20

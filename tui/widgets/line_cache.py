@@ -9,7 +9,7 @@ from textual._border import get_box
 from textual._segment_tools import line_pad
 from textual._styles_cache import StylesCache
 from textual.color import Color
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Size, Spacing
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget

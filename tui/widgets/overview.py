@@ -14,8 +14,8 @@ from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
 from tui.render import safe_text
-from tui.widgets.titles import set_border_title
 from tui.widgets.line_cache import use_framed_line_cache
+from tui.widgets.titles import set_border_title
 
 if TYPE_CHECKING:
     from store.models import ItemView

@@ -1,4 +1,4 @@
-"""Virtual tables' scrolling: their scroll height changed without a layout pass, and a cheaper scrollbar."""
+"""Virtual tables' scrolling: the scroll height set without a layout pass; a cheaper scrollbar."""
 
 from __future__ import annotations
 
