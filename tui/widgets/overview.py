@@ -86,10 +86,9 @@ class OverviewPane(Widget):
         if title != self._title:  # Repaints the border line alone.
             self._title = title
             set_border_title(self, Text(title))
-        width = self.scrollable_content_region.width
+        width, room = self.scrollable_content_region.size
         lines = self._content(item, width or 40)
         before, self._all, self._text, self._lines = self._lines, lines, None, lines
-        room = self.scrollable_content_region.height
         fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
         by_line, self._by_line = self._by_line, fits and 0 < len(lines) <= room
         strips, self._strips = self._strips, [None] * len(lines)
