@@ -217,11 +217,12 @@ class ItemTable(ScrollView, can_focus=True):
             self.refresh()
             return
         width = self.size.width
+        lines = [Region(0, y, width, 1)
+                 for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1) if old != new]
         if (old_query.sort, old_query.descending) != (query.sort, query.descending):
-            self.refresh(Region(0, 0, width, 1))  # The header marks the sorted column.
-        for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1):
-            if old != new:
-                self.refresh(Region(0, y, width, 1))
+            lines.append(Region(0, 0, width, 1))  # The header marks the sorted column.
+        if lines:
+            self.refresh(*lines)  # One call: each one costs Textual's refresh bookkeeping again.
 
     def refresh_rows(self, *, recount: bool | None = None) -> None:
         """Read the rows on screen again and repaint the lines whose row changed.
