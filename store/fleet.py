@@ -63,9 +63,9 @@ class ItemQuery:
     text: str = ""
     sort: str = "name"
     descending: bool = False
-    names: tuple[str, str] | None = None
-    """Lowest and highest matching name, when known (`match_counts` reads them with the
-    counts): a page then starts at the first match instead of scanning the index up to it.
+    names: tuple[str, str | None] | None = None
+    """Lowest matching name and, when known, the highest (`match_counts` reads the lowest with
+    the counts): a page then starts at the first match instead of scanning the index up to it.
     Never changes which rows match, as long as it comes from the same filter."""
 
     def with_(self, **changes) -> ItemQuery:
@@ -118,8 +118,9 @@ def item_where(
         clauses.append(f"{b}{a}status IN ({', '.join('?' * len(q.statuses))})")
         args.extend(q.statuses)
     if q.names is not None and not fts:
-        clauses.append(f"{a}name BETWEEN ? AND ?")
-        args.extend(q.names)
+        low, high = q.names
+        clauses.append(f"{a}name >= ?" if high is None else f"{a}name BETWEEN ? AND ?")
+        args.extend([low] if high is None else [low, high])
     if fts:
         clauses.append(f"{a}id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
         args.append(_fts_phrase(term))
@@ -185,25 +186,29 @@ def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
     return _grouped_counts(conn, q)[0]
 
 
-def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
-    """`facet_counts`, and for a name filter the lowest and highest matching name (read in the
-    same scan; see `ItemQuery.names`)."""
+def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
+    """`facet_counts`, and for a name filter the lowest matching name (read in the same scan;
+    see `ItemQuery.names`).
+
+    Not the highest: each status's matches come in ascending name order, so `max(name)` copies
+    every match's name (a third of the scan for a term most names contain, `prod`), and only a
+    read from the far end of the result (End) would use it; that read walks back from the
+    vault's last name instead."""
     if not q.text.strip():
         return facet_counts(conn, q), None
     return _grouped_counts(conn, q)
 
 
-def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
     slugs = list(STATUS_SLUGS.values())
     where, args = item_where(conn, q.with_(names=None), with_status=False)
     counts = dict.fromkeys(slugs, 0)
-    low = high = None
-    sql = f"SELECT status, count(*), min(name), max(name) FROM items{where} GROUP BY status"
-    for status, n, first, last in conn.execute(sql, args):
+    low = None
+    sql = f"SELECT status, count(*), min(name) FROM items{where} GROUP BY status"
+    for status, n, first in conn.execute(sql, args):
         counts[status] = n
         low = first if low is None else min(low, first)
-        high = last if high is None else max(high, last)
-    return counts, (None if low is None else (low, high))
+    return counts, (None if low is None else (low, None))
 
 
 _DETAIL = (

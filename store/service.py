@@ -114,7 +114,7 @@ class Service:
     def facet_counts(self, q: ItemQuery) -> dict[str, int]:
         return fleet.facet_counts(self.conn, q)
 
-    def match_counts(self, q: ItemQuery) -> tuple[dict[str, int], tuple[str, str] | None]:
+    def match_counts(self, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
         return fleet.match_counts(self.conn, q)
 
     def item(self, name: str) -> ItemView:

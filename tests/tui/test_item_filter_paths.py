@@ -34,10 +34,14 @@ def test_fts_and_like_paths_show_the_same_rows(fleet_3k: Path, term: str) -> Non
         assert names(service, q) == expected
         counts, bounds = service.match_counts(q)
         assert sum(counts.values()) == len(expected) == service.count_items(q)
-        assert bounds == ((expected[0], expected[-1]) if expected else None)
+        assert bounds == ((expected[0], None) if expected else None)  # The lowest match: pages start there.
         # The bounds only let a page start at the first match: the rows stay the same.
         assert names(service, q.with_(names=bounds)) == expected
         assert names(service, q.with_(names=bounds, descending=True)) == expected[::-1]
+        if expected:  # Both bounds (a caller that knows the highest match) give the same rows.
+            both = (expected[0], expected[-1])
+            assert names(service, q.with_(names=both)) == expected
+            assert names(service, q.with_(names=both, descending=True)) == expected[::-1]
     finally:
         service.close()
 

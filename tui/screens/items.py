@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,11 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input
 
 from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.compositor import use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
@@ -21,6 +25,7 @@ from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
 from tui.widgets.titles import set_border_title
 
+W = TypeVar("W", bound=Widget)
 SORT_ORDER = list(SORTS)
 FILTER_DEBOUNCE_S = 0.06
 NARROW_WIDTH = 110
@@ -51,6 +56,7 @@ class ItemsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        use_line_compositor(self)
         self._filter_timer: Timer | None = None
         self._counts: dict[str, int] = {}
         """Items per status under the current vault and name filter, as last read."""
@@ -61,10 +67,20 @@ class ItemsScreen(Screen):
         self._overview_id: int | None = -1
         self._overview_shown: tuple | None = None
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
+        self._widgets: dict[type, Widget] = {}
+        self._local_time_shown: tuple[tuple[str, str] | None, str] = (None, "")
 
     @property
     def query_state(self) -> ItemQuery:
-        return self.query_one(ItemTable).query
+        return self._one(ItemTable).query
+
+    def _one(self, kind: type[W]) -> W:
+        """The screen's widget of this kind, looked up once: the live refresh reaches four of
+        them several times a second, and each DOM query costs about what painting a line does."""
+        widget = self._widgets.get(kind)
+        if widget is None:
+            widget = self._widgets[kind] = self.query_one(kind)
+        return widget  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield ClockBar()
@@ -109,7 +125,7 @@ class ItemsScreen(Screen):
 
     def refresh_counts(self) -> None:
         """Read the facet counts again and show them, the table title and the banner."""
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         self._counts_stale = True  # The totals too.
         q = self._read_counts(table.query)
         if q != table.query or table.row_count != self._matches(q):  # Machines came or went.
@@ -123,8 +139,8 @@ class ItemsScreen(Screen):
 
     def _show_counts(self) -> None:
         """Facets, title and banner from the counts held: each repaints only when it changed."""
-        table = self.query_one(ItemTable)
-        facets = self.query_one(FacetBar)
+        table = self._one(ItemTable)
+        facets = self._one(FacetBar)
         facets.counts = self._counts
         facets.active = table.query.status
         everything = self._totals[1]
@@ -133,7 +149,7 @@ class ItemsScreen(Screen):
         if title != self._title:
             self._title = title
             set_border_title(table, Text(title))
-        self.query_one(UpdateBanner).show(everything.get("update-available", 0) > 0)
+        self._one(UpdateBanner).show(everything.get("update-available", 0) > 0)
 
     def set_query(self, q: ItemQuery, *, recount: bool = True, overview: bool = True) -> None:
         """Show `q`. Its match count comes from the facet counts (one query, read here unless
@@ -141,7 +157,7 @@ class ItemsScreen(Screen):
         pane to a later refresh (and the table's Highlighted message does not fill it)."""
         if recount:
             q = self._read_counts(q)
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         table.set_query(q, count=self._matches(q))
         self._show_counts()
         if overview:  # Now rather than on the table's Highlighted message: one frame for both.
@@ -156,7 +172,7 @@ class ItemsScreen(Screen):
             polled: The app's poll noticed a commit (the engine commits several times a second):
                 the counts wait for `refresh_stale_counts`, at most once a second.
         """
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         table.refresh_rows()
         if polled:
             self._counts_stale = True
@@ -175,10 +191,19 @@ class ItemsScreen(Screen):
         if shown == self._overview_shown:
             return
         self._overview_shown = shown
-        pane = self.query_one(OverviewPane)
+        pane = self._one(OverviewPane)
         item = svc.detail_view(row) if row is not None else None
-        pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
+        pane.local_next_check = self._local_time(item.next_check_at) if item and item.next_check_at else ""
         pane.item = item
+
+    def _local_time(self, iso_utc: str) -> str:
+        """`app.local_time_text`, kept for the last time asked: a live refresh that changes a
+        machine's status rarely changes its next check (and parsing the time is dearer than the
+        rest of the overview's read)."""
+        key = (iso_utc, self.app.vault.time_zone)
+        if self._local_time_shown[0] != key:
+            self._local_time_shown = (key, self.app.local_time_text(iso_utc))
+        return self._local_time_shown[1]
 
     @on(ItemTable.Highlighted)
     def _highlighted(self, event: ItemTable.Highlighted) -> None:

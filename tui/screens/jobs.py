@@ -12,6 +12,7 @@ from textual.widgets import Static
 from store.jobs import JobQuery
 from store.vocabulary import JobState
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.compositor import use_line_compositor
 from tui.widgets.job_table import JobTable
 from tui.widgets.key_footer import KeyFooter as Footer
 
@@ -37,6 +38,7 @@ class JobsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        use_line_compositor(self)
         self._counts: dict[str, int] = {}
         """Jobs per state in the vault, as last read."""
         self._counts_stale = False

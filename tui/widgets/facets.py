@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
@@ -53,18 +54,32 @@ class FacetBar(LineWidget):
         wide = self.size.width >= 100
         return [(slug, label if wide else SHORT[slug]) for slug, label in FACETS]
 
+    _facet_styles: tuple[str, Style, Style] | None = None
+    """(theme, key style, active style), looked up once per theme: a lookup costs about what
+    painting the bar does, and the counts repaint with every filter keystroke."""
+
     def render(self) -> Text:
+        key, active = self._key_and_active_styles()
         line = Text()
         self._spans: list[tuple[int, int, str]] = []
         for n, (slug, label) in enumerate(self._labels(), start=1):
             if n > 1:
                 line.append(" │ ")
             start = line.cell_len
-            line.append(f"{n} ", style=self.get_component_rich_style("facet-bar--key"))
-            style = self.get_component_rich_style("facet-bar--active") if slug == self.active else ""
-            line.append(f"{label} {self.counts.get(slug, 0)}", style=style)
+            line.append(f"{n} ", style=key)
+            line.append(f"{label} {self.counts.get(slug, 0)}", style=active if slug == self.active else "")
             self._spans.append((start, line.cell_len, slug))
         return line
+
+    def _key_and_active_styles(self) -> tuple[Style, Style]:
+        if self._facet_styles is None or self._facet_styles[0] != self.app.theme:
+            get = self.get_component_rich_style
+            self._facet_styles = (self.app.theme, get("facet-bar--key"), get("facet-bar--active"))
+        return self._facet_styles[1], self._facet_styles[2]
+
+    def notify_style_update(self) -> None:
+        self._facet_styles = None
+        super().notify_style_update()
 
     def on_click(self, event) -> None:
         x = event.x - 1

@@ -11,6 +11,7 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
@@ -18,7 +19,8 @@ from store.vocabulary import STATUS_SLUGS
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
-from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.line_cache import use_framed_line_cache
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 
 
 class _ItemMessage(Message):
@@ -148,6 +150,7 @@ class ItemTable(ScrollView, can_focus=True):
         """A table over `source` showing `query` (default: every item, by name)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._source = source
+        use_framed_line_cache(self)
         self._pages = ItemPages(source)
         self._pages.reset(query or ItemQuery(), 0)  # Counted on mount.
         self._marked: set[int] = set()
@@ -157,6 +160,11 @@ class ItemTable(ScrollView, can_focus=True):
         self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, painted line by line (it repaints with every filter keystroke)."""
+        return vertical_line_scrollbar(self)
+
     @property
     def query(self) -> ItemQuery:
         """The filter and sort shown (change it with `set_query`)."""
@@ -209,11 +217,12 @@ class ItemTable(ScrollView, can_focus=True):
             self.refresh()
             return
         width = self.size.width
+        lines = [Region(0, y, width, 1)
+                 for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1) if old != new]
         if (old_query.sort, old_query.descending) != (query.sort, query.descending):
-            self.refresh(Region(0, 0, width, 1))  # The header marks the sorted column.
-        for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1):
-            if old != new:
-                self.refresh(Region(0, y, width, 1))
+            lines.append(Region(0, 0, width, 1))  # The header marks the sorted column.
+        if lines:
+            self.refresh(*lines)  # One call: each one costs Textual's refresh bookkeeping again.
 
     def refresh_rows(self, *, recount: bool | None = None) -> None:
         """Read the rows on screen again and repaint the lines whose row changed.

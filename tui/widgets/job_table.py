@@ -13,12 +13,14 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
-from tui.widgets.scrolling import set_virtual_height
+from tui.widgets.line_cache import use_framed_line_cache
+from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
 
 PAGE = 100
 CACHE = 20
@@ -116,10 +118,16 @@ class JobTable(ScrollView, can_focus=True):
     def __init__(self, source, query: JobQuery, tz: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = source
+        use_framed_line_cache(self)
         self.query = query
         self.tz = tz
         self.count = 0
         self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, painted line by line (it repaints with every state filter)."""
+        return vertical_line_scrollbar(self)
 
     # -- data -----------------------------------------------------------------------------------
     def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:

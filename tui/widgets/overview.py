@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
 from tui.render import safe_text
+from tui.widgets.line_cache import use_framed_line_cache
 from tui.widgets.titles import set_border_title
 
 if TYPE_CHECKING:
@@ -58,7 +59,9 @@ class OverviewPane(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._text = Text()
+        use_framed_line_cache(self)
+        self._all: list[Text] = []  # The text's lines.
+        self._text: Text | None = Text()  # Joined from them when Textual paints it (see render).
         self._lines: list[Text] | None = None  # The text's lines as last painted.
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
         self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
@@ -68,6 +71,8 @@ class OverviewPane(Widget):
         self._title: str | None = None
 
     def render(self) -> Text:
+        if self._text is None:
+            self._text = Text("\n").join(self._all)
         return self._text
 
     def on_mount(self) -> None:
@@ -81,11 +86,9 @@ class OverviewPane(Widget):
         if title != self._title:  # Repaints the border line alone.
             self._title = title
             set_border_title(self, Text(title))
-        width = self.scrollable_content_region.width
-        content = self._content(item, width or 40)
-        lines = content.split("\n")
-        before, self._text, self._lines = self._lines, content, lines
-        room = self.scrollable_content_region.height
+        width, room = self.scrollable_content_region.size
+        lines = self._content(item, width or 40)
+        before, self._all, self._text, self._lines = self._lines, lines, None, lines
         fits = bool(width) and all(line.cell_len <= width for line in lines)  # No line wraps.
         by_line, self._by_line = self._by_line, fits and 0 < len(lines) <= room
         strips, self._strips = self._strips, [None] * len(lines)
@@ -98,12 +101,15 @@ class OverviewPane(Widget):
         # The text fits, as it did: repaint only the lines that changed (a status, a time), and
         # every line below a line that came or went.
         moved = False  # Whether a line came or went above: every line from there moves.
+        changed = []
         for y in range(max(len(lines), len(before))):
             if not moved and y < len(lines) and y < len(before) and lines[y] == before[y]:
                 self._strips[y] = strips[y]
                 continue
             moved = len(lines) != len(before)
-            self.refresh(Region(0, y, width, 1))
+            changed.append(Region(0, y, width, 1))
+        if changed:
+            self.refresh(*changed)  # One call: each costs a message to the screen.
 
     def render_line(self, y: int) -> Strip:
         """A line of the text, painted alone while the text fits the pane: Textual's own path lays
@@ -144,21 +150,23 @@ class OverviewPane(Widget):
         self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
         super().notify_style_update()
 
-    def _content(self, item: ItemView | None, width: int) -> Text:
-        """The pane's text, its label/value rows laid out as a two-column grid would be."""
+    def _content(self, item: ItemView | None, width: int) -> list[Text]:
+        """The pane's lines, its label/value rows laid out as a two-column grid would be (built
+        line by line: splitting one Text into lines cost as much as building it)."""
         if item is None:
-            return Text("No machine highlighted.", style="dim")
+            return [Text("No machine highlighted.", style="dim")]
         console = self.app.console
-        content = Text(end="")
+        lines: list[Text] = []
 
         def row(label: str, value: Text | str) -> None:
             value = value if isinstance(value, Text) else Text(value)
             room = max(1, width - LABEL_WIDTH - 1)
-            lines = [value] if value.cell_len <= room else value.wrap(console, room, overflow="fold")
-            for n, line in enumerate(lines):
-                content.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
-                content.append_text(line)
-                content.append("\n")
+            parts = [value] if value.cell_len <= room else value.wrap(console, room, overflow="fold")
+            for n, part in enumerate(parts):
+                line = Text(end="")
+                line.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
+                line.append_text(part)
+                lines.append(line)
 
         row("Agent version", item.agent_version)
         slug = _slug(item.status)
@@ -169,11 +177,9 @@ class OverviewPane(Widget):
         row("Latest version", latest)
         def para(text: str, style: str = "") -> None:
             # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
-            value = Text(text, style=style)
-            lines = [value] if value.cell_len <= width else value.wrap(console, width, overflow="fold")
-            for line in lines:
-                content.append_text(line)
-                content.append("\n")
+            value = Text(end="")
+            value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
+            lines.extend([value] if value.cell_len <= width else value.wrap(console, width, overflow="fold"))
 
         for b in item.blockers:
             para(f"● {b.reason}", "bold")
@@ -182,7 +188,7 @@ class OverviewPane(Widget):
         if item.blockers:
             if self.local_next_check:
                 para(f"The service checks again at {self.local_next_check}.", "dim")
-            content.append("\n")  # A blank line closes the blockers.
+            lines.append(Text(end=""))  # A blank line closes the blockers.
         step = NEXT_STEP.get(item.status, "")
         if step:
             para(step, "bold")
@@ -191,8 +197,8 @@ class OverviewPane(Widget):
         row("Replication", f"{item.replication_health} · {item.protection_state}")
         row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
         row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
-        content.rstrip()
-        return content
+        lines[-1].rstrip()
+        return lines
 
 
 def _slug(word: str) -> str:

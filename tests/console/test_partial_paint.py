@@ -1,0 +1,107 @@
+"""The console repaints only what changed: what a terminal shows after those partial updates must
+be what a full paint of the screen shows (tui/widgets/compositor.py, tui/widgets/line_cache.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from rich.console import Console
+from rich.segment import ControlType, Segment
+from rich.style import Style
+
+from tui.app import ConsoleApp
+
+Cells = list[list[tuple[str, Style | None]]]
+
+
+class Terminal:
+    """A grid of cells that every update the app writes is applied to, as a terminal would."""
+
+    def __init__(self, app: ConsoleApp) -> None:
+        width, height = app.size
+        self.console = Console(width=width, height=height, force_terminal=True, color_system="truecolor",
+                               legacy_windows=False, safe_box=False)
+        self.cells: Cells = [[(" ", None)] * width for _ in range(height)]
+        self.updates = 0
+        inner = app._display
+
+        def display(screen, renderable) -> None:
+            if renderable is not None:
+                self.apply(self.console.render(renderable))
+                self.updates += 1
+            return inner(screen, renderable)
+
+        app._display = display
+
+    def apply(self, segments) -> None:
+        x = y = 0
+        for segment in segments:
+            if segment.control:
+                for code in segment.control:
+                    if code[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = code[1], code[2]
+                continue
+            for char in segment.text:
+                if char == "\n":
+                    continue
+                self.cells[y][x] = (char, segment.style)
+                x += 1
+
+
+def full_paint(app: ConsoleApp) -> Cells:
+    """The screen painted whole, cell by cell."""
+    rows: Cells = []
+    for strip in app.screen._compositor.render_strips():
+        row: list[tuple[str, Style | None]] = []
+        for text, style, control in strip:
+            if not control:
+                row.extend((char, style) for char in text)
+        rows.append(row)
+    return rows
+
+
+def differences(terminal: Terminal, app: ConsoleApp) -> list[str]:
+    painted = full_paint(app)
+    out = []
+    for y, (seen, whole) in enumerate(zip(terminal.cells, painted)):
+        if seen != whole:
+            out.append(f"line {y}: terminal {''.join(c for c, _ in seen)!r} / full paint {''.join(c for c, _ in whole)!r}")
+            out.extend(f"  x={x}: {a!r} / {b!r}" for x, (a, b) in enumerate(zip(seen, whole)) if a != b)
+    return out
+
+
+async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db, engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = Terminal(app)
+        app.screen.refresh()  # A full paint to start from (the first frames came before the terminal).
+        await pilot.pause()
+
+        async def check(step: str) -> None:
+            await pilot.pause(0.1)
+            assert not differences(terminal, app), f"after {step}:\n" + "\n".join(differences(terminal, app)[:20])
+
+        await check("the first paint")
+        for keys, step in ((("down", "down", "down"), "moving the cursor"), (("s",), "a sort"),
+                           (("s", "S"), "a reversed sort"), (("space", "space"), "marking two machines"),
+                           (("2",), "a status facet"), (("0",), "all statuses"), (("o",), "hiding the overview"),
+                           (("o",), "showing the overview"), (("slash", *"sql"), "typing a filter"),
+                           (("escape",), "clearing the filter"), (("end",), "the last row"),
+                           (("home",), "the first row")):
+            await pilot.press(*keys)
+            await check(step)
+
+        writer = sqlite3.connect(contoso_db)  # Another process changes a machine on screen.
+        table_row = app.screen.query_one("ItemTable").row_at(2)
+        writer.execute("UPDATE items SET status = 'updating' WHERE id = ?", (table_row.id,))
+        writer.commit()
+        writer.close()
+        app.poll_changes()
+        await check("a live refresh")
+
+        await pilot.press("j")
+        await check("opening the jobs screen")
+        await pilot.press("f", "f")
+        await check("the jobs state filter")
+        assert terminal.updates > 15

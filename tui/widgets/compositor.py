@@ -1,0 +1,71 @@
+"""A compositor that paints only the screen lines an update needs, not every line of each widget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual._compositor import Compositor
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.strip import Strip
+
+
+class LineCompositor(Compositor):
+    """Textual's compositor, cropping each widget's render to the update.
+
+    For a partial update Textual 8.2.8 asks every widget whose *container's* clip meets the
+    dirty area for all of its lines (`Compositor._get_renders`), then keeps the dirty ones:
+    one changed table row cost every line of the nine widgets on the items screen (cached
+    lines are fetched, filtered and cut again), most of a live refresh tick. Here a widget is
+    asked only for its lines in the crop; not at all when it lies beside the crop, or when
+    widgets in front of it cover those lines (the screen and the containers behind the table:
+    the first widget to paint a cell wins in `_render_chops`, so theirs would be thrown away).
+    The result is the same cells. Full updates (screenshots, resizes) crop to the whole
+    screen and paint what Textual's do.
+    """
+
+    def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        if crop is None:
+            yield from super()._get_renders(crop)
+            return
+        # Whole lines of the crop: an update writes each chop (the cells between two cuts) that
+        # meets a dirty span from the chop's start, which may lie left of the crop.
+        band = Region(0, crop.y, self.size.width, crop.height)
+        # The chops a dirty span can meet: starting at or before its end (`ChopsUpdate`).
+        reach = Region(crop.x, crop.y, crop.width + 1, crop.height)
+        front: list[Region] = []  # What the widgets yielded so far paint (front to back).
+        for widget, (region, clip) in self.visible_widgets.items():
+            clip = clip.intersection(band)
+            painted = region.intersection(clip)
+            if not painted.area or not painted.overlaps(reach) or _covered(painted, front):
+                continue
+            front.append(painted)
+            x, y, width, height = painted
+            yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+
+
+def _covered(region: Region, front: list[Region], start: int = 0) -> bool:
+    """Whether the regions `front[start:]` cover every cell of `region` between them."""
+    for n in range(start, len(front)):
+        other = front[n]
+        if not region.overlaps(other):
+            continue
+        if other.contains_region(region):
+            return True
+        # What `other` leaves of `region`: bands above and below it, then left and right of it.
+        x, y, width, height = region
+        top, bottom = max(y, other.y), min(y + height, other.bottom)
+        left, right = max(x, other.x), min(x + width, other.right)
+        rest = [
+            Region(x, y, width, top - y),
+            Region(x, bottom, width, y + height - bottom),
+            Region(x, top, left - x, bottom - top),
+            Region(right, top, x + width - right, bottom - top),
+        ]
+        return all(_covered(part, front, n + 1) for part in rest if part.area > 0)
+    return False
+
+
+def use_line_compositor(screen: Screen) -> None:
+    """Give `screen` a `LineCompositor` (call from its `__init__`, before it is laid out)."""
+    screen._compositor = LineCompositor()
