@@ -74,12 +74,19 @@ class ConsoleApp(OperatorFlows, App):
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        """Start what the first frame need not wait for, polling and the engine, and refresh the
-        screen (the items overview waits for this: its view loads pydantic).
+        """The first rows are on the terminal: show the screen's keys in the next frame, then
+        start the rest.
 
         Not from on_mount with call_after_refresh: during start-up Textual runs those callbacks
         before it paints (the screen mounts in a batch), so they delayed the first rows."""
         self.first_frame_shown = True
+        self.screen.refresh_bindings()  # The key footer waited for this: it composes its keys.
+        # After the frame that shows them, not before it (the overview's first view loads pydantic).
+        self.call_after_refresh(lambda: self.call_after_refresh(self._start_live))
+
+    def _start_live(self) -> None:
+        """Start what the first frames need not wait for, polling and the engine, and refresh the
+        screen (the items overview waits for this: its view loads pydantic)."""
         self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
             self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
