@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from store import clock, fleet, job_pages, jobs
+from store import clock, fleet
 from store.catalog import latest_releases
 from store.db import Database, open_db
 from store.errors import BadInput, Refused
 from store.fleet import ItemQuery, ItemRow
-from store.jobs import JobQuery, JobRow, get_job
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
     from store.engine.loop import AdvanceResult
     from store.engine.outcomes import Plan, UpdateOutcome
+    from store.jobs import JobQuery, JobRow  # with the jobs screen or command (the console opens on items)
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
 
 
@@ -136,6 +136,8 @@ class Service:
 
     # -- jobs ---------------------------------------------------------------------------------
     def job(self, job_id: str) -> JobView:
+        from store.jobs import get_job
+
         found = get_job(self.conn, job_id)
         if found is None:
             raise BadInput(f"no job with id {job_id!r}")
@@ -245,12 +247,18 @@ class Service:
 
     # -- jobs lists ------------------------------------------------------------------------------
     def count_jobs(self, q: JobQuery) -> int:
+        from store import jobs
+
         return jobs.count_jobs(self.conn, q)
 
     def page_jobs(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[JobRow]:
+        from store import jobs
+
         return jobs.list_jobs(self.conn, q, limit=limit, after_seq=after_seq)
 
     def job_state_counts(self, vault_id: int | None) -> dict[str, int]:
+        from store import jobs
+
         return jobs.state_counts(self.conn, vault_id)
 
     def data_version(self) -> int:
@@ -289,4 +297,6 @@ class Service:
         return fleet.count_matching(self.conn, q, ids)
 
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
+        from store import job_pages
+
         return job_pages.jobs_at(self.conn, q, offset=offset, limit=limit)

@@ -15,12 +15,8 @@ from store import clock
 from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
-from tui.screens.appliances import AppliancesScreen
-from tui.screens.items import ItemsScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.settings import SettingsScreen
+from tui.screen_ref import ScreenRef
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.job_table import elapsed
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -33,8 +29,16 @@ class ConsoleApp(OperatorFlows, App):
     """asr-upgrade-console: Replicated items, Site Recovery jobs, Appliances, Settings."""
 
     TITLE = "asr-upgrade-console"
-    CSS_PATH = "app.tcss"
-    MODES = {"items": ItemsScreen, "jobs": JobsScreen, "appliances": AppliancesScreen, "settings": SettingsScreen}
+    CSS_PATH = ["app.tcss", "screens/items.tcss"]
+    """The app's styles and the first screen's (read before the first frame, so the stylesheet is
+    parsed once: a screen's own CSS_PATH read later re-parses every rule loaded so far)."""
+    MODES = {
+        "items": ScreenRef("tui.screens.items", "ItemsScreen"),
+        "jobs": ScreenRef("tui.screens.jobs", "JobsScreen"),
+        "appliances": ScreenRef("tui.screens.appliances", "AppliancesScreen"),
+        "settings": ScreenRef("tui.screens.settings", "SettingsScreen"),
+    }
+    """Each mode's screen; a screen's module loads when the mode is first shown."""
     DEFAULT_MODE = "items"
     BINDINGS = [
         Binding("i", "switch_mode('items')", "Items", id="app.items"),
@@ -70,12 +74,19 @@ class ConsoleApp(OperatorFlows, App):
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        """Start what the first frame need not wait for, polling and the engine, and refresh the
-        screen (the items overview waits for this: its view loads pydantic).
+        """The first rows are on the terminal: show the screen's keys in the next frame, then
+        start the rest.
 
         Not from on_mount with call_after_refresh: during start-up Textual runs those callbacks
         before it paints (the screen mounts in a batch), so they delayed the first rows."""
         self.first_frame_shown = True
+        self.screen.refresh_bindings()  # The key footer waited for this: it composes its keys.
+        # After the frame that shows them, not before it (the overview's first view loads pydantic).
+        self.call_after_refresh(lambda: self.call_after_refresh(self._start_live))
+
+    def _start_live(self) -> None:
+        """Start what the first frames need not wait for, polling and the engine, and refresh the
+        screen (the items overview waits for this: its view loads pydantic)."""
         self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
             self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
@@ -139,6 +150,8 @@ class ConsoleApp(OperatorFlows, App):
         return moment.astimezone(clock.zone(self.vault.time_zone)).strftime("%a %d %b %H:%M %Z")
 
     def job_duration(self, job: JobView) -> str:
+        from tui.widgets.job_table import elapsed
+
         return elapsed(job.start_time, job.end_time, self.service.clock().now)
 
     def skip_to_next_run(self) -> None:
@@ -160,11 +173,13 @@ class ConsoleApp(OperatorFlows, App):
         if vault_id != self.vault.id:
             self.vault = next(v for v in self.service.vaults() if v.id == vault_id)
         self.switch_mode("items")
-        self.call_after_refresh(lambda: self.screen.highlight_item(item_id) if isinstance(self.screen, ItemsScreen) else None)
+        items = self.MODES["items"]
+        self.call_after_refresh(lambda: self.screen.highlight_item(item_id) if items.shows(self.screen) else None)
 
     def show_appliance(self, name: str) -> None:
         self.switch_mode("appliances")
-        self.call_after_refresh(lambda: self.screen.select(name) if isinstance(self.screen, AppliancesScreen) else None)
+        appliances = self.MODES["appliances"]
+        self.call_after_refresh(lambda: self.screen.select(name) if appliances.shows(self.screen) else None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_vault":

@@ -45,3 +45,12 @@ def test_the_console_opens_its_database_without_pydantic_or_sqlite_utils(tmp_pat
     )
     assert "tui.app" in loaded
     assert {m for m in loaded if m.startswith(("pydantic", "store.models", "sqlite_utils"))} == set()
+
+
+def test_the_console_loads_only_the_screen_it_opens_on() -> None:
+    """The other screens (and what only they use: DataTable, Switch, the job table) load when the
+    operator first switches to them."""
+    loaded = imported_after("import tui.cli, tui.launch, tui.app")
+    later = {"tui.screens.jobs", "tui.screens.appliances", "tui.screens.settings", "tui.widgets.job_table",
+             "textual.widgets._data_table", "textual.widgets._switch"}
+    assert loaded & later == set()
