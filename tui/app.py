@@ -135,7 +135,7 @@ class ConsoleApp(OperatorFlows, App):
             # To the minute, as shown: the bar repaints when what it shows changes, not every poll.
             bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone)).replace(second=0, microsecond=0)
             speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
-            if self.engine is not None and not self.engine.holding:
+            if self.engine is not None and self.engine.observing:
                 speed += " (other process)"
             bar.speed = speed
             bar.read_only = self.read_only
@@ -159,7 +159,7 @@ class ConsoleApp(OperatorFlows, App):
         target = self.service.next_automatic_run(self.vault.id)
         if self.read_only:
             self.notify("read-only: the clock cannot be moved", severity="error")
-        elif self.engine is None or not self.engine.holding:
+        elif self.engine is None or self.engine.observing:
             self.notify("Another process runs the engine; skip there (asr-console clock advance).",
                         severity="warning")
         else:

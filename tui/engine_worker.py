@@ -21,7 +21,10 @@ class EngineThread:
         self.stop = threading.Event()
         self.skips: queue.SimpleQueue[datetime] = queue.SimpleQueue()
         self.holding = False
-        """Whether this console holds the lease (False: another process runs the engine)."""
+        """Whether this console holds the lease."""
+        self.observing = False
+        """Whether another process held the lease at this console's last try (False until the
+        first try, a moment after start: the console does not claim another process meanwhile)."""
         self.error: str | None = None
 
     def skip_to(self, moment: datetime) -> None:
@@ -41,11 +44,11 @@ class EngineThread:
         try:
             while not self.stop.is_set():
                 if not lease.try_acquire(db, holder):
-                    self.holding = False
+                    self.holding, self.observing = False, True
                     self.stop.wait(RETRY_S)
                     pacer = Pacer()
                     continue
-                self.holding = True
+                self.holding, self.observing = True, False
                 cursor = processed_until(db.conn)
                 target = pacer.target(db, cursor)
                 while not self.skips.empty():
@@ -54,7 +57,7 @@ class EngineThread:
                     try:
                         advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder)
                     except lease.LeaseLost:  # stalled past the lease: another process runs the engine now
-                        self.holding = False
+                        self.holding, self.observing = False, True
                 self.stop.wait(STEP_S)
         finally:
             try:
