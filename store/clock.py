@@ -45,6 +45,13 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime:
+    """A stored time (ISO_FORMAT). Every poll and engine step parses some: the common exact form
+    goes through `fromisoformat` (C, ~30x faster than `strptime`, which still judges the rest)."""
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC)
 
 
