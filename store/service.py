@@ -196,6 +196,13 @@ class Service:
 
         return operations
 
+    def prepare_writes(self) -> None:
+        """Load the code behind the operator's commands now (the engine and its models, ~0.3 s
+        when the engine thread has not loaded them), so the command that follows does not wait
+        for it. Safe from any thread: it touches no connection. Nothing to load when read-only."""
+        if not self.read_only:
+            from store import operations  # noqa: F401
+
     def update(self, names: list[str]) -> UpdateOutcome:
         """One job per named machine; blocked, busy or current ones refused with their reasons."""
         return self._operations().update(self.db, names)

@@ -10,7 +10,7 @@ from store.errors import StoreError
 from tui.modals.confirm import ConfirmModal
 from tui.modals.item_actions import ItemAction, ItemActionModal
 from tui.modals.job_detail import JobAction, JobDetailModal
-from tui.render import safe_text
+from tui.render import safe_text, short_job_id
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -109,7 +109,7 @@ class OperatorFlows:
             self.report_error(exc)
             return
         self.after_change()
-        self.notify(f"Retry started for {safe_text(job.item)} (job {job.id[:8]}…).", title="Retry", timeout=6)
+        self.notify(f"Retry started for {safe_text(job.item)} (job {short_job_id(job.id)}).", title="Retry", timeout=6)
 
     def cancel_job(self, job: JobView) -> None:
         def confirmed(ok: bool | None) -> None:

@@ -30,6 +30,13 @@ def safe_text(value: str) -> str:
     )
 
 
+def short_job_id(job_id: str) -> str:
+    """A job id cut for a one-line mention: its last 8 hex digits. A job id (UUIDv7) starts with
+    its creation time, the same for every job created within a minute; it ends in seeded
+    pseudo-random digits, which tell jobs apart (and so do an older uuid5 id's)."""
+    return ELLIPSIS + job_id[-8:]
+
+
 def truncate(value: str, width: int) -> str:
     """`value` cut to at most `width` terminal cells, ending in an ellipsis when cut."""
     if width <= 0:

@@ -13,8 +13,10 @@ from store.jobs import (
     AGENT_SCENARIO,
     NewJob,
     create_jobs,
+    epoch_ms,
+    job_id_key,
+    job_id_sql,
     next_seq,
-    register_job_guid,
 )
 from store.sim import error_catalog
 
@@ -97,10 +99,10 @@ BULK_CACHE_KIB = 262_144
 job adds entries to the jobs table's indexes, and with the default 2 MB cache the index pages
 keep going back to the OS."""
 
-_INSERT_MATCHING = """
+_INSERT_MATCHING = f"""
 INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state, initiated_by,
                   created_time, from_version, to_version, fail_code, fail_task, waiting_reason)
-SELECT :offset + e.n, job_guid(:offset + e.n), items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
+SELECT :offset + e.n, {job_id_sql(':offset + e.n', ':ms', ':key')}, items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
        items.name, 'NotStarted', :initiated_by, :at, items.agent_version, :to_version, c.code, c.task,
        coalesce(l.components_reason, CASE WHEN e.n >= l.first_waiting THEN l.capacity_reason END)
 FROM _enq e
@@ -160,11 +162,11 @@ def enqueue_agents_matching(
     conn.executemany("INSERT INTO _enq_load VALUES (?, ?, ?, ?)", load)
     conn.executemany("INSERT INTO _enq_codes VALUES (?, ?)",
                      [(code, error_catalog.failing_task(code)) for code in error_catalog.CATALOG])
-    register_job_guid(conn)
     base = next_seq(conn)
     count = conn.execute(_INSERT_MATCHING, {
         "offset": base - 1, "scenario": AGENT_SCENARIO, "job_name": AGENT_JOB_NAME,
-        "initiated_by": initiated_by, "at": iso(at), "to_version": to_version,
+        "initiated_by": initiated_by, "at": iso(at), "to_version": to_version, "ms": epoch_ms(at),
+        "key": job_id_key(conn),
     }).rowcount
     conn.execute(
         "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "

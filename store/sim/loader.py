@@ -22,7 +22,7 @@ from store.engine.status import (
     update_status,
 )
 from store.errors import BadInput, Refused
-from store.jobs import insert_job, next_job_ids, task_plan
+from store.jobs import insert_job, job_ids, next_seq, task_plan
 from store.models import SITE_RECOVERY_ACTOR, JobState
 from store.sim import error_catalog
 from store.sim.scenario import Scenario
@@ -256,13 +256,14 @@ def _jobs(conn: sqlite3.Connection, s: Scenario, now: datetime) -> None:
     """Jobs already in flight or finished when the scenario starts, placed in engine time."""
     if not s.jobs:
         return
-    ids = next_job_ids(conn, len(s.jobs))
-    for (seq, job_id), spec in zip(ids, s.jobs, strict=True):
+    first = next_seq(conn)
+    for seq, spec in enumerate(s.jobs, start=first):
         item_id, vault_id, version = conn.execute(
             "SELECT id, vault_id, agent_version FROM items WHERE name = ?", (spec.item,)
         ).fetchone()
         plan = task_plan(str(s.seed), seq)
         started = now - timedelta(minutes=spec.started_minutes_ago)
+        ((_seq, job_id),) = job_ids(conn, seq, 1, started)
         to_version = _latest_agent(conn)
         fail_task = error_catalog.failing_task(spec.error_code) if spec.error_code else None
         insert_job(

@@ -231,6 +231,31 @@ async def test_read_only_console_refuses_changes(contoso_db: Path) -> None:
         assert any("read-only" in n.message for n in app._notifications)
 
 
+async def test_read_only_console_bulk_dialog_creates_nothing(contoso_db: Path) -> None:
+    """The dialog opens and selects as usual (it loads no write path when read-only); OK is refused."""
+    before = Service.open(contoso_db, read_only=True)
+    jobs_before = before.count_jobs(JobQuery())
+    before.close()
+    app = ConsoleApp(db_path=contoso_db, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BulkUpdateModal)
+        table = app.screen.query_one(BulkTable)
+        await pilot.press("a")
+        await pilot.pause()
+        assert table.marked
+        await pilot.press("tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, BulkUpdateModal)
+        assert any("read-only" in n.message for n in app._notifications)
+        assert not any(n.message.startswith("Created") for n in app._notifications)
+    after = Service.open(contoso_db, read_only=True)
+    assert after.count_jobs(JobQuery()) == jobs_before
+    after.close()
+
+
 async def test_marks_hidden_by_filter_are_counted_in_the_confirmation(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -7,7 +7,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from store.models import STATUS_SLUGS
-from tui.render import duration, fit, safe_text, status_text, status_word, truncate, version_text
+from tui.render import duration, fit, safe_text, short_job_id, status_text, status_word, truncate, version_text
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,11 @@ def test_version_text_against_latest() -> None:
     assert version_text("9.66.7643.1").spans == []
     odd = version_text("not\x1b-a-version", "9.66.7643.1")
     assert (odd.plain, odd.spans) == ("not^[-a-version", [])
+
+
+def test_short_job_ids_of_jobs_created_together_differ() -> None:
+    """UUIDv7 job ids created in the same minute share their first digits (the time): a short id
+    shows the last ones, which tell the jobs apart."""
+    a, b = "01a281fa-6340-7000-8000-0003e9b86339", "01a281fa-6340-7000-8000-00041c2e07d5"
+    assert (short_job_id(a), short_job_id(b)) == ("…e9b86339", "…1c2e07d5")
+    assert short_job_id("b6516e57-42bb-5838-8efb-169340345fb0") == "…40345fb0"  # an older uuid5 id

@@ -89,6 +89,9 @@ class BulkUpdateModal(Dialog[list[int] | None]):
     def on_mount(self) -> None:
         self._count(0)
         self.query_one("#cancel", Button).focus()
+        # OK creates the jobs with the write path (store.operations and the engine code under it):
+        # loaded now, off the event loop, while the operator chooses, not after OK.
+        self.run_worker(self.source.prepare_writes, thread=True, group="bulk-prepare", exit_on_error=False)
 
     def _count(self, n: int) -> None:
         self.query_one("#bulk-count", Static).update(

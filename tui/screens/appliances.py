@@ -16,7 +16,7 @@ from store.errors import StoreError
 from store.vocabulary import UpdateStatus
 from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
-from tui.render import safe_text
+from tui.render import safe_text, short_job_id
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.key_footer import KeyFooter as Footer
 
@@ -172,7 +172,7 @@ class AppliancesScreen(Screen):
                 self.app.report_error(exc)
                 return
             self.app.after_change()
-            self.notify(f"Update of {comp.name} started (job {job.id[:8]}…).", timeout=5)
+            self.notify(f"Update of {comp.name} started (job {short_job_id(job.id)}).", timeout=5)
 
         self.app.push_screen(ConfirmModal("Update appliance component", message, ok_label="Update"), confirmed)
 

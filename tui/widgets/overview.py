@@ -13,7 +13,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
-from tui.render import safe_text
+from tui.render import safe_text, short_job_id
 from tui.widgets.line_cache import use_framed_line_cache
 from tui.widgets.titles import set_border_title
 
@@ -195,7 +195,7 @@ class OverviewPane(Widget):
         row("OS", safe_text(item.os))
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
-        row("Last job", item.last_job_id[:8] + "…" if item.last_job_id else "-")
+        row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-")
         row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
         lines[-1].rstrip()
         return lines
