@@ -7,6 +7,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from time import gmtime, strftime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from store.errors import BadInput
@@ -42,6 +43,11 @@ def wall_seconds() -> float:
 def iso(moment: datetime) -> str:
     """Fixed-width ISO UTC text, so SQLite orders it correctly as text."""
     return moment.astimezone(UTC).strftime(ISO_FORMAT)
+
+
+def iso_epoch(epoch: int) -> str:
+    """`iso` of a whole unix second, without building a datetime (the engine writes many)."""
+    return strftime(ISO_FORMAT, gmtime(epoch))
 
 
 def parse_iso(text: str) -> datetime:

@@ -63,6 +63,7 @@ class ConsoleApp(OperatorFlows, App):
         self.service = Service.open(self.db_path, read_only=read_only, create=False)
         self.set_reactive(ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0])
         self.engine = EngineThread(self.db_path) if engine and not read_only else None
+        self._engine_stop_told = False
         self._seen_version = -1
         self._vault_count = len(self.service.vaults())
         self.first_frame_shown = False
@@ -135,7 +136,12 @@ class ConsoleApp(OperatorFlows, App):
             # To the minute, as shown: the bar repaints when what it shows changes, not every poll.
             bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone)).replace(second=0, microsecond=0)
             speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
-            if self.engine is not None and self.engine.observing:
+            if self.engine is not None and self.engine.error:
+                speed = "engine stopped"
+                if not self._engine_stop_told:
+                    self._engine_stop_told = True
+                    self.notify(f"The engine stopped: {self.engine.error}", severity="error", timeout=30)
+            elif self.engine is not None and self.engine.observing:
                 speed += " (other process)"
             bar.speed = speed
             bar.read_only = self.read_only
@@ -159,9 +165,13 @@ class ConsoleApp(OperatorFlows, App):
         target = self.service.next_automatic_run(self.vault.id)
         if self.read_only:
             self.notify("read-only: the clock cannot be moved", severity="error")
+        elif self.engine is not None and self.engine.error:
+            self.notify(f"The engine stopped ({self.engine.error}); restart the console.", severity="error")
         elif self.engine is None or self.engine.observing:
             self.notify("Another process runs the engine; skip there (asr-console clock advance).",
                         severity="warning")
+        elif not self.engine.holding:
+            self.notify("The engine is starting; skip again in a moment.", severity="warning")
         else:
             self.engine.skip_to(target)
             self.notify(f"Skipping to {self.local_time_text_full(target)}.", timeout=4)

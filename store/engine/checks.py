@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from time import gmtime, strftime
 from typing import NamedTuple
 
 from store.catalog import Release, latest_releases
-from store.clock import ISO_FORMAT, iso
+from store.clock import iso
+from store.engine import check_schedule
 from store.engine.status import (
     AgentFacts,
     ComponentFacts,
@@ -47,7 +47,8 @@ class ApplianceFacts(NamedTuple):
 @dataclass(frozen=True)
 class Latest:
     """The catalog as the checks need it (the latest GA agent and component releases), and a
-    per-window cache of appliances' component versions (cleared when a component job ends)."""
+    cache of appliances' component versions that lives through an advance: cleared when a
+    component job ends and when another connection commits (loop._batch sees `data_version`)."""
 
     releases: dict[str, Release]
     appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
@@ -162,92 +163,11 @@ def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params:
     return conn.execute(sql, params).fetchall()
 
 
-def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
-    """The machines of a check pass, with their due time (so the schedule is grouped on this table)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY, due TEXT)")
-    conn.execute("DELETE FROM _chk")
-    conn.execute(f"INSERT INTO _chk {sql}", params)
-
-
-def _schedule(conn: sqlite3.Connection, until: datetime) -> int:
-    """Old next_check_at -> (checked_at, next_check_at), per distinct due second (few): a check due
-    several times over a quiet stretch happens once, at its last due time (same outcome). Returns
-    how many checks were due (each due time counts, so the count does not depend on how engine
-    time was cut into passes)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
-    conn.execute("DELETE FROM _sched")
-    epoch = int(until.timestamp())
-    rows = []
-    due_checks = 0
-    for old, n in conn.execute(
-        "SELECT due, count(*) FROM _chk GROUP BY due"
-    ).fetchall():
-        due = int(datetime.fromisoformat(old).timestamp())
-        times = (epoch - due) // CHECK_INTERVAL_S
-        due_checks += n * (times + 1)
-        last = due + CHECK_INTERVAL_S * times
-        rows.append((old, _iso_epoch(last), _iso_epoch(last + CHECK_INTERVAL_S)))
-    conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
-    return due_checks
-
-
-def _schedule_since(conn: sqlite3.Connection, since: datetime, until: datetime) -> int | None:
-    """_schedule when every check up to `since` is done and (since, until] is at most one check
-    interval: each machine in _chk is then due exactly once, at its own next_check_at, so the map
-    is every second of the stretch (no grouping of the pass's rows). None when a machine in _chk
-    was due before `since` (the caller groups instead)."""
-    lowest, count = conn.execute("SELECT min(due), count(*) FROM _chk").fetchone()
-    if lowest is not None and lowest <= iso(since):
-        return None
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
-    conn.execute("DELETE FROM _sched")
-    first, last = int(since.timestamp()) + 1, int(until.timestamp())
-    rows = []
-    for epoch in range(first, last + 1):
-        at = _iso_epoch(epoch)
-        rows.append((at, at, _iso_epoch(epoch + CHECK_INTERVAL_S)))
-    conn.executemany("INSERT INTO _sched VALUES (?, ?, ?)", rows)
-    return count
-
-
-def _iso_epoch(epoch: int) -> str:
-    return strftime(ISO_FORMAT, gmtime(epoch))
-
-
 def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> None:
     """Status from the stored blockers, written only where it changes (it is indexed)."""
     case = STATUS_CASE.format(t="", blockers="blockers")
     conn.execute(f"UPDATE items SET status = {case} WHERE {selection} AND status != {case}",
                  {"latest_key": latest.agent_key})
-
-
-PHASE_INDEX_SPAN_S = CHECK_INTERVAL_S // 3
-"""A check pass reads the machines due through the phase index when it covers at most this much
-engine time since the last pass (the console's engine steps), else it scans the table."""
-
-
-def checks_done_to(conn: sqlite3.Connection) -> datetime | None:
-    """Up to where every machine's check is done (the clock's `checks_to`; None: unknown)."""
-    row = conn.execute("SELECT checks_to FROM clock WHERE id = 1").fetchone()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
-def _due_ids(conn: sqlite3.Connection, until: datetime, since: datetime | None) -> None:
-    """The machines due by `until` into _chk. A machine's checks fall at its own phase
-    (check_offset_s) modulo the check interval, so when every check up to `since` is done, the
-    machines due are those whose phase falls in (since, until]: read through the phase index, not
-    the whole table. A stretch of more than PHASE_INDEX_SPAN_S (the index costs more than a scan
-    past about a third of the fleet) or an unknown `since` reads the table."""
-    params = {"until": iso(until)}
-    span = None if since is None else (until - since).total_seconds()
-    if span is None or not 0 <= span <= PHASE_INDEX_SPAN_S:
-        _temp_ids(conn, "SELECT id, next_check_at FROM items NOT INDEXED WHERE next_check_at <= :until", params)
-        return
-    params["lo"] = int(since.timestamp()) % CHECK_INTERVAL_S
-    params["hi"] = int(until.timestamp()) % CHECK_INTERVAL_S
-    phase = ("check_offset_s > :lo AND check_offset_s <= :hi" if params["lo"] <= params["hi"]
-             else "(check_offset_s > :lo OR check_offset_s <= :hi)")
-    _temp_ids(conn, f"SELECT id, next_check_at FROM items WHERE {phase} AND next_check_at <= :until", params)
 
 
 def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None,
@@ -256,13 +176,14 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     saw, recompute blockers and status, and schedule the next check 30 minutes on. Returns the
     number of checks that were due (a machine due twice by `until` counts twice). Records `until`
     as the clock's `checks_to`. `cursor` (the engine's position before this pass) vouches for
-    `checks_to`: a value past it was left by a clock that a scenario load set back, so every
+    `checks_to`: a value past it cannot be trusted (a clock set back by something that left
+    `checks_to` alone, such as a process still running code from before m006), so every
     machine is read."""
     latest = latest or Latest.read(conn)
-    since = checks_done_to(conn)
+    since = check_schedule.checks_done_to(conn)
     if since is not None and (cursor is None or since > cursor):
         since = None
-    _due_ids(conn, until, since)
+    check_schedule.due_ids(conn, until, since)
     if since is None or since < until:
         conn.execute("UPDATE clock SET checks_to = ? WHERE id = 1", (iso(until),))
     selection = "items.id IN (SELECT id FROM _chk)"
@@ -277,9 +198,9 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     blockers = _fill_groups(conn, list({f[:6] for f in facts}), latest)
     due_checks = None
     if since is not None and 0 <= (until - since).total_seconds() <= CHECK_INTERVAL_S:
-        due_checks = _schedule_since(conn, since, until)
+        due_checks = check_schedule.schedule_since(conn, since, until)
     if due_checks is None:
-        due_checks = _schedule(conn, until)
+        due_checks = check_schedule.schedule(conn, until)
     # Where what the service saw already is the truth and the blockers stand, a check moves only
     # its times: those machines (by appliance) get the narrow write, the others the whole one.
     changed = sorted({f[0] for f in facts if not f[6] or f[7] != blockers[f[:6]]})

@@ -101,7 +101,9 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
     their own times, the nightly runs at a midnight, then the scheduling tick.
 
     Machine checks wait for a barrier (at least one per check interval of engine time): each one's
-    outcome depends only on the simulated truth (fixed during an advance), the appliance's
+    outcome depends only on the simulated truth (changed only by `sim` commands, which commit
+    between batches: a pass applies such a change to the machines due since the last pass, at
+    most one interval before it happened, as a check that ran a little late would), the appliance's
     components (which change only at a barrier) and the machine's own version (a job ending
     recomputes it anyway), so checking many 30-second windows at once gives the same result with
     far fewer scattered row writes. Where the passes fall is a function of engine time (and of the

@@ -6,10 +6,10 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from time import gmtime, strftime
 
-from store.clock import ISO_FORMAT, iso
+from store.clock import iso, iso_epoch
 from store.engine.checks import (
+    ApplianceFacts,
     Latest,
     agent_entry,
     appliance_facts,
@@ -82,7 +82,7 @@ class RunStats:
     cancelled: int = 0
     dirty: set[int] = field(default_factory=set)
     components_done: set[int] = field(default_factory=set)
-    appliances: dict = field(default_factory=dict)
+    appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
     """Appliances' facts as machines' checks see them (checks.Latest.appliances), kept from batch to
     batch of one advance while no other connection commits (loop._batch checks data_version)."""
     data_version: int | None = None
@@ -144,7 +144,7 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
             epoch = epochs.get(at)
             if epoch is None:
                 epoch = epochs[at] = int(_parse(at).timestamp())
-            going_on.append((strftime(ISO_FORMAT, gmtime(epoch + next_dur)), seq))
+            going_on.append((iso_epoch(epoch + next_dur), seq))
         conn.executemany("UPDATE tasks SET state = ?, end_time = ? WHERE job_seq = ? AND position = ?", task_end)
         conn.executemany(
             "UPDATE tasks SET state = CASE WHEN position = ?1 THEN 'Succeeded' ELSE 'InProgress' END, "
@@ -350,7 +350,7 @@ def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     conn.executemany(
         "UPDATE jobs SET state = 'InProgress', start_time = ?, waiting_reason = NULL, next_event_at = ? "
         "WHERE seq = ? AND state = 'NotStarted'",
-        [(stamp, strftime(ISO_FORMAT, gmtime(at + durations[s])), s) for s in seqs],
+        [(stamp, iso_epoch(at + durations[s]), s) for s in seqs],
     )
     conn.executemany(
         "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = 0",

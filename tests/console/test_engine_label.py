@@ -1,11 +1,14 @@
-"""The header says "(other process)" only when another process runs the engine, never while this
-console's engine thread has yet to try the lease (the first frames of every start)."""
+"""What the header says of the engine: "(other process)" only when another process runs it (never
+while this console's engine thread has yet to try the lease, the first frames of every start),
+"engine stopped" when the thread died; and skips that cannot be done are refused, not parked."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+from store.clock import now as engine_now
 from store.db import open_db
 from store.engine import lease
 from tui.app import ConsoleApp
@@ -13,12 +16,16 @@ from tui.widgets.clock_bar import ClockBar
 
 
 async def _settle(app: ConsoleApp, until, pilot) -> None:
-    for _ in range(200):
+    for _ in range(300):
         if until():
             break
         await asyncio.sleep(0.02)
     app.refresh_clock()
     await pilot.pause()
+
+
+def _notes(app: ConsoleApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
 
 
 async def test_a_console_that_runs_its_engine_never_claims_another_process(contoso_db: Path) -> None:
@@ -40,7 +47,38 @@ async def test_the_header_names_another_process_that_holds_the_engine_lease(cont
             assert app.screen.query_one(ClockBar).speed == "engine 60x (other process)"
             app.skip_to_next_run()  # refused: this console does not run the engine
             await pilot.pause()
-            assert any("Another process runs the engine" in str(n.message) for n in app._notifications)
+            assert "Another process runs the engine" in _notes(app)
     finally:
         lease.release(other, "elsewhere:1:abc")
         other.close()
+
+
+async def test_a_skip_that_arrives_while_another_process_runs_the_engine_is_not_kept(contoso_db: Path) -> None:
+    """Queued by a race (asked just before the lease was lost), the skip is dropped: taking the
+    lease later never jumps engine time to an old target."""
+    other = open_db(contoso_db)
+    lease.acquire(other, "elsewhere:1:abc")
+    app = ConsoleApp(db_path=contoso_db, engine=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, lambda: app.engine.observing, pilot)
+        start = engine_now(other.conn)
+        app.engine.skip_to(start + timedelta(days=2))
+        await asyncio.sleep(1.3)  # the thread's next try (RETRY_S) finds the lease still taken
+        lease.release(other, "elsewhere:1:abc")
+        await _settle(app, lambda: app.engine.holding, pilot)
+        assert app.engine.holding
+        await asyncio.sleep(0.3)
+        assert engine_now(other.conn) < start + timedelta(hours=1)
+    other.close()
+
+
+async def test_a_dead_engine_thread_says_so_and_refuses_skips(contoso_db: Path, tmp_path: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db, engine=True)
+    app.engine.db_path = tmp_path / "gone" / "fleet.db"  # the engine's own connection cannot open
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, lambda: app.engine.error is not None, pilot)
+        assert app.screen.query_one(ClockBar).speed == "engine stopped"
+        assert "The engine stopped" in _notes(app)
+        app.skip_to_next_run()
+        await pilot.pause()
+        assert "restart the console" in _notes(app)

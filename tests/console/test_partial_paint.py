@@ -105,3 +105,12 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
         await pilot.press("f", "f")
         await check("the jobs state filter")
         assert terminal.updates > 15
+
+
+def test_textual_is_the_version_the_paint_shortcuts_were_written_for() -> None:
+    """tui/widgets/compositor.py, line_cache.py and scrolling.py lean on Textual 8.2.8's private
+    paint internals (Compositor._get_renders, StylesCache.render_line, ScrollBarRender): a Textual
+    upgrade must fail here first and have them re-checked, not paint wrong cells quietly."""
+    from importlib.metadata import version
+
+    assert version("textual") == "8.2.8"

@@ -96,7 +96,7 @@ class ItemsScreen(Screen):
         # pydantic model; the first one loads pydantic, ~0.1 s the first rows need not wait for).
         self.set_query(self.query_state, overview=False)
         self.app.refresh_clock()
-        self.query_one(ItemTable).focus()
+        self._one(ItemTable).focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
 
     def on_resize(self) -> None:
@@ -225,13 +225,13 @@ class ItemsScreen(Screen):
             self.refresh_live()
 
     def vault_changed(self, vault) -> None:
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         table.clear_marks()
         self.set_query(self.query_state.with_(vault_id=vault.id))
 
     def highlight_item(self, item_id: int) -> None:
         """Put the cursor on an item, clearing a filter that hides it."""
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         position = self.app.service.position_of(table.query, item_id)
         if position is None:
             if box := self._filter_box():
@@ -282,11 +282,11 @@ class ItemsScreen(Screen):
             if box.value:
                 box.value = ""
             box.remove_class("-active")
-        self.query_one(ItemTable).focus()
+        self._one(ItemTable).focus()
 
     def action_update(self) -> None:
         """Update the marked machines, or the highlighted one when none is marked."""
-        table = self.query_one(ItemTable)
+        table = self._one(ItemTable)
         marked = table.marked
         if marked:
             ids = sorted(marked)
@@ -309,7 +309,7 @@ class ItemsScreen(Screen):
         self.app.push_screen(BulkUpdateModal(svc, self.app.vault.id, eligible), chosen)
 
     def action_toggle_overview(self) -> None:
-        self.query_one(OverviewPane).toggle_class("-hidden")
+        self._one(OverviewPane).toggle_class("-hidden")
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -328,4 +328,4 @@ class ItemsScreen(Screen):
         self._apply_filter(event.value)
         if not event.value:
             event.input.remove_class("-active")
-        self.query_one(ItemTable).focus()
+        self._one(ItemTable).focus()
