@@ -39,15 +39,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _P = 2_147_483_647  # 2**31 - 1: the squares below stay inside SQLite's 64-bit integers
 
 
-def job_id_sql(seq: str, ms: str, key: str) -> str:
+def job_id_sql(seq: str, ms: str, key: str, base: str) -> str:
     """The one definition of a job id, as a SQL expression over SQL operands (a column, a :param):
     an RFC 9562 UUIDv7 GUID, time-ordered so that the jobs' unique id index takes new ids in order.
 
     - unix_ts_ms (48 bits): `ms`, the job's created engine time in milliseconds;
     - version 7, variant 10;
-    - a 42-bit counter, RFC 9562 method 1 (fixed-length dedicated counter bits): the job's seq, in
-      rand_a (12 bits) and the first 30 bits of rand_b, so ids increase with seq within one ms
-      (a bulk update creates 100,000 jobs at the same engine time) and are unique by seq;
+    - a 42-bit counter, RFC 9562 method 1 (fixed-length dedicated counter bits), in rand_a (12
+      bits) and the first 30 bits of rand_b: `base` (counter_base: a pseudo-random start for the
+      created ms, as RFC 9562 recommends, so an id does not show how many jobs exist) plus the
+      job's seq, so ids increase with seq within one ms (a bulk update creates 100,000 jobs at the
+      same engine time) and are unique;
     - 32 pseudo-random bits, the same on every run of a scenario: two rounds of x*x + c modulo
       2**31 - 1 over (seq, `key`), the scenario seed's key (job_id_key), 16 bits from each.
 
@@ -56,10 +58,18 @@ def job_id_sql(seq: str, ms: str, key: str) -> str:
     h1 = f"((({seq}) % {_P}) * 1103515245 + {key}) % {_P}"
     h2 = f"(({h1}) * ({h1}) + 12345) % {_P}"
     h3 = f"(({h2}) * ({h2}) + 1013904223) % {_P}"
+    counter = f"(({base}) + ({seq}))"
     return (
-        f"printf('%08x-%04x-7%03x-%04x-%04x%04x%04x', ({ms}) >> 16, ({ms}) & 65535, (({seq}) >> 30) & 4095, "
-        f"32768 | ((({seq}) >> 16) & 16383), ({seq}) & 65535, ({h2}) & 65535, ({h3}) & 65535)"
+        f"printf('%08x-%04x-7%03x-%04x-%04x%04x%04x', ({ms}) >> 16, ({ms}) & 65535, ({counter} >> 30) & 4095, "
+        f"32768 | (({counter} >> 16) & 16383), {counter} & 65535, ({h2}) & 65535, ({h3}) & 65535)"
     )
+
+
+def counter_base(ms: int, key: int) -> int:
+    """Where the id counter starts for the jobs created at engine time `ms`: pseudo-random from the
+    scenario seed's key, below 2**41 so that adding a seq never overflows the 42-bit counter."""
+    digest = hashlib.blake2b(f"{key}:{ms}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 23
 
 
 def job_id_key(conn: sqlite3.Connection) -> int:
@@ -80,7 +90,7 @@ def next_seq(conn: sqlite3.Connection) -> int:
 
 _IDS_FROM = f"""
 WITH RECURSIVE s(seq) AS (SELECT :start UNION ALL SELECT seq + 1 FROM s WHERE seq < :stop)
-SELECT seq, {job_id_sql("seq", ":ms", ":key")} FROM s
+SELECT seq, {job_id_sql("seq", ":ms", ":key", ":base")} FROM s
 """
 
 
@@ -94,8 +104,9 @@ def job_ids(conn: sqlite3.Connection, start: int, count: int, created: datetime)
     """(seq, GUID) for seqs start .. start + count - 1 created at `created`."""
     if count <= 0:
         return []
-    return conn.execute(_IDS_FROM, {"start": start, "stop": start + count - 1, "ms": epoch_ms(created),
-                                    "key": job_id_key(conn)}).fetchall()
+    ms, key = epoch_ms(created), job_id_key(conn)
+    return conn.execute(_IDS_FROM, {"start": start, "stop": start + count - 1, "ms": ms, "key": key,
+                                    "base": counter_base(ms, key)}).fetchall()
 
 
 def task_plan(seed: str, seq: int, component: bool = False) -> list[tuple[str, int]]:

@@ -12,6 +12,7 @@ from store.jobs import (
     AGENT_JOB_NAME,
     AGENT_SCENARIO,
     NewJob,
+    counter_base,
     create_jobs,
     epoch_ms,
     job_id_key,
@@ -102,7 +103,7 @@ keep going back to the OS."""
 _INSERT_MATCHING = f"""
 INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state, initiated_by,
                   created_time, from_version, to_version, fail_code, fail_task, waiting_reason)
-SELECT :offset + e.n, {job_id_sql(':offset + e.n', ':ms', ':key')}, items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
+SELECT :offset + e.n, {job_id_sql(':offset + e.n', ':ms', ':key', ':base')}, items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
        items.name, 'NotStarted', :initiated_by, :at, items.agent_version, :to_version, c.code, c.task,
        coalesce(l.components_reason, CASE WHEN e.n >= l.first_waiting THEN l.capacity_reason END)
 FROM _enq e
@@ -166,7 +167,7 @@ def enqueue_agents_matching(
     count = conn.execute(_INSERT_MATCHING, {
         "offset": base - 1, "scenario": AGENT_SCENARIO, "job_name": AGENT_JOB_NAME,
         "initiated_by": initiated_by, "at": iso(at), "to_version": to_version, "ms": epoch_ms(at),
-        "key": job_id_key(conn),
+        "key": job_id_key(conn), "base": counter_base(epoch_ms(at), job_id_key(conn)),
     }).rowcount
     conn.execute(
         "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "

@@ -1,4 +1,5 @@
-"""Job ids: RFC 9562 version 7 GUIDs (time-ordered), unique, increasing with seq, the same on every run."""
+"""Job ids: RFC 9562 version 7 GUIDs (time-ordered), unique, increasing with seq, the same on every run,
+and not counting up from zero (the counter starts at a pseudo-random value per created time)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from store import operations
 from store.clock import parse_iso
 from store.engine import sim_actions
 from store.engine.loop import advance_by
-from store.jobs import epoch_ms
+from store.jobs import counter_base, epoch_ms, job_id_key
 
 FLEET = world(
     items=[machine(f"vm-{n:02d}") for n in range(12)],
@@ -33,7 +34,9 @@ def _drive(db) -> list[tuple[int, str, str]]:
 
 
 def test_job_ids_are_time_ordered_version_7_guids_the_same_on_every_run(make_db) -> None:
-    jobs = _drive(make_db(FLEET, "one.db"))
+    db = make_db(FLEET, "one.db")
+    jobs = _drive(db)
+    key = job_id_key(db.conn)
     assert len(jobs) >= 12
     for seq, job_id, created in jobs:
         guid = uuid.UUID(job_id)
@@ -41,8 +44,9 @@ def test_job_ids_are_time_ordered_version_7_guids_the_same_on_every_run(make_db)
         assert guid.version == 7 and guid.variant == uuid.RFC_4122
         assert guid.int >> 80 == epoch_ms(parse_iso(created))  # unix_ts_ms: the job's created time
         counter = ((guid.int >> 64) & 0xFFF) << 30 | (guid.int >> 32) & (2**30 - 1)
-        assert counter == seq
+        assert counter == counter_base(epoch_ms(parse_iso(created)), key) + seq  # a random start, then seq
     assert len({job_id for _s, job_id, _c in jobs}) == len(jobs)
+    assert len({job_id[14:18] for _s, job_id, _c in jobs}) > 1  # rand_a differs between created times
     # jobs created by the console and the engine, in engine time: ids sort as they were created
     made_here = [job_id for seq, job_id, _c in jobs if seq > 2]
     assert made_here == sorted(made_here)
