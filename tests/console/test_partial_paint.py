@@ -83,7 +83,9 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
             assert not differences(terminal, app), f"after {step}:\n" + "\n".join(differences(terminal, app)[:20])
 
         await check("the first paint")
-        for keys, step in ((("down", "down", "down"), "moving the cursor"), (("s",), "a sort"),
+        for keys, step in ((("down", "down", "down"), "moving the cursor"),
+                           (("up", "up", "down", "up", "up"), "moving back over machines shown before"),
+                           (("s",), "a sort"),
                            (("s", "S"), "a reversed sort"), (("space", "space"), "marking two machines"),
                            (("2",), "a status facet"), (("0",), "all statuses"), (("o",), "hiding the overview"),
                            (("o",), "showing the overview"), (("slash", *"sql"), "typing a filter"),
@@ -91,6 +93,13 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
                            (("home",), "the first row")):
             await pilot.press(*keys)
             await check(step)
+        theme = app.theme  # Lines kept by their text are painted again in the new colours.
+        app.theme = "textual-light" if theme != "textual-light" else "textual-dark"
+        await check("a theme change")
+        await pilot.press("down", "up")
+        await check("moving the cursor in the new theme")
+        app.theme = theme
+        await check("the theme changed back")
 
         writer = sqlite3.connect(contoso_db)  # Another process changes a machine on screen.
         table_row = app.screen.query_one("ItemTable").row_at(2)

@@ -15,6 +15,10 @@ from textual.style import Style
 from textual.widget import Widget
 
 
+FRAMED_KEPT = 512
+"""Framed lines kept per widget, by the content line they frame."""
+
+
 class FramedLineCache(StylesCache):
     """Textual's `StylesCache` (the per-widget cache of painted lines), with a short path for
     content lines of a widget drawn plainly: a border and padding, no outline, tint, opacity or
@@ -31,6 +35,8 @@ class FramedLineCache(StylesCache):
         super().__init__()
         self._frame: tuple | None = None  # During a paint: what every content line shares.
         self._paint: tuple | None = None  # During a paint: what the frame is worked out from.
+        self._framed: dict[int, tuple[Strip, Strip]] = {}  # id(content line) -> (it, framed), one frame.
+        self._framed_in: tuple | None = None  # The frame (and width) those were framed in.
 
     def render(self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs) -> list[Strip]:
         # The frame is worked out at the first line painted: most paints of a live refresh find
@@ -71,19 +77,33 @@ class FramedLineCache(StylesCache):
             self._paint = None
             self._frame = self._plain_frame(styles_, size_, base_, background_, content_size,
                                             styles_.padding if padding_ is None else padding_, opacity)
+            framed_in = (self._frame, size_.width)
+            if framed_in != self._framed_in:
+                self._framed_in = framed_in
+                self._framed.clear()
         frame = self._frame
         if frame is None or not frame[0] <= y < frame[1]:
             return super().render_line(styles, y, size, content_size, padding, base_background, background,
                                        render_content_line, *args)
         first, _, content_width, left, right, pad_left, pad_right, inner = frame
-        line: list[Segment] | Strip = render_content_line(y - first).adjust_cell_length(content_width, inner)
+        content = render_content_line(y - first)
+        line: list[Segment] | Strip = content.adjust_cell_length(content_width, inner)
         if not (pad_left or pad_right or left or right):
             return line  # Already one Strip of the content width: kept (its filtered copies are cached on it).
+        # A content line the widget kept (the same Strip object) gets the framed Strip it got
+        # before, and with it that Strip's filtered copy (Textual caches those on the Strip).
+        kept = self._framed.get(id(content))
+        if kept is not None and kept[0] is content:
+            return kept[1]
         if pad_left or pad_right:
             line = line_pad(line, pad_left, pad_right, inner)
         if left is not None or right is not None:
             line = [*([left] if left is not None else ()), *line, *([right] if right is not None else ())]
-        return Strip(line, size.width)
+        framed = Strip(line, size.width)
+        if len(self._framed) >= FRAMED_KEPT:
+            self._framed.clear()
+        self._framed[id(content)] = (content, framed)  # `content` held: its id is not reused meanwhile.
+        return framed
 
 
 def use_framed_line_cache(widget: Widget) -> None:

@@ -32,6 +32,10 @@ NEXT_STEP = {
 LABEL_WIDTH = 14
 """Width of the label column ("Latest version")."""
 
+KEPT_LINES = 256
+"""Painted lines (and wrapped paragraphs) the pane keeps by their text: machines share most of
+theirs (labels with the same value, a status, a blocker's reason, message and action)."""
+
 
 class OverviewPane(Widget):
     """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
@@ -66,6 +70,9 @@ class OverviewPane(Widget):
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
         self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
         self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
+        self._kept: dict[tuple, Strip] = {}  # Painted lines by their text, for one width and base style.
+        self._kept_for: tuple[int, Style] | None = None
+        self._wrapped: dict[tuple, list[Text]] = {}  # Paragraphs' lines by (text, style, width).
         self._status_styles: dict[str, Style] = {}
         self._styles_theme: str | None = None
         self._title: str | None = None
@@ -121,11 +128,25 @@ class OverviewPane(Widget):
             return Strip.blank(width, base)
         strip = self._strips[y]
         if strip is None:
-            line = self._lines[y]
+            strip = self._strips[y] = self._painted(self._lines[y], width, base)
+        return strip
+
+    def _painted(self, line: Text, width: int, base: Style) -> Strip:
+        """A line painted, or the same text painted before at this width and base style: moving
+        to another machine, or a live refresh's status change, mostly shows lines painted already."""
+        if self._kept_for != (width, base):
+            self._kept_for = (width, base)
+            self._kept.clear()
+        key = (line.plain, line.style, *line.spans)  # Spans are named tuples of text and styles.
+        strip = self._kept.get(key)
+        if strip is None:
             segments = list(Segment.apply_style(line.render(self.app.console), base))
             if line.cell_len < width:
                 segments.append(Segment(" " * (width - line.cell_len), base))
-            strip = self._strips[y] = Strip(segments, width)
+            strip = Strip(segments, width)
+            if len(self._kept) >= KEPT_LINES:
+                self._kept.clear()
+            self._kept[key] = strip
         return strip
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -147,6 +168,7 @@ class OverviewPane(Widget):
 
     def notify_style_update(self) -> None:
         self._status_styles.clear()
+        self._kept.clear()
         self._strips = [None] * len(self._strips)  # A theme or CSS change restyles every line.
         super().notify_style_update()
 
@@ -175,11 +197,22 @@ class OverviewPane(Widget):
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         row("Latest version", latest)
+        wrapped = self._wrapped
+
         def para(text: str, style: str = "") -> None:
             # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
-            value = Text(end="")
-            value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
-            lines.extend([value] if value.cell_len <= width else value.wrap(console, width, overflow="fold"))
+            # Kept by text: blocked machines share their blockers' words (wrapping is most of
+            # building the pane). The kept lines are never changed (only a row's line is).
+            key = (text, style, width)
+            kept = wrapped.get(key)
+            if kept is None:
+                value = Text(end="")
+                value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
+                kept = [value] if value.cell_len <= width else list(value.wrap(console, width, overflow="fold"))
+                if len(wrapped) >= KEPT_LINES:
+                    wrapped.clear()
+                wrapped[key] = kept
+            lines.extend(kept)
 
         for b in item.blockers:
             para(f"● {b.reason}", "bold")
