@@ -50,6 +50,13 @@ def iso_epoch(epoch: int) -> str:
     return strftime(ISO_FORMAT, gmtime(epoch))
 
 
+def next_multiple(after: datetime, step_s: int) -> datetime:
+    """The first whole multiple of `step_s` seconds since the unix epoch strictly after `after`
+    (the engine's ticks and check passes fall on these, whatever the time zone)."""
+    epoch = int(after.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % step_s + step_s, UTC)
+
+
 def parse_iso(text: str) -> datetime:
     """A stored time (ISO_FORMAT). Every poll and engine step parses some: the common exact form
     goes through `fromisoformat` (C, ~30x faster than `strptime`, which still judges the rest)."""

@@ -100,13 +100,18 @@ def next_job_ids(conn: sqlite3.Connection, count: int, created: datetime) -> lis
     return job_ids(conn, next_seq(conn), count, created)
 
 
+def job_id_params(conn: sqlite3.Connection, created: datetime) -> dict[str, int]:
+    """The :ms, :key and :base operands of job_id_sql for jobs created at `created`."""
+    ms, key = epoch_ms(created), job_id_key(conn)
+    return {"ms": ms, "key": key, "base": counter_base(ms, key)}
+
+
 def job_ids(conn: sqlite3.Connection, start: int, count: int, created: datetime) -> list[tuple[int, str]]:
     """(seq, GUID) for seqs start .. start + count - 1 created at `created`."""
     if count <= 0:
         return []
-    ms, key = epoch_ms(created), job_id_key(conn)
-    return conn.execute(_IDS_FROM, {"start": start, "stop": start + count - 1, "ms": ms, "key": key,
-                                    "base": counter_base(ms, key)}).fetchall()
+    return conn.execute(_IDS_FROM, {"start": start, "stop": start + count - 1,
+                                    **job_id_params(conn, created)}).fetchall()
 
 
 def task_plan(seed: str, seq: int, component: bool = False) -> list[tuple[str, int]]:

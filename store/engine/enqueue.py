@@ -12,10 +12,8 @@ from store.jobs import (
     AGENT_JOB_NAME,
     AGENT_SCENARIO,
     NewJob,
-    counter_base,
     create_jobs,
-    epoch_ms,
-    job_id_key,
+    job_id_params,
     job_id_sql,
     next_seq,
 )
@@ -166,8 +164,8 @@ def enqueue_agents_matching(
     base = next_seq(conn)
     count = conn.execute(_INSERT_MATCHING, {
         "offset": base - 1, "scenario": AGENT_SCENARIO, "job_name": AGENT_JOB_NAME,
-        "initiated_by": initiated_by, "at": iso(at), "to_version": to_version, "ms": epoch_ms(at),
-        "key": job_id_key(conn), "base": counter_base(epoch_ms(at), job_id_key(conn)),
+        "initiated_by": initiated_by, "at": iso(at), "to_version": to_version,
+        **job_id_params(conn, at),
     }).rowcount
     conn.execute(
         "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from store.clock import iso, parse_iso, wall_seconds
+from store.clock import iso, next_multiple, parse_iso, wall_seconds
 from store.db import write
 from store.engine import lease, runner, scheduler
 from store.engine.checks import Latest, check_appliances_due, check_items_due
@@ -68,8 +68,7 @@ def processed_until(conn: sqlite3.Connection) -> datetime:
 def next_check_pass(after: datetime) -> datetime:
     """The first machine-check pass point strictly after `after`: every CHECK_INTERVAL_S of engine
     time, aligned to the epoch (like the ticks), so where passes fall depends on engine time only."""
-    epoch = int(after.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % CHECK_INTERVAL_S + CHECK_INTERVAL_S, UTC)
+    return next_multiple(after, CHECK_INTERVAL_S)
 
 
 def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> tuple[datetime, bool]:

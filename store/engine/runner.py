@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from store.clock import iso, iso_epoch
+from store.clock import iso, iso_epoch, next_multiple, parse_iso
 from store.engine.checks import (
     ApplianceFacts,
     Latest,
@@ -35,15 +35,9 @@ _CATALOGUED = {
 }
 
 
-def _parse(text: str) -> datetime:
-    """store.clock.parse_iso, faster (fromisoformat): the loop parses many timestamps."""
-    return datetime.fromisoformat(text)
-
-
 def next_tick(after: datetime) -> datetime:
     """The first tick strictly after `after`."""
-    epoch = int(after.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % TICK_S + TICK_S, UTC)
+    return next_multiple(after, TICK_S)
 
 
 def ceil_tick(moment: datetime) -> datetime:
@@ -90,14 +84,14 @@ class RunStats:
 
 def next_job_event(conn: sqlite3.Connection) -> datetime | None:
     row = conn.execute("SELECT min(next_event_at) FROM jobs WHERE next_event_at IS NOT NULL").fetchone()
-    return _parse(row[0]) if row[0] else None
+    return parse_iso(row[0]) if row[0] else None
 
 
 def next_component_event(conn: sqlite3.Connection) -> datetime | None:
     row = conn.execute(
         "SELECT min(next_event_at) FROM jobs WHERE component IS NOT NULL AND next_event_at IS NOT NULL"
     ).fetchone()
-    return _parse(row[0]) if row[0] else None
+    return parse_iso(row[0]) if row[0] else None
 
 
 # -- task completions -------------------------------------------------------------------------------
@@ -143,7 +137,7 @@ def complete_due_tasks(conn: sqlite3.Connection, until: datetime, stats: RunStat
             task_next.append((pos, at, seq, pos))  # this task succeeds and the next starts, one statement
             epoch = epochs.get(at)
             if epoch is None:
-                epoch = epochs[at] = int(_parse(at).timestamp())
+                epoch = epochs[at] = int(parse_iso(at).timestamp())
             going_on.append((iso_epoch(epoch + next_dur), seq))
         conn.executemany("UPDATE tasks SET state = ?, end_time = ? WHERE job_seq = ? AND position = ?", task_end)
         conn.executemany(
@@ -346,7 +340,7 @@ def _start(conn: sqlite3.Connection, seqs: list[int], stamp: str) -> int:
     if not seqs:
         return 0
     durations, existing = materialise_tasks(conn, seqs, first_started=stamp)
-    at = int(_parse(stamp).timestamp())
+    at = int(parse_iso(stamp).timestamp())
     conn.executemany(
         "UPDATE jobs SET state = 'InProgress', start_time = ?, waiting_reason = NULL, next_event_at = ? "
         "WHERE seq = ? AND state = 'NotStarted'",

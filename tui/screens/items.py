@@ -68,7 +68,6 @@ class ItemsScreen(Screen):
         self._overview_shown: tuple | None = None
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
         self._widgets: dict[type, Widget] = {}
-        self._local_time_shown: tuple[tuple[str, str] | None, str] = (None, "")
 
     @property
     def query_state(self) -> ItemQuery:
@@ -192,17 +191,8 @@ class ItemsScreen(Screen):
         self._overview_shown = shown
         pane = self._one(OverviewPane)
         item = svc.detail_view(row) if row is not None else None
-        pane.local_next_check = self._local_time(item.next_check_at) if item and item.next_check_at else ""
+        pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
         pane.item = item
-
-    def _local_time(self, iso_utc: str) -> str:
-        """`app.local_time_text`, kept for the last time asked: a live refresh that changes a
-        machine's status rarely changes its next check (and parsing the time is dearer than the
-        rest of the overview's read)."""
-        key = (iso_utc, self.app.vault.time_zone)
-        if self._local_time_shown[0] != key:
-            self._local_time_shown = (key, self.app.local_time_text(iso_utc))
-        return self._local_time_shown[1]
 
     @on(ItemTable.Highlighted)
     def _highlighted(self, event: ItemTable.Highlighted) -> None:
