@@ -57,6 +57,23 @@ async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
         assert table.row_count > 2
 
 
+async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause(0.2)
+        table = app.screen.query_one(ItemTable)
+        everything = table.row_count
+        await pilot.press("s")
+        # No debounce wait for the first key after a pause: its rows came with its echo.
+        assert table.query.text == "s"
+        assert 0 < table.row_count < everything
+        await pilot.press(*"ql-prod")
+        await pilot.pause(0.3)
+        assert table.query.text == "sql-prod"
+        assert table.row_count == 2
+
+
 async def test_blocked_facet_shows_reasons_and_next_check(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(160, 50)) as pilot:

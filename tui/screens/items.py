@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import TypeVar
 
 from rich.text import Text
@@ -28,6 +29,8 @@ from tui.widgets.titles import set_border_title
 W = TypeVar("W", bound=Widget)
 SORT_ORDER = list(SORTS)
 FILTER_DEBOUNCE_S = 0.06
+"""A filter keystroke after a pause this long applies at once (its echo and its rows in one
+frame); keys that follow it within this long wait until typing pauses for this long."""
 NARROW_WIDTH = 110
 COUNTS_S = 1.0
 """While the engine works, the facet counts, the title and the banner are read again at most
@@ -58,6 +61,7 @@ class ItemsScreen(Screen):
         super().__init__()
         use_line_compositor(self)
         self._filter_timer: Timer | None = None
+        self._filter_applied_at = float("-inf")
         self._counts: dict[str, int] = {}
         """Items per status under the current vault and name filter, as last read."""
         self._totals: tuple[int | None, dict[str, int]] = (None, {})
@@ -303,15 +307,19 @@ class ItemsScreen(Screen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value
         if self._filter_timer is not None:  # debounce: one query per pause in typing
             self._filter_timer.stop()
-        text = event.value
+        elif monotonic() - self._filter_applied_at >= FILTER_DEBOUNCE_S:
+            self._apply_filter(text)  # the first key after a pause: no wait, and one frame
+            return
         self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, lambda: self._apply_filter(text))
 
     def _apply_filter(self, text: str) -> None:
         self._filter_timer = None
         if text != self.query_state.text:
             self.set_query(self.query_state.with_(text=text))
+        self._filter_applied_at = monotonic()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
