@@ -20,7 +20,6 @@ from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.compositor import use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
-from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
 from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
@@ -269,6 +268,8 @@ class ItemsScreen(Screen):
     async def action_filter(self) -> None:
         box = self._filter_box()
         if box is None:
+            from tui.widgets.filter_box import FilterBox  # with the box (see _filter_box)
+
             box = FilterBox(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
             await self.mount(box, after="#body")
         box.add_class("-active")
