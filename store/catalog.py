@@ -6,8 +6,6 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from store.versions import version_key
-
 # (component, version, release date, requires). Agent builds from the update rollups (asr-facts 3.1);
 # component builds from a 2026 appliance sample (asr-facts 2.3), older ones in their formats.
 _PS_66 = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268"}
@@ -65,6 +63,8 @@ class Release:
 
 def insert_release(conn: sqlite3.Connection, component: str, version: str, released_at: str,
                    channel: str = "ga", requires: dict[str, str] | None = None) -> None:
+    from store.versions import version_key  # only loading a catalog parses versions (not the console's start)
+
     conn.execute(
         "INSERT INTO releases (component, version, version_key, released_at, channel, requires) "
         "VALUES (?, ?, ?, ?, ?, ?)",

@@ -69,6 +69,15 @@ class ConsoleApp(OperatorFlows, App):
         self.first_frame_shown = False
         """Set once the first frame is on the terminal (Textual's Ready event)."""
 
+    def on_load(self) -> None:
+        # Textual 8.2.8 refreshes the CSS for a mode's first screen (a new screen's CSS count, -1,
+        # is behind the app's, 0): a re-parse of every CSS source, and another after it as the
+        # re-parse empties the parse cache (~50M instructions of start-up), to restyle the app and
+        # the first screen, which it styled before the app itself. Instead: style the app first,
+        # and start its count where a new screen's starts; a CSS change (a theme) still counts.
+        self.stylesheet.apply(self)
+        self._css_update_count = -1
+
     def on_ready(self) -> None:
         # Textual's first frame is on the terminal, but the items table paints its rows in the
         # next one (their pages load when it learns its size): after that refresh, then.

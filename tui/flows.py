@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from store.errors import StoreError
-from tui.modals.confirm import ConfirmModal
-from tui.modals.item_actions import ItemAction, ItemActionModal
-from tui.modals.job_detail import JobAction, JobDetailModal
 from tui.render import safe_text, short_job_id
 
+# The dialogs load when a flow first opens one: none is on the first frame.
 if TYPE_CHECKING:
     from store.models import JobView
+    from tui.modals.item_actions import ItemAction
+    from tui.modals.job_detail import JobAction
 
 
 class OperatorFlows:
@@ -25,6 +25,8 @@ class OperatorFlows:
     # -- machines -------------------------------------------------------------------------------
     def open_item(self, name: str) -> None:
         """Enter on a machine: the dialog its status calls for."""
+        from tui.modals.item_actions import ItemActionModal
+
         try:
             item = self.service.item(name)
             job = self.service.job(item.last_job_id) if item.last_job_id else None
@@ -53,6 +55,8 @@ class OperatorFlows:
         if len(names) == 1 and not confirm_hidden:
             self._create_updates(names)
             return
+        from tui.modals.confirm import ConfirmModal
+
         message = Text(f"Update the Mobility agent on {len(names):,} machines? One Site Recovery job "
                        "is created per machine; no reboot is needed.")
         if confirm_hidden:
@@ -82,6 +86,8 @@ class OperatorFlows:
 
     # -- jobs -----------------------------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
+        from tui.modals.job_detail import JobDetailModal
+
         try:
             job = self.service.job(job_id)
         except StoreError as exc:
@@ -122,6 +128,8 @@ class OperatorFlows:
                 return
             self.after_change()
             self.notify(f"Job for {safe_text(done.item)} is {done.state}.", timeout=5)
+
+        from tui.modals.confirm import ConfirmModal
 
         message = Text("Cancel the update job for ")
         message.append(safe_text(job.item), style="bold")

@@ -6,7 +6,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from store.clock import duration_text as duration  # noqa: F401  (re-exported for the widgets)
-from store.versions import Version, VersionError
 from store.vocabulary import UpdateStatus
 
 ELLIPSIS = "…"
@@ -78,6 +77,8 @@ def version_text(installed: str, latest: str | None = None) -> Text:
 
     A version that does not parse is shown (made safe) without a style.
     """
+    from store.versions import Version, VersionError  # not before the first frame: no version shows on it
+
     text = Text(safe_text(installed))
     if latest is None:
         return text

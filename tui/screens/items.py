@@ -20,7 +20,6 @@ from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.compositor import use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
-from tui.widgets.filter_box import FilterBox
 from tui.widgets.item_table import ItemTable
 from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
@@ -86,18 +85,22 @@ class ItemsScreen(Screen):
         return widget  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        # The counts first: the table starts with its match count (no count query of its own).
+        q = self._read_counts(ItemQuery(vault_id=self.app.vault.id))
         yield ClockBar()
         yield UpdateBanner()
         yield FacetBar()
         with Horizontal(id="body"):
-            yield ItemTable(self.app.service, ItemQuery(vault_id=self.app.vault.id))
+            yield ItemTable(self.app.service, q, count=self._matches(q))
             yield OverviewPane()
         yield Footer()  # The filter box mounts above it when first opened (`/`).
 
     def on_mount(self) -> None:
-        # Not the overview yet: the app's refresh after the first frame shows it (its view is a
-        # pydantic model; the first one loads pydantic, ~0.1 s the first rows need not wait for).
-        self.set_query(self.query_state, overview=False)
+        # The table shows the query compose counted. Not the overview yet: the app's refresh
+        # after the first frame shows it (its view is a pydantic model; the first one loads
+        # pydantic, ~0.1 s the first rows need not wait for).
+        self._show_counts()
+        self._overview_id = self._one(ItemTable).highlighted_id
         self.app.refresh_clock()
         self._one(ItemTable).focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
@@ -265,6 +268,8 @@ class ItemsScreen(Screen):
     async def action_filter(self) -> None:
         box = self._filter_box()
         if box is None:
+            from tui.widgets.filter_box import FilterBox  # with the box (see _filter_box)
+
             box = FilterBox(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
             await self.mount(box, after="#body")
         box.add_class("-active")

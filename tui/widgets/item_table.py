@@ -144,15 +144,17 @@ class ItemTable(ScrollView, can_focus=True):
             return self.item_table
 
     def __init__(
-        self, source: ItemSource, query: ItemQuery | None = None, *, name: str | None = None,
-        id: str | None = None, classes: str | None = None, disabled: bool = False,
+        self, source: ItemSource, query: ItemQuery | None = None, *, count: int | None = None,
+        name: str | None = None, id: str | None = None, classes: str | None = None, disabled: bool = False,
     ) -> None:
-        """A table over `source` showing `query` (default: every item, by name)."""
+        """A table over `source` showing `query` (default: every item, by name), which matches
+        `count` rows when the caller knows (counted on mount otherwise)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._source = source
         use_framed_line_cache(self)
         self._pages = ItemPages(source)
-        self._pages.reset(query or ItemQuery(), 0)  # Counted on mount.
+        self._pages.reset(query or ItemQuery(), count or 0)
+        self._count_on_mount = count is None
         self._marked: set[int] = set()
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
@@ -324,7 +326,8 @@ class ItemTable(ScrollView, can_focus=True):
         self._post_highlighted()
 
     def _on_mount(self) -> None:
-        self._pages.reset(self.query, self._source.count_items(self.query))
+        if self._count_on_mount:
+            self._pages.reset(self.query, self._source.count_items(self.query))
         self._update_virtual_size()
         self._post_highlighted()
 
