@@ -250,3 +250,27 @@ def sql_floor_jobs(before: Path, after: Path, repeat: int = 1) -> float:
         conn.close()
         remove_db(work)
     return median(times)
+
+
+def machine_pace(rounds: int = 3) -> float:
+    """CPU seconds of a fixed workload (SQLite building and scanning 50,000 rows, then a Python
+    loop), the median of `rounds`: how fast this machine runs at the moment. On a shared VM the
+    same code runs up to 2x slower at times, so run.py prints it at the start and the end of a
+    run: absolute figures (ms, s) are read against it; ratios to a reference taken in the same
+    run are not affected."""
+    def once() -> float:
+        started = time.process_time()
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
+        conn.execute("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000) "
+                     "INSERT INTO t SELECT n, printf('vm-%06d-%s', n, hex(n * 7919)) FROM s")
+        conn.execute("CREATE INDEX t_b ON t (b)")
+        for digit in "1234":
+            conn.execute("SELECT substr(b, 1, 4), count(*) FROM t WHERE b LIKE ? GROUP BY 1", (f"%{digit}%",)).fetchall()
+        conn.close()
+        total = 0
+        for k in range(100_000):
+            total += len(str(k)) * (k & 7)
+        return time.process_time() - started
+    return median([once() for _ in range(rounds)])
+

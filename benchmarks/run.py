@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH, CACHE, PYTHON, Result, fmt_value, run_worker
+from common import BENCH, CACHE, PYTHON, Result, fmt_value, machine_pace, run_worker
 
 # worker script, the fixtures it reads, the targets (result keys) it produces, default repeats
 WORKERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -122,7 +122,7 @@ def main() -> None:
         for f in CACHE.glob(f"*-{a.items}-s*"):
             f.unlink()
     started = time.perf_counter()
-    load_before = os.getloadavg()
+    load_before, pace_before = os.getloadavg(), machine_pace()
     print(f"asr-upgrade-console benchmarks: {a.items:,} items; {', '.join(workers)}; python "
           f"{platform.python_version()}, {platform.machine()}", file=sys.stderr, flush=True)
     fixtures: dict[str, Path] = {}
@@ -153,7 +153,8 @@ def main() -> None:
     print(f"python benchmarks/run.py --items {a.items}" + (f" --only {a.only}" if a.only else "") +
           (f" --repeat {a.repeat}" if a.repeat else ""))
     print(f"{len(os.sched_getaffinity(0))} CPUs; load average {load_before[0]:.2f} at start, "
-          f"{os.getloadavg()[0]:.2f} at end; {time.perf_counter() - started:.0f} s")
+          f"{os.getloadavg()[0]:.2f} at end; {time.perf_counter() - started:.0f} s; machine pace "
+          f"{pace_before * 1000:.0f} ms at start, {machine_pace() * 1000:.0f} ms at end (`common.machine_pace`)")
     print(table(results, a.items))
     if a.json:
         a.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
