@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from driving import Frames, send_key
 from common import (
     Result,
     copy_db,
@@ -30,6 +29,7 @@ from common import (
     worker_args,
     write_results,
 )
+from driving import Frames, send_key
 
 SIZE = (120, 40)
 

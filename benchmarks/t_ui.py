@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from driving import Frames, send_key
 from common import (
     Result,
     capture_sql,
@@ -36,6 +35,7 @@ from common import (
     worker_args,
     write_results,
 )
+from driving import Frames, send_key
 
 SIZE = (120, 40)
 CPU_GOAL_S, SQL_SLACK_S, SQL_FACTOR = 0.030, 0.010, 2.0

@@ -63,7 +63,8 @@ class Release:
 
 def insert_release(conn: sqlite3.Connection, component: str, version: str, released_at: str,
                    channel: str = "ga", requires: dict[str, str] | None = None) -> None:
-    from store.versions import version_key  # only loading a catalog parses versions (not the console's start)
+    # Only loading a catalog parses versions here (not the console's start).
+    from store.versions import version_key
 
     conn.execute(
         "INSERT INTO releases (component, version, version_key, released_at, channel, requires) "

@@ -77,7 +77,8 @@ def version_text(installed: str, latest: str | None = None) -> Text:
 
     A version that does not parse is shown (made safe) without a style.
     """
-    from store.versions import Version, VersionError  # not before the first frame: no version shows on it
+    # Not before the first frame: no version shows on it.
+    from store.versions import Version, VersionError
 
     text = Text(safe_text(installed))
     if latest is None:
