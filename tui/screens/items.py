@@ -328,6 +328,8 @@ class ItemsScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:  # Enter applies what the pause would have
+            self._filter_timer.stop()
         self._apply_filter(event.value)
         if not event.value:
             event.input.remove_class("-active")
