@@ -72,6 +72,19 @@ class ItemsScreen(Screen):
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
         self._widgets: dict[type, Widget] = {}
 
+    def _compositor_refresh(self) -> None:
+        # Textual 8.2.8 renders an update even when it cannot be seen or is about to be redone: a
+        # full frame during the mode's mount batch (`App._display` drops it), then, at start-up,
+        # two partial frames (the overview's border, the scrollbar's column) while the whole
+        # screen's repaint is already pending (`_repaint_required`, from the auto focus), which
+        # paints all of it again in the next frame with the first rows (~35M instructions). Skip
+        # those: the dirty regions stay for the frame that shows them, and `_on_idle` resumes the
+        # update timer while a repaint is pending.
+        if self is self.app.screen and not self.app.is_inline and (self.app._batch_count or self._repaint_required):
+            self._dirty_widgets.clear()  # Their regions are in the compositor's dirty regions.
+            return
+        super()._compositor_refresh()
+
     @property
     def query_state(self) -> ItemQuery:
         return self._one(ItemTable).query
