@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -86,6 +85,8 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 def emit_json(value: Any) -> None:
     """JSON for scripts: non-Latin names stay readable, but every control or format character
     (C1 controls such as CSI, bidi overrides) is escaped as \\uXXXX so no terminal acts on it."""
+    import json  # Here: opening the console never writes json.
+
     click.echo(_terminal_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False)))
 
 
