@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -63,7 +62,9 @@ class Release:
 
 def insert_release(conn: sqlite3.Connection, component: str, version: str, released_at: str,
                    channel: str = "ga", requires: dict[str, str] | None = None) -> None:
-    # Only loading a catalog parses versions here (not the console's start).
+    # Only loading a catalog parses versions and writes json here (not the console's start).
+    import json
+
     from store.versions import version_key
 
     conn.execute(
@@ -82,6 +83,8 @@ def latest_ga_sql(component: str, column: str) -> str:
 
 def latest_releases(conn: sqlite3.Connection) -> dict[str, Release]:
     """The newest GA release of every component kind, keyed by kind ('agent', 'process-server', ...)."""
+    import json  # Not at the console's start, which never reads json.
+
     rows = conn.execute(
         "SELECT component, version, released_at, channel, requires FROM releases r "
         "WHERE channel = 'ga' AND version_key = (SELECT max(version_key) FROM releases "

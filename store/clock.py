@@ -88,16 +88,16 @@ def next_local_midnight(after: datetime, tz: str) -> datetime:
     return midnight.astimezone(UTC)
 
 
-_DURATION = re.compile(r"(\d+)\s*([dhms])")
+_DURATION = r"(\d+)\s*([dhms])"  # Compiled on first use (`re` caches it), not at every start.
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_duration(text: str) -> timedelta:
     """'90s', '45m', '1h30m', '2d' -> timedelta; anything else is bad input."""
     raw = text.strip().lower().replace(" ", "")
-    if not raw or _DURATION.sub("", raw):
+    if not raw or re.sub(_DURATION, "", raw):
         raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
-    total = sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(raw))
+    total = sum(int(n) * _UNITS[u] for n, u in re.findall(_DURATION, raw))
     if total <= 0 or total > 400 * 86400:
         raise BadInput(f"bad duration {text!r} (between 1s and 400d)")
     return timedelta(seconds=total)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
@@ -219,6 +218,8 @@ _DETAIL = (
 
 
 def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemView:
+    import json  # Here and below, where used: the console's first rows never need json.
+
     from store.models import Blocker, ItemView  # pydantic: not before the first frame
     (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
      preview, private_endpoint, health, protection, vault_auto) = row
@@ -324,6 +325,8 @@ def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
 
 def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
     """Machine names for item ids, in name order (one query, however many ids)."""
+    import json
+
     rows = conn.execute(
         "SELECT name FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name", (json.dumps(ids),)
     )
@@ -332,6 +335,8 @@ def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
 
 def count_matching(conn: sqlite3.Connection, q: ItemQuery, ids: list[int]) -> int:
     """How many of these items the query shows (marks hidden by a filter are the rest)."""
+    import json
+
     where, args = item_where(conn, q)
     where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
     return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -145,6 +144,8 @@ class Service:
 
     # -- appliances ---------------------------------------------------------------------------
     def appliances(self, vault_id: int | None = None) -> list[ApplianceView]:
+        import json  # Here, not at the console's start (its first rows never read json).
+
         from store.models import ApplianceView, Blocker, ComponentView
 
         sql = (

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
@@ -21,7 +22,6 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.compositor import use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.item_table import ItemTable
-from tui.widgets.key_footer import KeyFooter as Footer
 from tui.widgets.overview import OverviewPane
 from tui.widgets.titles import set_border_title
 
@@ -34,6 +34,16 @@ NARROW_WIDTH = 110
 COUNTS_S = 1.0
 """While the engine works, the facet counts, the title and the banner are read again at most
 this often (a count over the whole vault); the rows on screen are read on every poll."""
+
+
+class FooterLine(Widget):
+    """The key footer's line, as an empty footer paints it, until the footer mounts after the
+    first rows (`ItemsScreen.mount_footer`): Textual's Footer module is ~10M instructions to load."""
+
+    DEFAULT_CSS = "FooterLine { dock: bottom; height: 1; background: $footer-background; }"
+
+    def render_line(self, y: int) -> Strip:
+        return Strip.blank(self.size.width, self.rich_style.background_style)
 
 
 class ItemsScreen(Screen):
@@ -72,6 +82,19 @@ class ItemsScreen(Screen):
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
         self._widgets: dict[type, Widget] = {}
 
+    def _compositor_refresh(self) -> None:
+        # Textual 8.2.8 renders an update even when it cannot be seen or is about to be redone: a
+        # full frame during the mode's mount batch (`App._display` drops it), then, at start-up,
+        # two partial frames (the overview's border, the scrollbar's column) while the whole
+        # screen's repaint is already pending (`_repaint_required`, from the auto focus), which
+        # paints all of it again in the next frame with the first rows (~35M instructions). Skip
+        # those: the dirty regions stay for the frame that shows them, and `_on_idle` resumes the
+        # update timer while a repaint is pending.
+        if self is self.app.screen and not self.app.is_inline and (self.app._batch_count or self._repaint_required):
+            self._dirty_widgets.clear()  # Their regions are in the compositor's dirty regions.
+            return
+        super()._compositor_refresh()
+
     @property
     def query_state(self) -> ItemQuery:
         return self._one(ItemTable).query
@@ -93,7 +116,7 @@ class ItemsScreen(Screen):
         with Horizontal(id="body"):
             yield ItemTable(self.app.service, q, count=self._matches(q))
             yield OverviewPane()
-        yield Footer()  # The filter box mounts above it when first opened (`/`).
+        yield FooterLine()  # The filter box mounts above it when first opened (`/`).
 
     def on_mount(self) -> None:
         # The table shows the query compose counted. Not the overview yet: the app's refresh
@@ -104,6 +127,20 @@ class ItemsScreen(Screen):
         self.app.refresh_clock()
         self._one(ItemTable).focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
+
+    def mount_footer(self) -> None:
+        """Put the key footer in its line (the app, once the first rows are on the terminal), then
+        refresh the bindings: it composes the screen's keys."""
+        self.call_next(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        from tui.widgets.key_footer import KeyFooter  # after the first rows (see FooterLine)
+
+        line = self.query_one(FooterLine)
+        with self.app.batch_update():  # One frame: the body never sees two footer lines, or none.
+            await self.mount(KeyFooter(), after=line)
+            await line.remove()
+        self.refresh_bindings()
 
     def on_resize(self) -> None:
         self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "-narrow")
