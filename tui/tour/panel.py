@@ -10,7 +10,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from tui.tour.keys import Stroke, label
 
@@ -124,8 +123,9 @@ class NarrationPanel(Widget):
         self.call_after_refresh(self._above_footer)
 
     def _above_footer(self) -> None:
-        """Docked widgets share their edge: sit above the screen's footer rather than over it."""
-        self.set_class(bool(self.screen.query(Footer)), "-above-footer")
+        """Docked widgets share their edge: sit above the screen's footer rather than over it (or
+        above the line the items screen keeps for its footer until the first rows are shown)."""
+        self.set_class(bool(self.screen.query("Footer, FooterLine")), "-above-footer")
 
     def on_unmount(self) -> None:
         unregister = getattr(self.app, "unregister_panel", None)
