@@ -91,10 +91,8 @@ class ConsoleApp(OperatorFlows, App):
         before it paints (the screen mounts in a batch), so they delayed the first rows."""
         self.first_frame_shown = True
         mount_footer = getattr(self.screen, "mount_footer", None)
-        if mount_footer is not None:  # The items screen's footer mounts now; it composes its keys.
+        if mount_footer is not None:  # The items screen's key footer waited for the first rows.
             mount_footer()
-        else:
-            self.screen.refresh_bindings()  # The key footer waited for this: it composes its keys.
         # After the frame that shows them, not before it (the overview's first view loads pydantic).
         self.call_after_refresh(lambda: self.call_after_refresh(self._start_live))
 

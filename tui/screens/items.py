@@ -299,8 +299,7 @@ class ItemsScreen(Screen):
     def _filter_box(self) -> Input | None:
         """The name filter's box, once opened: an Input is ~15 ms of the first frame, and most
         sessions never filter."""
-        boxes = self.query("#filter")
-        return boxes.first(Input) if boxes else None
+        return self.query_one_optional("#filter", Input)
 
     async def action_filter(self) -> None:
         box = self._filter_box()

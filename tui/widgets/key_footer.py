@@ -98,11 +98,7 @@ class KeyFooter(Footer, inherit_css=True):
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        # Not before the app has shown its first frame (an app that says so: `first_frame_shown`;
-        # it refreshes the bindings then): the keys are a row of widgets to mount, lay out and
-        # style, ~40 ms the console's first rows need not wait for. Their line is kept (docked,
-        # height 1), so nothing moves when they appear.
-        if self.is_attached and screen is self.screen and getattr(self.app, "first_frame_shown", True):
+        if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
