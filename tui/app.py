@@ -138,22 +138,29 @@ class ConsoleApp(OperatorFlows, App):
 
     def refresh_clock(self) -> None:
         state = self.service.clock()
+        speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
+        if self.engine is not None and self.engine.error:
+            speed = "engine stopped"
+            if not self._engine_stop_told:
+                self._engine_stop_told = True
+                self.notify(f"The engine stopped: {self.engine.error}", severity="error", timeout=30)
+        elif self.engine is not None and self.engine.observing:
+            speed += " (other process)"
+        vault = self.vault
+        # To the minute, as shown: the bars change when what they show changes, not every poll.
+        minute = state.now.replace(second=0, microsecond=0)
+        shown = (vault.name, vault.time_zone, minute, speed, self.read_only)
         screen = self.screen
+        if getattr(screen, "_clock_shown", None) == shown:  # Most polls: the same minute, the same speed.
+            return
+        screen._clock_shown = shown
         bars = getattr(screen, "_clock_bars", None)
         if bars is None:  # A DOM query costs more than the rest of a quiet poll: once per screen.
             bars = screen._clock_bars = list(screen.query(ClockBar))
+        local_time = minute.astimezone(clock.zone(vault.time_zone))
         for bar in bars:
-            bar.vault = self.vault.name
-            # To the minute, as shown: the bar repaints when what it shows changes, not every poll.
-            bar.local_time = state.now.astimezone(clock.zone(self.vault.time_zone)).replace(second=0, microsecond=0)
-            speed = "engine paused" if state.paused else f"engine {state.speed:g}x"
-            if self.engine is not None and self.engine.error:
-                speed = "engine stopped"
-                if not self._engine_stop_told:
-                    self._engine_stop_told = True
-                    self.notify(f"The engine stopped: {self.engine.error}", severity="error", timeout=30)
-            elif self.engine is not None and self.engine.observing:
-                speed += " (other process)"
+            bar.vault = vault.name
+            bar.local_time = local_time
             bar.speed = speed
             bar.read_only = self.read_only
 

@@ -235,7 +235,9 @@ class ItemsScreen(Screen):
         self._overview_shown = shown
         pane = self._one(OverviewPane)
         item = svc.detail_view(row) if row is not None else None
-        pane.local_next_check = self.app.local_time_text(item.next_check_at) if item and item.next_check_at else ""
+        # Shown under a blocked machine's reasons only: the others skip the time zone conversion.
+        pane.local_next_check = (self.app.local_time_text(item.next_check_at)
+                                 if item and item.blockers and item.next_check_at else "")
         pane.item = item
 
     @on(ItemTable.Highlighted)

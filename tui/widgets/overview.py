@@ -180,29 +180,40 @@ class OverviewPane(Widget):
         console = self.app.console
         lines: list[Text] = []
 
-        def row(label: str, value: Text | str) -> None:
-            value = value if isinstance(value, Text) else Text(value)
-            room = max(1, width - LABEL_WIDTH - 1)
-            parts = [value] if value.cell_len <= room else value.wrap(console, room, overflow="fold")
-            for n, part in enumerate(parts):
-                line = Text(end="")
-                line.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
-                line.append_text(part)
-                lines.append(line)
+        wrapped = self._wrapped
+
+        def row(label: str, value: str, style: Style | str = "") -> None:
+            # Kept by label and value like the paragraphs below: most rows are the same from one
+            # refresh (and one machine) to the next, and building them was half of a live refresh.
+            key = (label, value, style, width)
+            kept = wrapped.get(key)
+            if kept is None:
+                text = Text(value, style=style)
+                room = max(1, width - LABEL_WIDTH - 1)
+                parts = [text] if text.cell_len <= room else text.wrap(console, room, overflow="fold")
+                kept = []
+                for n, part in enumerate(parts):
+                    line = Text(end="")
+                    line.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
+                    line.append_text(part)
+                    kept.append(line)
+                if len(wrapped) >= KEPT_LINES:
+                    wrapped.clear()
+                wrapped[key] = kept
+            lines.extend(kept)
 
         row("Agent version", item.agent_version)
         slug = _slug(item.status)
-        row("Status", Text(item.status, style=self._status_style(slug)))
+        row("Status", item.status, self._status_style(slug))
         latest = item.latest_version or "-"
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         row("Latest version", latest)
-        wrapped = self._wrapped
 
         def para(text: str, style: str = "") -> None:
             # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
             # Kept by text: blocked machines share their blockers' words (wrapping is most of
-            # building the pane). The kept lines are never changed (only a row's line is).
+            # building the pane). Kept lines, the rows' too, are never changed.
             key = (text, style, width)
             kept = wrapped.get(key)
             if kept is None:
@@ -229,7 +240,11 @@ class OverviewPane(Widget):
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
         row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-")
-        row("Auto update", "on" if item.auto_update else Text(item.auto_update_note or "off", style="italic"))
+        if item.auto_update:
+            row("Auto update", "on")
+        else:
+            row("Auto update", item.auto_update_note or "off", "italic")
+        lines[-1] = lines[-1].copy()  # Kept lines are shared: the last one is trimmed in a copy.
         lines[-1].rstrip()
         return lines
 
