@@ -126,3 +126,20 @@ async def test_hostile_name_shown_literally(tmp_db_path: Path) -> None:
         text = screen_text(app)
         assert "[bold red]x[/]" in text
         assert "\x1b" not in text
+
+
+async def test_highlighted_row_stays_in_view_when_the_terminal_shrinks(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ItemTable)
+        table.focus()
+        await pilot.press("end", "up")  # the last-but-one machine: all rows fit at 120x40
+        await pilot.pause()
+        name = table.highlighted.name
+        assert name in screen_text(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        lines = [line for line in screen_text(app).splitlines() if name in line]
+        assert any(line.startswith("│") for line in lines), f"{name} scrolled out of the table at 80x24"

@@ -320,10 +320,17 @@ class ItemTable(ScrollView, can_focus=True):
     def _watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_row(old)
         self._refresh_row(new)
-        # Virtual line new + 1 holds row `new`; the spacing keeps it clear of the fixed header.
-        row_line = Region(0, new + 1, 1, 1)
-        self.scroll_to_region(row_line, spacing=Spacing(top=1), animate=False, force=True)
+        self._scroll_to_cursor()
         self._post_highlighted()
+
+    def _scroll_to_cursor(self) -> None:
+        # Virtual line n + 1 holds row n; the spacing keeps it clear of the fixed header.
+        row_line = Region(0, self.cursor_row + 1, 1, 1)
+        self.scroll_to_region(row_line, spacing=Spacing(top=1), animate=False, force=True)
+
+    def on_resize(self) -> None:
+        # A smaller terminal (or pane) keeps the highlighted row in view, once the new size is laid out.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def _on_mount(self) -> None:
         if self._count_on_mount:

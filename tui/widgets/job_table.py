@@ -171,7 +171,15 @@ class JobTable(ScrollView, can_focus=True):
 
     def _watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh()
-        self.scroll_to_region(Region(0, new + 1, 1, 1), spacing=Spacing(top=1), animate=False, force=True)
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor_row + 1, 1, 1), spacing=Spacing(top=1), animate=False,
+                              force=True)
+
+    def on_resize(self) -> None:
+        # A smaller terminal keeps the highlighted job in view, once the new size is laid out.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def action_move(self, delta: int) -> None:
         self.cursor_row += delta
