@@ -143,3 +143,29 @@ async def test_highlighted_row_stays_in_view_when_the_terminal_shrinks(contoso_d
         await pilot.pause()
         lines = [line for line in screen_text(app).splitlines() if name in line]
         assert any(line.startswith("│") for line in lines), f"{name} scrolled out of the table at 80x24"
+
+
+async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame(contoso_db: Path) -> None:
+    """No frame shows the typed letter over the rows of the text before it (a screen where the
+    table keeps its scrollbar: one appearing or going is a layout change, and Textual repaints
+    the table again in the next frame)."""
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause(0.2)  # a pause in typing: the next key applies at once
+        everything = app.screen.query_one(ItemTable).row_count
+        frames = []
+        draw = app._display
+
+        def display(screen, renderable) -> None:
+            frames.append(renderable)
+            draw(screen, renderable)
+
+        app._display = display
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.screen.query_one(ItemTable)
+        assert table.query.text == "p"
+        assert table.row_count > table.size.height  # still scrolls
+        assert 0 < table.row_count < everything  # the rows of "p", not of ""
+        assert len(frames) == 1, f"{len(frames)} frames for one filter key"

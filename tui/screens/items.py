@@ -19,7 +19,7 @@ from textual.widgets import Input
 from store.fleet import SORTS, ItemQuery
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.compositor import use_line_compositor
+from tui.widgets.compositor import send_repaints, use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
@@ -308,7 +308,8 @@ class ItemsScreen(Screen):
         if box is None:
             from tui.widgets.filter_box import FilterBox  # with the box (see _filter_box)
 
-            box = FilterBox(placeholder="Filter by name (Enter to keep, Esc to clear)", id="filter")
+            box = FilterBox(self._filter_typed, placeholder="Filter by name (Enter to keep, Esc to clear)",
+                            id="filter")
             await self.mount(box, after="#body")
         box.add_class("-active")
         self.set_focus(box)  # Now: keys typed after `/` go to the box.
@@ -348,9 +349,8 @@ class ItemsScreen(Screen):
     def action_toggle_overview(self) -> None:
         self._one(OverviewPane).toggle_class("-hidden")
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        text = event.value
+    def _filter_typed(self, text: str) -> None:
+        """The filter box's text changed (a key, a paste, Esc clearing it)."""
         if self._filter_timer is not None:  # debounce: one query per pause in typing
             self._filter_timer.stop()
         elif monotonic() - self._filter_applied_at >= FILTER_DEBOUNCE_S:
@@ -362,6 +362,7 @@ class ItemsScreen(Screen):
         self._filter_timer = None
         if text != self.query_state.text:
             self.set_query(self.query_state.with_(text=text))
+            send_repaints(self)  # The key's echo and its rows in one frame.
         self._filter_applied_at = monotonic()
 
     @on(Input.Submitted, "#filter")

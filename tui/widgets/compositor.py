@@ -66,6 +66,20 @@ def _covered(region: Region, front: list[Region], start: int = 0) -> bool:
     return False
 
 
+def send_repaints(screen: Screen) -> None:
+    """Hand `screen` now every repaint its widgets asked for, so that one frame shows them all.
+
+    Textual sends a widget's repaint to its screen when the widget's own message loop is next
+    idle: a handler that changes several widgets (a filter's new rows, counts and overview) while
+    the focused widget echoes a key would otherwise get two frames, the echo alone first, as the
+    screen draws as soon as the first widget's repaint arrives. `Widget._check_refresh` is what
+    that idle runs (Textual 8.2.8, pinned); the compositor's visible widgets include the
+    scrollbars, whose range follows a new row count."""
+    for widget in list(screen._compositor.visible_widgets):
+        if widget._repaint_required:
+            widget._check_refresh()
+
+
 def use_line_compositor(screen: Screen) -> None:
     """Give `screen` a `LineCompositor` (call from its `__init__`, before it is laid out)."""
     screen._compositor = LineCompositor()
