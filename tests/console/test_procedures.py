@@ -97,6 +97,41 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         assert jobs >= len(eligible)
 
 
+async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open(contoso_db: Path) -> None:
+    """Another process (the nightly run, another operator) starts an update of a machine the
+    dialog lists and the operator chose: its row says Updating, it leaves the selection and the
+    eligible count, and OK creates jobs for the others without refusals."""
+    svc = Service.open(contoso_db)
+    east = svc.vault("contoso-dr-east").id
+    eligible = sorted(svc.eligible_ids(east))
+    taken = svc.names_of(eligible[:1])[0]
+    svc.close()
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        table = app.screen.query_one(BulkTable)
+        assert table.marked == frozenset(eligible)
+        other = Service.open(contoso_db)
+        assert other.update_ids(eligible[:1]) == (1, 0)
+        other.close()
+        await settle(pilot)  # the poll: rows repaint at once
+        row = next(table.row_at(i) for i in range(table.row_count) if table.row_at(i).name == taken)
+        assert row.status == "updating"
+        await pilot.pause(1.1)  # the counts: within a second
+        assert table.marked == frozenset(eligible[1:])
+        n = len(eligible) - 1
+        assert f"{n} selected of {n} eligible" in screen_text(app)
+        await pilot.press("tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [m.message for m in app._notifications]
+        assert any(f"Created {n} Site Recovery jobs" in m for m in messages)
+        assert not any("were not updated" in m for m in messages)
+
+
 async def test_blocked_reasons_then_fix_and_wait_for_the_check(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(140, 45)) as pilot:

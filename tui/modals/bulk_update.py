@@ -15,6 +15,10 @@ from tui.modals.base import Dialog
 from tui.render import safe_text
 from tui.widgets.item_table import ItemTable
 
+RECOUNT_S = 1.0
+"""At most this often, while the fleet changes, the dialog reads its list's length and the eligible
+machines again."""
+
 NOT_SELECTABLE = {
     "blocked": "prerequisites are not met",
     "updating": "an update job is already running",
@@ -69,6 +73,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
         self.source = source
         self.vault_id = vault_id
         self.eligible = eligible
+        self._recount_due = False
 
     def compose(self) -> ComposeResult:
         query = ItemQuery(vault_id=self.vault_id, statuses=BULK_STATUSES)
@@ -89,9 +94,36 @@ class BulkUpdateModal(Dialog[list[int] | None]):
     def on_mount(self) -> None:
         self._count(0)
         self.query_one("#cancel", Button).focus()
+        self.set_interval(RECOUNT_S, self._recount_if_due)
         # OK creates the jobs with the write path (store.operations and the engine code under it):
         # loaded now, off the event loop, while the operator chooses, not after OK.
         self.run_worker(self.source.prepare_writes, thread=True, group="bulk-prepare", exit_on_error=False)
+
+    def refresh_live(self, *, polled: bool = False) -> None:
+        """The fleet changed while the dialog is open (the engine's nightly run, another process):
+        the listed machines repaint now; the list's length, the eligible count and the marks of
+        machines that can no longer update follow within a second (`_recount`: reading every
+        eligible machine costs ~60 ms at 100,000)."""
+        self.query_one(BulkTable).refresh_rows(recount=False)
+        self._recount_due = True
+        if not polled:
+            self._recount()
+
+    def _recount_if_due(self) -> None:
+        if self._recount_due:
+            self._recount()
+
+    def _recount(self) -> None:
+        self._recount_due = False
+        table = self.query_one(BulkTable)
+        table.set_rows(table.query, self.source.count_items(table.query))
+        eligible = set(self.source.eligible_ids(self.vault_id))
+        self.eligible = len(eligible)
+        gone = table.marked - eligible
+        if gone:
+            table.unmark_items(gone)  # Posts MarksChanged: the count line follows.
+        else:
+            self._count(len(table.marked))
 
     def _count(self, n: int) -> None:
         self.query_one("#bulk-count", Static).update(
