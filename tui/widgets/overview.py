@@ -184,7 +184,7 @@ class OverviewPane(Widget):
 
         def row(label: str, value: str, style: Style | str = "") -> None:
             # Kept by label and value like the paragraphs below: most rows are the same from one
-            # refresh (and one machine) to the next, and building them was half of a live refresh.
+            # refresh (and one machine) to the next, and building them was half of the pane's update.
             key = (label, value, style, width)
             kept = wrapped.get(key)
             if kept is None:
