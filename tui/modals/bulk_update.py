@@ -104,9 +104,10 @@ class BulkUpdateModal(Dialog[list[int] | None]):
         the listed machines repaint now; the list's length, the eligible count and the marks of
         machines that can no longer update follow within a second (`_recount`: reading every
         eligible machine costs ~60 ms at 100,000)."""
-        self.query_one(BulkTable).refresh_rows(recount=False)
-        self._recount_due = True
-        if not polled:
+        if polled:
+            self.query_one(BulkTable).refresh_rows(recount=False)
+            self._recount_due = True
+        else:
             self._recount()
 
     def _recount_if_due(self) -> None:
@@ -116,7 +117,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
     def _recount(self) -> None:
         self._recount_due = False
         table = self.query_one(BulkTable)
-        table.set_rows(table.query, self.source.count_items(table.query))
+        table.refresh_rows(recount=True)
         eligible = set(self.source.eligible_ids(self.vault_id))
         self.eligible = len(eligible)
         gone = table.marked - eligible

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Spacing
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -20,7 +20,7 @@ from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
 from tui.widgets.line_cache import use_framed_line_cache
-from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
+from tui.widgets.scrolling import scroll_to_row, set_virtual_height, vertical_line_scrollbar
 
 
 class _ItemMessage(Message):
@@ -320,17 +320,12 @@ class ItemTable(ScrollView, can_focus=True):
     def _watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_row(old)
         self._refresh_row(new)
-        self._scroll_to_cursor()
+        scroll_to_row(self, new)
         self._post_highlighted()
-
-    def _scroll_to_cursor(self) -> None:
-        # Virtual line n + 1 holds row n; the spacing keeps it clear of the fixed header.
-        row_line = Region(0, self.cursor_row + 1, 1, 1)
-        self.scroll_to_region(row_line, spacing=Spacing(top=1), animate=False, force=True)
 
     def on_resize(self) -> None:
         # A smaller terminal (or pane) keeps the highlighted row in view, once the new size is laid out.
-        self.call_after_refresh(self._scroll_to_cursor)
+        self.call_after_refresh(lambda: scroll_to_row(self, self.cursor_row))
 
     def _on_mount(self) -> None:
         if self._count_on_mount:

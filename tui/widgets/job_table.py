@@ -9,7 +9,7 @@ from functools import lru_cache
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Spacing
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -20,7 +20,7 @@ from store import clock
 from store.jobs import JobQuery, JobRow
 from tui.render import duration, fit, safe_text
 from tui.widgets.line_cache import use_framed_line_cache
-from tui.widgets.scrolling import set_virtual_height, vertical_line_scrollbar
+from tui.widgets.scrolling import scroll_to_row, set_virtual_height, vertical_line_scrollbar
 
 PAGE = 100
 CACHE = 20
@@ -171,15 +171,11 @@ class JobTable(ScrollView, can_focus=True):
 
     def _watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh()
-        self._scroll_to_cursor()
-
-    def _scroll_to_cursor(self) -> None:
-        self.scroll_to_region(Region(0, self.cursor_row + 1, 1, 1), spacing=Spacing(top=1), animate=False,
-                              force=True)
+        scroll_to_row(self, new)
 
     def on_resize(self) -> None:
         # A smaller terminal keeps the highlighted job in view, once the new size is laid out.
-        self.call_after_refresh(self._scroll_to_cursor)
+        self.call_after_refresh(lambda: scroll_to_row(self, self.cursor_row))
 
     def action_move(self, delta: int) -> None:
         self.cursor_row += delta

@@ -18,6 +18,8 @@ from tui.widgets.line_cache import use_framed_line_cache
 from tui.widgets.titles import set_border_title
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from store.models import ItemView
 
 NEXT_STEP = {
@@ -72,7 +74,7 @@ class OverviewPane(Widget):
         self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
         self._kept: dict[tuple, Strip] = {}  # Painted lines by their text, for one width and base style.
         self._kept_for: tuple[int, Style] | None = None
-        self._wrapped: dict[tuple, list[Text]] = {}  # Paragraphs' lines by (text, style, width).
+        self._wrapped: dict[tuple, list[Text]] = {}  # Rows' and paragraphs' lines (`_kept_lines`).
         self._status_styles: dict[str, Style] = {}
         self._styles_theme: str | None = None
         self._title: str | None = None
@@ -180,27 +182,24 @@ class OverviewPane(Widget):
         console = self.app.console
         lines: list[Text] = []
 
-        wrapped = self._wrapped
-
-        def row(label: str, value: str, style: Style | str = "") -> None:
-            # Kept by label and value like the paragraphs below: most rows are the same from one
-            # refresh (and one machine) to the next, and building them was half of the pane's update.
-            key = (label, value, style, width)
-            kept = wrapped.get(key)
-            if kept is None:
+        def row(label: str, value: str, style: Style | str = "", *, last: bool = False) -> None:
+            # Kept like the paragraphs: most rows are the same from one refresh (and one machine)
+            # to the next, and building them was half of the pane's update.
+            def build() -> list[Text]:
                 text = Text(value, style=style)
                 room = max(1, width - LABEL_WIDTH - 1)
                 parts = [text] if text.cell_len <= room else text.wrap(console, room, overflow="fold")
-                kept = []
+                built = []
                 for n, part in enumerate(parts):
                     line = Text(end="")
                     line.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
                     line.append_text(part)
-                    kept.append(line)
-                if len(wrapped) >= KEPT_LINES:
-                    wrapped.clear()
-                wrapped[key] = kept
-            lines.extend(kept)
+                    built.append(line)
+                if last:
+                    built[-1].rstrip()
+                return built
+
+            lines.extend(self._kept_lines(("row", label, value, style, width, last), build))
 
         row("Agent version", item.agent_version)
         slug = _slug(item.status)
@@ -213,17 +212,13 @@ class OverviewPane(Widget):
         def para(text: str, style: str = "") -> None:
             # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
             # Kept by text: blocked machines share their blockers' words (wrapping is most of
-            # building the pane). Kept lines, the rows' too, are never changed.
-            key = (text, style, width)
-            kept = wrapped.get(key)
-            if kept is None:
+            # building the pane).
+            def build() -> list[Text]:
                 value = Text(end="")
                 value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
-                kept = [value] if value.cell_len <= width else list(value.wrap(console, width, overflow="fold"))
-                if len(wrapped) >= KEPT_LINES:
-                    wrapped.clear()
-                wrapped[key] = kept
-            lines.extend(kept)
+                return [value] if value.cell_len <= width else list(value.wrap(console, width, overflow="fold"))
+
+            lines.extend(self._kept_lines(("para", text, style, width), build))
 
         for b in item.blockers:
             para(f"● {b.reason}", "bold")
@@ -241,12 +236,20 @@ class OverviewPane(Widget):
         row("Replication", f"{item.replication_health} · {item.protection_state}")
         row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-")
         if item.auto_update:
-            row("Auto update", "on")
+            row("Auto update", "on", last=True)
         else:
-            row("Auto update", item.auto_update_note or "off", "italic")
-        lines[-1] = lines[-1].copy()  # Kept lines are shared: the last one is trimmed in a copy.
-        lines[-1].rstrip()
+            row("Auto update", item.auto_update_note or "off", "italic", last=True)
         return lines
+
+    def _kept_lines(self, key: tuple, build: Callable[[], list[Text]]) -> list[Text]:
+        """The lines built for `key` before (never changed once kept), or built now and kept."""
+        kept = self._wrapped.get(key)
+        if kept is None:
+            kept = build()
+            if len(self._wrapped) >= KEPT_LINES:
+                self._wrapped.clear()
+            self._wrapped[key] = kept
+        return kept
 
 
 def _slug(word: str) -> str:

@@ -1,10 +1,11 @@
-"""Virtual tables' scrolling: the scroll height set without a layout pass; a cheaper scrollbar."""
+"""Virtual tables' scrolling: the scroll height set without a layout pass, a row brought into view, a
+cheaper scrollbar."""
 
 from __future__ import annotations
 
 from rich.color import Color
 from rich.segment import Segment
-from textual.geometry import Size
+from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
@@ -29,6 +30,12 @@ def set_virtual_height(view: ScrollView, height: int) -> None:
         view._scroll_update(size)  # Textual's own: the scrollbar's window, the scroll clamped.
     else:
         view.virtual_size = size
+
+
+def scroll_to_row(view: ScrollView, row: int) -> None:
+    """Scroll a virtual table under a one-line header just enough to show `row` (virtual line
+    row + 1; the spacing keeps it clear of the fixed header)."""
+    view.scroll_to_region(Region(0, row + 1, 1, 1), spacing=Spacing(top=1), animate=False, force=True)
 
 
 class LineScrollBar(ScrollBar):
