@@ -150,11 +150,24 @@ def applied_migrations(db: Database) -> list[str]:
 
 
 @contextlib.contextmanager
-def write(db: Database) -> Iterator[sqlite3.Connection]:
-    """A write transaction taken with BEGIN IMMEDIATE (no lock upgrades, no mid-way BUSY)."""
+def write(db: Database, *, check_references: bool = True) -> Iterator[sqlite3.Connection]:
+    """A write transaction taken with BEGIN IMMEDIATE (no lock upgrades, no mid-way BUSY).
+
+    `check_references=False` turns foreign-key enforcement off for this transaction only, for
+    set-based writes whose references are read from the parent rows themselves in the same
+    transaction (a job's vault, machine and appliance from its `items` row): SQLite would look
+    each one up again, three lookups per job, 5% of creating 100,000 jobs (callgrind)."""
     conn = db.conn
     if conn.in_transaction:
         yield conn
+        return
+    if not check_references:
+        conn.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take effect
+        try:
+            with write(db) as inner:
+                yield inner
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
         return
     for attempt in range(20):
         try:

@@ -30,3 +30,29 @@ def test_selection_is_audited_with_the_operator(contoso_db: Path) -> None:
     row = db.conn.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert row == ("alice", "update (selection)")
     db.close()
+
+
+def test_set_based_creation_leaves_references_whole_and_enforced(contoso_db: Path) -> None:
+    """The set-based writes skip SQLite's per-row reference lookups (their jobs take vault, machine
+    and appliance from the machine's own row): every reference still resolves, and the connection
+    enforces references again afterwards, also after a write that failed."""
+    import sqlite3
+
+    import pytest
+
+    from store.db import write
+
+    db = open_db(contoso_db)
+    created, _refused = operations.update_selected(db, [r[0] for r in db.conn.execute("SELECT id FROM items")])
+    assert created > 0
+    assert operations.update_all_eligible(db).created == []  # nothing left to update, nothing written
+    assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(RuntimeError), write(db, check_references=False):
+        raise RuntimeError("a failed write")
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.conn.execute("INSERT INTO jobs (seq, id, vault_id, scenario, name, target, state, initiated_by, "
+                        "created_time, item_id) VALUES (999999, 'x', 1, 's', 'n', 't', 'NotStarted', 'me', "
+                        "'2026-01-01T00:00:00Z', 424242)")
+    db.close()
