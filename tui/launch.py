@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from tui.cli.common import Context
+from tui.cli.context import Context
 
 
 def run_console(ctx: Context) -> None:

@@ -18,9 +18,16 @@ def imported_after(statement: str) -> set[str]:
 
 def test_the_command_line_loads_only_the_command_it_runs() -> None:
     loaded = imported_after("import tui.cli")
-    assert not {m for m in loaded if m.startswith(("tui.cli.", "pydantic", "store.models", "sqlite_utils"))} - {
-        "tui.cli.common"
+    assert not {m for m in loaded if m.startswith(("tui.cli.", "click", "pydantic", "store.models", "sqlite_utils"))}
+    loaded = imported_after("from tui.cli import cli\ncli.get_command(None, 'items')")
+    assert {m for m in loaded if m.startswith("tui.cli.")} == {
+        "tui.cli.group", "tui.cli.common", "tui.cli.context", "tui.cli.fleet_cmds"
     }
+
+
+def test_opening_the_console_does_not_load_the_command_line_parser() -> None:
+    loaded = imported_after("import tui.cli, tui.launch, tui.app")
+    assert {m for m in loaded if m.startswith(("click", "tui.cli.group", "tui.cli.common"))} == set()
 
 
 def test_the_console_loads_the_engine_on_its_thread_not_before_the_first_frame() -> None:

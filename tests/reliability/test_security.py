@@ -336,7 +336,7 @@ async def test_first_run_creates_a_private_folder_database_and_wal(tmp_path: Pat
     the engine on (WAL and shared-memory files appear), then a CLI write: all 0600 in a 0700 folder,
     even under a permissive umask."""
     from tui.app import ConsoleApp
-    from tui.cli.common import default_db_path
+    from tui.cli.context import default_db_path
     from tui.cli.first_run import ensure_default_db
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

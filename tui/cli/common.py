@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from store.errors import BadInput, Refused
+from store.errors import BadInput
+from tui.cli.context import Context, fail, safe  # noqa: F401 (the command modules import them from here)
 
-APP_DIR_NAME = "asr-upgrade-console"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_data"
 DEFAULT_SCENARIO = "contoso"
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "fleet.db"
 
 
 def scenario_path(name_or_path: str | None) -> Path:
@@ -51,32 +44,6 @@ def db_options(func: Callable) -> Callable:
 
 def json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
-
-
-class Context:
-    """Options gathered from the group and the sub-command (the sub-command's win)."""
-
-    def __init__(self, db: str | None, vault: str | None, read_only: bool) -> None:
-        self.db = db
-        self.vault = vault
-        self.read_only = read_only
-
-    def merged(self, db: str | None, vault: str | None, read_only: bool | None) -> Context:
-        return Context(db or self.db, vault or self.vault, bool(read_only) or self.read_only)
-
-    def db_path(self) -> Path:
-        return Path(self.db).expanduser() if self.db else default_db_path()
-
-    def service(self, *, write: bool = False):
-        """Open the service; a mutating command under --read-only is refused before anything opens."""
-        from store.service import Service
-
-        if write and self.read_only:
-            raise Refused("read-only: this command would change the fleet; run without --read-only")
-        path = self.db_path()
-        if not path.exists() and not self.db:
-            raise BadInput(f"{path}: no database yet; run `asr-console` once or `asr-console demo load`")
-        return Service.open(path, read_only=self.read_only, create=False)
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
@@ -117,21 +84,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def safe(text: str | None) -> str:
-    """Names are data: make control and escape characters visible before they reach a terminal."""
-    if text is None:
-        return ""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-
-
 def table(rows: list[list[str]], headers: list[str]) -> None:
     cells = [[safe(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for r in cells:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"asr-console: {safe(message)}", err=True)
-    sys.exit(code)

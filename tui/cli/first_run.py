@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import click
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -35,7 +34,7 @@ def ensure_default_db(path: Path) -> None:
     finally:
         os.umask(old)
     make_private(path)
-    click.echo(f"Created {path} from the demo fleet ({scenario.stem}).", err=True)
+    print(f"Created {path} from the demo fleet ({scenario.stem}).", file=sys.stderr, flush=True)
 
 
 def make_private(path: Path) -> None:
