@@ -45,7 +45,7 @@ def default_repeat(worker: str, n: int) -> int:
     if n <= 5_000:
         return {"load": 2, "startup": 1, "ui": 2, "stall": 1, "engine": 1, "bulk": 1, "cli": 2}[worker]
     big = n >= 50_000
-    return {"load": 3, "startup": 5, "ui": 5, "stall": 1 if big else 2, "engine": 1 if big else 2,
+    return {"load": 3, "startup": 9, "ui": 5, "stall": 1 if big else 2, "engine": 1 if big else 2,
             "bulk": 3, "cli": 3}[worker]
 
 
