@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.db import applied_migrations, open_db
+from store.db import PAGE_SIZE, applied_migrations, open_db
 from store.errors import BadInput
 from store.migrations import KNOWN_MIGRATIONS
 
@@ -18,6 +18,20 @@ def test_empty_database_gets_every_migration_in_wal(tmp_path: Path) -> None:
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"items", "jobs", "tasks", "appliances", "components", "audit", "clock"} <= set(db.table_names())
+    assert db.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16_384
+    db.close()
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 0")  # an empty database file, SQLite's default page size
+    default = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    assert default != PAGE_SIZE
+    db = open_db(path)
+    assert set(applied_migrations(db)) == KNOWN_MIGRATIONS
+    assert db.conn.execute("PRAGMA page_size").fetchone()[0] == default
     db.close()
 
 
