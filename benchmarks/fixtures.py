@@ -79,7 +79,8 @@ def _fleet(db_path: Path, n: int) -> None:
 
 
 def _dump_rows(db_path: Path, out: Path) -> None:
-    """The rows of every table demo load filled, and the schema, for the plain-executemany reference."""
+    """The rows of every table demo load filled, the schema and the file's page size, for the
+    plain-executemany reference."""
     conn = sqlite3.connect(db_path)
     schema = [sql for (sql,) in conn.execute(
         "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
@@ -91,8 +92,10 @@ def _dump_rows(db_path: Path, out: Path) -> None:
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         rows = conn.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()
         tables.append((table, cols, rows))
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
-    out.write_bytes(pickle.dumps({"schema": schema, "tables": tables}, protocol=pickle.HIGHEST_PROTOCOL))
+    out.write_bytes(pickle.dumps({"schema": schema, "tables": tables, "page_size": page_size},
+                                 protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _eligible(db_path: Path, n: int) -> None:

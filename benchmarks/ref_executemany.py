@@ -2,8 +2,8 @@
 
     python benchmarks/ref_executemany.py ROWS.pickle DB
 
-ROWS.pickle holds the schema (every CREATE of a migrated database) and the rows `demo load` wrote,
-table by table. One transaction, WAL and synchronous=NORMAL like the project's own connection.
+ROWS.pickle holds the schema (every CREATE of a migrated database), the rows `demo load` wrote,
+table by table, and its page size. One transaction, WAL and synchronous=NORMAL like the project's own connection.
 Plain SQL at its best: tables first, the rows by executemany, then the indexes and triggers from the
 same schema and one FTS5 'rebuild' of the name index, so the file ends with the same schema and rows.
 (The same executemany into the live schema, indexes and FTS triggers firing per row, took 20-23 s at
@@ -22,6 +22,7 @@ with open(rows_file, "rb") as f:
     data = pickle.load(f)
 t1 = time.perf_counter()
 conn = sqlite3.connect(db_file, isolation_level=None)
+conn.execute(f"PRAGMA page_size = {data.get('page_size', 4096)}")  # the file demo load writes
 conn.execute("PRAGMA journal_mode = WAL")
 conn.execute("PRAGMA synchronous = NORMAL")
 conn.execute("BEGIN")
