@@ -33,7 +33,7 @@ def test_anything_else_goes_to_click(args: list[str]) -> None:
 
 
 def _asr(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, capture_output=True, text=True, check=False,
                           stdin=subprocess.DEVNULL, timeout=60)
 
 
