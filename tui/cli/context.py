@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from store.errors import StoreError
+from store.errors import BadInput, Refused, StoreError
 
 APP_DIR_NAME = "asr-upgrade-console"
 
@@ -37,7 +37,6 @@ class Context:
 
     def service(self, *, write: bool = False):
         """Open the service; a mutating command under --read-only is refused before anything opens."""
-        from store.errors import BadInput, Refused
         from store.service import Service
 
         if write and self.read_only:

@@ -81,33 +81,29 @@ class ItemsScreen(Screen):
         self._overview_shown: tuple | None = None
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
         self._widgets: dict[type, Widget] = {}
-        self._laying_out = False
-
-    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
-        self._laying_out = True
-        try:
-            super()._refresh_layout(size, scroll)
-        finally:
-            self._laying_out = False
 
     def _compositor_refresh(self) -> None:
         # Textual 8.2.8 renders an update even when it cannot be seen or is about to be redone: a
         # full frame during the mode's mount batch (`App._display` drops it), then, at start-up,
         # partial frames (the overview's border, the scrollbar's column) while the whole screen's
         # repaint is already pending (`_repaint_required`, from the auto focus), which would paint
-        # all of it again (~35M instructions). Skip those: the dirty regions stay for the frame that
-        # shows them. But a layout just done (the screen's first, on resume) makes the pending
-        # repaint's frame now, as the update timer's tick would: waiting for the tick left the
-        # first rows idle for up to 1/60 s (~15 ms measured at start-up).
+        # all of it again (~35M instructions). Skip those: the dirty regions stay for the frame
+        # that shows them (`_refresh_layout` below, or the update timer's tick).
         if self is self.app.screen and not self.app.is_inline and (self.app._batch_count or self._repaint_required):
             self._dirty_widgets.clear()  # Their regions are in the compositor's dirty regions.
-            if self._repaint_required and self._laying_out and not self.app._batch_count:
-                self._repaint_required = False
-                self._dirty_widgets.add(self)
-                self._compositor.update_widgets(self._dirty_widgets)
-                super()._compositor_refresh()
             return
         super()._compositor_refresh()
+
+    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
+        super()._refresh_layout(size, scroll)
+        # A layout just done (the screen's first, on resume) paints the pending whole-screen
+        # repaint now, as the update timer's tick would: waiting for the tick left the first rows
+        # idle for up to 1/60 s (~15 ms measured at start-up).
+        if self._repaint_required and self.is_current and not (self.app._batch_count or self.app.is_inline):
+            self._repaint_required = False
+            self._dirty_widgets.add(self)
+            self._compositor.update_widgets(self._dirty_widgets)
+            super()._compositor_refresh()
 
     @property
     def query_state(self) -> ItemQuery:
