@@ -17,6 +17,7 @@ from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
 from tui.screen_ref import ScreenRef
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.compositor import paint_now
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -123,6 +124,7 @@ class ConsoleApp(OperatorFlows, App):
         if version != self._seen_version:
             self._seen_version = version
             self.after_change(polled=True)
+            paint_now(self.screen)  # The rows just read, on screen in this callback.
         else:
             self.refresh_clock()
 

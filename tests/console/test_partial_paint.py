@@ -123,3 +123,28 @@ def test_textual_is_the_version_the_paint_shortcuts_were_written_for() -> None:
     from importlib.metadata import version
 
     assert version("textual") == "8.2.8"
+
+
+async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_db: Path) -> None:
+    """The poll that reads a commit paints it: the changed rows and the overview in one update,
+    written before the poll returns (not a timer tick later)."""
+    app = ConsoleApp(db_path=contoso_db, engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = Terminal(app)
+        app.screen.refresh()
+        await pilot.pause(0.1)
+        table = app.screen.query_one("ItemTable")
+        highlighted, other = table.highlighted, table.row_at(3)
+        assert highlighted.status != "updating" and other.status != "updating"
+        writer = sqlite3.connect(contoso_db)
+        writer.execute("UPDATE items SET status = 'updating' WHERE id IN (?, ?)", (highlighted.id, other.id))
+        writer.commit()
+        writer.close()
+        before = terminal.updates
+        app.poll_changes()
+        assert terminal.updates == before + 1
+        assert not differences(terminal, app), "\n".join(differences(terminal, app)[:20])
+        lines = ["".join(c for c, _ in row) for row in terminal.cells]
+        rows = {line.split()[1]: line for line in lines if line.startswith("│  ")}  # the table's, by name
+        assert "Updating" in rows[highlighted.name].split("││")[0] and "Updating" in rows[other.name].split("││")[0]
+        assert any("││ Status" in line and line.rstrip(" │").endswith("Updating") for line in lines)  # the overview

@@ -20,8 +20,8 @@ class LineCompositor(Compositor):
     asked only for its lines in the crop; not at all when it lies beside the crop, or when
     widgets in front of it cover those lines (the screen and the containers behind the table:
     the first widget to paint a cell wins in `_render_chops`, so theirs would be thrown away).
-    The result is the same cells. Full updates (screenshots, resizes) crop to the whole
-    screen and paint what Textual's do.
+    The screen shows the same cells (cells beside a dirty span are not written again). Full
+    updates (screenshots, resizes) crop to the whole screen and paint what Textual's do.
     """
 
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
@@ -31,8 +31,10 @@ class LineCompositor(Compositor):
         # Whole lines of the crop: an update writes each chop (the cells between two cuts) that
         # meets a dirty span from the chop's start, which may lie left of the crop.
         band = Region(0, crop.y, self.size.width, crop.height)
-        # The chops a dirty span can meet: starting at or before its end (`ChopsUpdate`).
-        reach = Region(crop.x, crop.y, crop.width + 1, crop.height)
+        # `ChopsUpdate` also writes a chop that starts where a dirty span ends, when one was
+        # painted: those cells did not change (no dirty span covers them), so the widget beside
+        # the span (a table's scrollbar, the container behind the gap) is not asked for them.
+        reach = crop
         front: list[Region] = []  # What the widgets yielded so far paint (front to back).
         for widget, (region, clip) in self.visible_widgets.items():
             clip = clip.intersection(band)
@@ -83,3 +85,31 @@ def send_repaints(screen: Screen) -> None:
 def use_line_compositor(screen: Screen) -> None:
     """Give `screen` a `LineCompositor` (call from its `__init__`, before it is laid out)."""
     screen._compositor = LineCompositor()
+
+
+def paint_now(screen: Screen) -> None:
+    """Draw now the repaints `screen`'s visible widgets asked for, as the screen's update timer
+    would at its next tick: the live refresh's changed rows and overview lines reach the screen
+    in the poll that read them, rather than through a message to the screen and a timer
+    (Textual 8.2.8: `Widget._check_refresh` posts `Update`, `Screen._on_update` resumes the
+    update timer, `_on_timer_update` paints) while their data is still in the CPU's caches.
+
+    Anything more than a repaint (a layout, a scroll, a style refresh, a whole-screen repaint,
+    a batch) is left to Textual's own path, as are widgets not on screen."""
+    app = screen.app
+    if (screen is not app.screen or app.is_inline or app._batch_count or not screen.is_current
+            or screen._layout_required or screen._scroll_required or screen._repaint_required):
+        return
+    widgets = set()
+    for widget in screen._compositor.visible_widgets:
+        if widget._layout_required or widget._scroll_required or widget._refresh_styles_required:
+            return
+        if widget._repaint_required:
+            widgets.add(widget)
+    if not widgets:
+        return
+    for widget in widgets:
+        widget._repaint_required = False  # Its idle check (`_check_refresh`) then sends nothing.
+    screen._dirty_widgets |= widgets
+    screen._compositor.update_widgets(screen._dirty_widgets)
+    screen._compositor_refresh()

@@ -413,8 +413,8 @@ class ItemTable(ScrollView, can_focus=True):
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""
         y = index + 1 - self.scroll_offset.y
-        if 1 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+        if 1 <= y < self.size.height:  # The row's cells, not the scrollbar's beside them.
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _post_highlighted(self) -> None:
         """Post Highlighted when the item under the cursor is not the one last reported."""
