@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from rich.console import Console
-from rich.segment import ControlType, Segment
+from rich.segment import ControlType
 from rich.style import Style
 
 from tui.app import ConsoleApp
