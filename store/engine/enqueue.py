@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
@@ -167,12 +169,44 @@ def enqueue_agents_matching(
         "initiated_by": initiated_by, "at": iso(at), "to_version": to_version,
         **job_id_params(conn, at),
     }).rowcount
-    conn.execute(
-        "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "
-        "FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
-        (base, base + count - 1),
-    )
+    many = selected >= BIG_SELECTION and selected >= REBUILD_SHARE * _machines(conn)
+    with _status_index_rebuilt_if(conn, many):
+        conn.execute(
+            "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "
+            "FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
+            (base, base + count - 1),
+        )
     return range(base, base + count)
+
+
+REBUILD_SHARE = 0.6
+"""From this share of all machines (and BIG_SELECTION machines) marked Updating at once, the status
+index is built again after the UPDATE rather than kept up to date row by row: each row's old entry
+deleted and its new one inserted at another place in the index, two seeks among all machines' entries
+(20% of creating 10,000 jobs, callgrind). Building it again sorts every machine's entry once: it costs
+what keeping 60% of them up to date does (10,000 machines, callgrind), and at 100,000 machines the
+whole fleet's UPDATE and rebuild took 0.33 + 0.15-0.22 s against 0.62-0.69 s for the UPDATE alone."""
+
+STATUS_INDEX = "items_vault_status"
+
+
+def _machines(conn: sqlite3.Connection) -> int:
+    """About how many machines there are, read from the id index's end (ids are dense)."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+
+
+@contextmanager
+def _status_index_rebuilt_if(conn: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
+    """Drop the status index, run the body, create it again with the definition it had: inside the
+    caller's transaction, so a failure rolls the drop back with the rest."""
+    if not rebuild:
+        yield
+        return
+    (sql,) = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?",
+                          (STATUS_INDEX,)).fetchone()
+    conn.execute(f"DROP INDEX {STATUS_INDEX}")
+    yield
+    conn.execute(sql)
 
 
 def enqueue_components(

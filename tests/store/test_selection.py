@@ -56,3 +56,48 @@ def test_set_based_creation_leaves_references_whole_and_enforced(contoso_db: Pat
                         "created_time, item_id) VALUES (999999, 'x', 1, 's', 'n', 't', 'NotStarted', 'me', "
                         "'2026-01-01T00:00:00Z', 424242)")
     db.close()
+
+
+def test_a_fleet_wide_selection_rebuilds_the_status_index_whole_and_atomically(contoso_db: Path, monkeypatch) -> None:
+    """A selection of most of the fleet has the status index built again after its UPDATE (rather
+    than kept up to date row by row): the index comes back with its own definition, consistent
+    with the rows and used by the status facet; a write that fails keeps it too."""
+    import sqlite3
+
+    import pytest
+
+    from store.engine import enqueue
+
+    monkeypatch.setattr(enqueue, "BIG_SELECTION", 1)  # contoso's 40-odd machines count as many
+    monkeypatch.setattr(enqueue, "REBUILD_SHARE", 0.0)
+    db = open_db(contoso_db)
+
+    def index_sql() -> str | None:
+        row = db.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'items_vault_status'").fetchone()
+        return row and row[0]
+
+    definition = index_sql()
+    assert definition is not None
+    eligible = Service(db).eligible_ids(None)
+    updating = {i for (i,) in db.conn.execute("SELECT id FROM items WHERE status = 'updating'")}
+    db.conn.execute("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON items "
+                    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="refused by the test"):
+        operations.update_selected(db, eligible)
+    assert index_sql() == definition
+    assert db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'NotStarted'").fetchone()[0] == 0
+    db.conn.execute("DROP TRIGGER temp.refuse")
+
+    schema = db.conn.execute("PRAGMA schema_version").fetchone()[0]
+    created, refused = operations.update_selected(db, eligible)
+    assert (created, refused) == (len(eligible), 0)
+    assert db.conn.execute("PRAGMA schema_version").fetchone()[0] > schema  # it was built again
+    assert index_sql() == definition
+    assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    vault = db.conn.execute("SELECT vault_id FROM items WHERE id = ?", (eligible[0],)).fetchone()[0]
+    facet = "SELECT id FROM items WHERE vault_id = ? AND status = 'updating' ORDER BY name"
+    plan = " ".join(r[-1] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {facet}", (vault,)))
+    assert "items_vault_status" in plan
+    in_vault = {i for (i,) in db.conn.execute("SELECT id FROM items WHERE vault_id = ?", (vault,))}
+    assert {i for (i,) in db.conn.execute(facet, (vault,))} == (set(eligible) | updating) & in_vault
+    db.close()
