@@ -17,33 +17,58 @@ class LineCompositor(Compositor):
     dirty area for all of its lines (`Compositor._get_renders`), then keeps the dirty ones:
     one changed table row cost every line of the nine widgets on the items screen (cached
     lines are fetched, filtered and cut again), most of a live refresh tick. Here a widget is
-    asked only for its lines in the crop; not at all when it lies beside the crop, or when
-    widgets in front of it cover those lines (the screen and the containers behind the table:
-    the first widget to paint a cell wins in `_render_chops`, so theirs would be thrown away).
+    asked only for the band of its lines that dirty regions meet (a table row and two overview
+    lines: one line of the table, two of the overview, not a band across both and the
+    scrollbar between); not at all when no dirty region meets it, or when widgets in front of
+    it cover those cells (the screen and the containers behind the table: the first widget to
+    paint a cell wins in `_render_chops`, so theirs would be thrown away).
     The screen shows the same cells (cells beside a dirty span are not written again). Full
     updates (screenshots, resizes) crop to the whole screen and paint what Textual's do.
     """
+
+    _updates: list[Region] | None = None
+    """During a partial update: the regions it repaints."""
+
+    def render_partial_update(self):
+        # The dirty regions themselves, not only the crop around them: a widget is asked for the
+        # lines where a dirty region meets it (a table row and two overview lines are three
+        # lines, not the three-line band across both widgets and the scrollbar between).
+        self._updates = list(self._dirty_regions)
+        try:
+            return super().render_partial_update()
+        finally:
+            self._updates = None
 
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
         if crop is None:
             yield from super()._get_renders(crop)
             return
+        updates = self._updates or [crop]
         # Whole lines of the crop: an update writes each chop (the cells between two cuts) that
-        # meets a dirty span from the chop's start, which may lie left of the crop.
-        band = Region(0, crop.y, self.size.width, crop.height)
+        # meets a dirty span from the chop's start, which may lie left of the span; the chop
+        # lies inside every widget painting it, so those widgets meet the span on its line.
         # `ChopsUpdate` also writes a chop that starts where a dirty span ends, when one was
         # painted: those cells did not change (no dirty span covers them), so the widget beside
         # the span (a table's scrollbar, the container behind the gap) is not asked for them.
-        reach = crop
+        band = Region(0, crop.y, self.size.width, crop.height)
         front: list[Region] = []  # What the widgets yielded so far paint (front to back).
         for widget, (region, clip) in self.visible_widgets.items():
             clip = clip.intersection(band)
             painted = region.intersection(clip)
-            if not painted.area or not painted.overlaps(reach) or _covered(painted, front):
+            if not painted.area:
                 continue
-            front.append(painted)
-            x, y, width, height = painted
-            yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            # The dirty cells this widget could paint, and the band of its lines holding them:
+            # one render per widget (each costs a fixed part, the widget's styles worked out),
+            # the lines between from its line cache.
+            parts = [part for update in updates if (part := painted.intersection(update)).area]
+            if not parts or all(_covered(part, front) for part in parts):
+                continue
+            top, bottom = min(p.y for p in parts), max(p.bottom for p in parts)
+            run = Region(painted.x, top, painted.width, bottom - top)
+            front.append(run)
+            x, y, width, height = run
+            yield region, clip.intersection(run), widget.render_lines(
+                Region(x - region.x, y - region.y, width, height))
 
 
 def _covered(region: Region, front: list[Region], start: int = 0) -> bool:
