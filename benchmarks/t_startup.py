@@ -73,6 +73,7 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
                             start_new_session=True, close_fds=True)
     os.close(slave)
     raw, plain, first, quit_at, total = b"", "", None, None, 0
+    reaped = None  # (status, rusage) once the child is waited for: wait4 is its only reaper
     want = marker.encode()
     try:
         while True:
@@ -84,7 +85,9 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
                 quit_at = now
             ready, _, _ = select.select([master], [], [], 0.01)
             if not ready:
-                if proc.poll() is not None:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:  # exited (Popen.poll would reap it and lose its rusage)
+                    reaped = (status, usage)
                     break
                 continue
             try:
@@ -103,7 +106,8 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
                 plain = stripped.decode("utf-8", "replace")
     finally:
         os.close(master)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    status, usage = reaped or os.wait4(proc.pid, 0)[1:]
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     exited = time.perf_counter()
     if first is None:
         raise RuntimeError(f"{cmd[-1]} exited ({status}) before painting {marker!r}: {plain[-300:]!r}")
