@@ -105,3 +105,18 @@ def test_least_recently_used_pages_are_dropped(source: CountingService) -> None:
     pages.clear()
     pages.row(PAGE_CACHE * PAGE_SIZE)
     assert len(source.pages) == reads + 2
+
+
+def test_shown_rows_are_the_cached_ones_before_and_after_a_reload(source: CountingService) -> None:
+    pages = pages_for(source)
+    assert pages.shown(10, 12) == [None, None, None] and source.pages == []  # nothing read yet
+    first = [pages.row(10), pages.row(11), pages.row(12)]
+    assert pages.shown(10, 12) == first  # from the first page
+    pages.reload(10, 49)
+    reads = len(source.pages)
+    window = pages.shown(10, 49)
+    assert [r.name for r in window] == [f"vm-{i:06d}" for i in range(10, 50)] and len(source.pages) == reads
+    assert pages.shown(48, 51) == [pages.cached(48), pages.cached(49), None, None]  # past the window: not read
+    pages.reload(10, 49)
+    assert pages.shown(10, 49) == window and pages.shown(10, 49) is not window  # a new list; the old one kept
+    assert pages.shown(COUNT - 1, COUNT) == [None, None] and len(source.pages) == reads + 1  # never reads

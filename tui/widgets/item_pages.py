@@ -68,6 +68,13 @@ class ItemPages:
         page = self._pages.get(number)
         return page[position] if page is not None and position < len(page) else None
 
+    def shown(self, first: int, last: int) -> list[ItemRow | None]:
+        """`cached` for rows `first`..`last`: the rows `reload` read for them, as they are."""
+        start, rows = self._window
+        if start == first and len(rows) == last - first + 1:
+            return rows  # `reload` replaces the list, never changes it
+        return [self.cached(index) for index in range(first, last + 1)]
+
     def reload(self, first: int, last: int) -> None:
         """Forget every cached row, then read rows `first`..`last` (those on screen) again, and
         only those: from whichever end of the result is nearer, in one query."""

@@ -239,7 +239,7 @@ class ItemTable(ScrollView, can_focus=True):
             recount = self.query.status is not None
         top = round(self.scroll_offset.y)
         window = range(top, top + self._page_height)
-        shown = [self._pages.cached(index) for index in window]
+        shown = self._pages.shown(window.start, window.stop - 1)
         was_empty = self.row_count == 0
         if recount:
             count = self._source.count_items(self.query)
@@ -248,8 +248,8 @@ class ItemTable(ScrollView, can_focus=True):
                 self._update_virtual_size()
                 self.cursor_row = min(self.cursor_row, self.row_count - 1)
         self._pages.reload(window.start, window.stop - 1)
-        for index, before in zip(window, shown):
-            if self._pages.cached(index) != before:
+        for index, before, row in zip(window, shown, self._pages.shown(window.start, window.stop - 1)):
+            if row != before:
                 self._refresh_row(index)
         if was_empty != (self.row_count == 0):
             self.refresh()  # The "nothing matches" hint comes or goes.

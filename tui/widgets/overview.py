@@ -112,7 +112,7 @@ class OverviewPane(Widget):
         moved = False  # Whether a line came or went above: every line from there moves.
         changed = []
         for y in range(max(len(lines), len(before))):
-            if not moved and y < len(lines) and y < len(before) and lines[y] == before[y]:
+            if not moved and y < len(lines) and y < len(before) and (lines[y] is before[y] or lines[y] == before[y]):
                 self._strips[y] = strips[y]
                 continue
             moved = len(lines) != len(before)
@@ -152,7 +152,9 @@ class OverviewPane(Widget):
         return strip
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._paint = (self.size.width, self.rich_style)  # Looked up once per paint, not per line.
+        # Looked up once per paint, not per line; `visual_style` is Textual's cached form of
+        # `rich_style` (the same style, worked out again only when the styles change).
+        self._paint = (self.size.width, self.visual_style.rich_style)
         try:
             return super().render_lines(crop)
         finally:
