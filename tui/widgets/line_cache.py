@@ -36,7 +36,9 @@ class FramedLineCache(StylesCache):
         self._frame: tuple | None = None  # During a paint: what every content line shares.
         self._paint: tuple | None = None  # During a paint: what the frame is worked out from.
         self._framed: dict[int, tuple[Strip, Strip]] = {}  # id(content line) -> (it, framed), one frame.
-        self._framed_in: tuple | None = None  # The frame (and width) those were framed in.
+        self._framed_in: tuple | None = None
+        self._frame_key: tuple | None = None  # What `_frame_kept` was worked out from.
+        self._frame_kept: tuple | None = None  # The frame (and width) those were framed in.
 
     def render(self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs) -> list[Strip]:
         # The frame is worked out at the first line painted: most paints of a live refresh find
@@ -75,8 +77,15 @@ class FramedLineCache(StylesCache):
         if self._paint is not None:
             styles_, size_, base_, background_, content_size, padding_, opacity = self._paint
             self._paint = None
-            self._frame = self._plain_frame(styles_, size_, base_, background_, content_size,
-                                            styles_.padding if padding_ is None else padding_, opacity)
+            padding_ = styles_.padding if padding_ is None else padding_
+            # Worked out again only when what it is worked out from changed: the widget's own
+            # styles (Textual's `_cache_key` counts their changes), its size and backgrounds.
+            key = (id(styles_), styles_._cache_key, size_, base_, background_, content_size, padding_, opacity)
+            if key != self._frame_key:
+                self._frame_key = key
+                self._frame_kept = self._plain_frame(styles_, size_, base_, background_, content_size,
+                                                     padding_, opacity)
+            self._frame = self._frame_kept
             framed_in = (self._frame, size_.width)
             if framed_in != self._framed_in:
                 self._framed_in = framed_in
