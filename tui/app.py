@@ -17,7 +17,7 @@ from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
 from tui.screen_ref import ScreenRef
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.compositor import paint_now
+from tui.widgets.compositor import painted_in_place
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -123,8 +123,10 @@ class ConsoleApp(OperatorFlows, App):
         version = self.service.data_version()
         if version != self._seen_version:
             self._seen_version = version
-            self.after_change(polled=True)
-            paint_now(self.screen)  # The rows just read, on screen in this callback.
+            screen = self.screen
+            # The rows just read, on screen in this callback (not a message and a timer later).
+            with painted_in_place(screen, getattr(screen, "live_widgets", ())):
+                self.after_change(polled=True)
         else:
             self.refresh_clock()
 

@@ -3,6 +3,7 @@ be what a full paint of the screen shows (tui/widgets/compositor.py, tui/widgets
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -148,3 +149,29 @@ async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_d
         rows = {line.split()[1]: line for line in lines if line.startswith("│  ")}  # the table's, by name
         assert "Updating" in rows[highlighted.name].split("││")[0] and "Updating" in rows[other.name].split("││")[0]
         assert any("││ Status" in line and line.rstrip(" │").endswith("Updating") for line in lines)  # the overview
+
+
+async def test_a_live_refresh_left_to_textual_still_reaches_the_terminal(contoso_db: Path) -> None:
+    """When the poll cannot paint in place (a layout is pending), the rows it read reach the
+    terminal by Textual's own path: the widgets' held idle checks are made after the refresh."""
+    app = ConsoleApp(db_path=contoso_db, engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = Terminal(app)
+        app.screen.refresh()
+        await pilot.pause(0.1)
+        table = app.screen.query_one("ItemTable")
+        other = table.row_at(3)
+        assert other.status != "updating"
+        writer = sqlite3.connect(contoso_db)
+        writer.execute("UPDATE items SET status = 'updating' WHERE id = ?", (other.id,))
+        writer.commit()
+        writer.close()
+        app.screen.query_one("FacetBar").refresh(layout=True)
+        before = terminal.updates
+        app.poll_changes()
+        assert terminal.updates == before  # not painted in place
+        assert not any(w._idle_held for w in app.screen.live_widgets)
+        await asyncio.sleep(0.2)  # not pilot.pause: it prompts every widget, as the refresh must
+        assert not differences(terminal, app), "\n".join(differences(terminal, app)[:20])
+        row = next(line for line in ("".join(c for c, _ in r) for r in terminal.cells) if f" {other.name} " in line)
+        assert "Updating" in row.split("││")[0]

@@ -106,6 +106,11 @@ class ItemsScreen(Screen):
             super()._compositor_refresh()
 
     @property
+    def live_widgets(self) -> tuple[Widget, ...]:
+        """What `refresh_live` repaints: drawn in the poll itself (`app.poll_changes`)."""
+        return self._one(ItemTable), self._one(OverviewPane)
+
+    @property
     def query_state(self) -> ItemQuery:
         return self._one(ItemTable).query
 

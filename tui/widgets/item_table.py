@@ -16,6 +16,7 @@ from textual.strip import Strip
 
 from store.fleet import ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
+from tui.widgets.compositor import HeldIdle
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
@@ -39,7 +40,7 @@ class _ItemMessage(Message):
         return self.item_table
 
 
-class ItemTable(ScrollView, can_focus=True):
+class ItemTable(HeldIdle, ScrollView, can_focus=True):
     """A virtual table of replicated items: only the rows on screen are fetched and painted.
 
     Rows come from an `ItemSource` (the store's `Service`) a page at a time, kept in a small

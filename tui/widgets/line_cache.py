@@ -14,7 +14,6 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
 
-
 FRAMED_KEPT = 512
 """Framed lines kept per widget, by the content line they frame."""
 

@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
 from tui.render import safe_text, short_job_id
+from tui.widgets.compositor import HeldIdle
 from tui.widgets.line_cache import use_framed_line_cache
 from tui.widgets.titles import set_border_title
 
@@ -39,7 +40,7 @@ KEPT_LINES = 256
 theirs (labels with the same value, a status, a blocker's reason, message and action)."""
 
 
-class OverviewPane(Widget):
+class OverviewPane(HeldIdle, Widget):
     """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
 
     DEFAULT_CSS = """
