@@ -200,13 +200,17 @@ class ItemsScreen(Screen):
         facets = self._one(FacetBar)
         facets.counts = self._counts
         facets.active = table.query.status
-        everything = self._totals[1]
-        shown, total = table.row_count, sum(everything.values())
+        self._show_title()
+        self._one(UpdateBanner).show(self._totals[1].get("update-available", 0) > 0)
+
+    def _show_title(self) -> None:
+        """The table's title: the rows it shows, of how many in the vault."""
+        table = self._one(ItemTable)
+        shown, total = table.row_count, sum(self._totals[1].values())
         title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
         if title != self._title:
             self._title = title
             set_border_title(table, Text(title))
-        self._one(UpdateBanner).show(everything.get("update-available", 0) > 0)
 
     def set_query(self, q: ItemQuery, *, recount: bool = True, overview: bool = True) -> None:
         """Show `q`. Its match count comes from the facet counts (one query, read here unless
@@ -231,9 +235,9 @@ class ItemsScreen(Screen):
         """
         table = self._one(ItemTable)
         table.refresh_rows()
-        if polled:
+        if polled:  # The counts held are shown already; the table's own count may have changed.
             self._counts_stale = True
-            self._show_counts()  # The title follows a recounted status facet at once.
+            self._show_title()  # It follows a recounted status facet at once.
         else:
             self.refresh_counts()
         self._show_overview(table.highlighted_id)
