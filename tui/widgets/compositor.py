@@ -62,7 +62,8 @@ class LineCompositor(Compositor):
             # one render per widget (each costs a fixed part, the widget's styles worked out),
             # the lines between from its line cache.
             parts = [part for update in updates if (part := painted.intersection(update)).area]
-            if not parts or all(_covered(part, front) for part in parts):
+            # Parts stacked over the same columns (a repainted table's rows) checked as one.
+            if not parts or all(_covered(part, front) for part in (_merged(parts) if len(parts) > 4 else parts)):
                 continue
             top, bottom = min(p.y for p in parts), max(p.bottom for p in parts)
             run = Region(painted.x, top, painted.width, bottom - top)
@@ -70,6 +71,18 @@ class LineCompositor(Compositor):
             x, y, width, height = run
             yield region, clip.intersection(run), widget.render_lines(
                 Region(x - region.x, y - region.y, width, height))
+
+
+def _merged(parts: list[Region]) -> list[Region]:
+    """`parts` with the ones stacked over the same columns joined (adjacent table rows)."""
+    merged: list[Region] = []
+    for part in sorted(parts, key=lambda r: (r.x, r.width, r.y)):
+        last = merged[-1] if merged else None
+        if last is not None and (last.x, last.width) == (part.x, part.width) and part.y <= last.bottom:
+            merged[-1] = Region(last.x, last.y, last.width, max(last.bottom, part.bottom) - last.y)
+        else:
+            merged.append(part)
+    return merged
 
 
 def _covered(region: Region, front: list[Region], start: int = 0) -> bool:
