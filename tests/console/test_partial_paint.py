@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -126,21 +128,33 @@ def test_textual_is_the_version_the_paint_shortcuts_were_written_for() -> None:
     assert version("textual") == "8.2.8"
 
 
-async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_db: Path) -> None:
-    """The poll that reads a commit paints it: the changed rows and the overview in one update,
-    written before the poll returns (not a timer tick later)."""
-    app = ConsoleApp(db_path=contoso_db, engine=False)
+@asynccontextmanager
+async def painted_console(db: Path) -> AsyncIterator[tuple[ConsoleApp, object, Terminal]]:
+    """The console on `db` (120x40, no engine), its screen painted whole onto a `Terminal`."""
+    app = ConsoleApp(db_path=db, engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = Terminal(app)
         app.screen.refresh()
         await pilot.pause(0.1)
+        yield app, pilot, terminal
+
+
+def mark_updating(db: Path, *item_ids: int) -> None:
+    """Another connection marks machines Updating and commits, as the engine would."""
+    writer = sqlite3.connect(db)
+    writer.executemany("UPDATE items SET status = 'updating' WHERE id = ?", [(i,) for i in item_ids])
+    writer.commit()
+    writer.close()
+
+
+async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_db: Path) -> None:
+    """The poll that reads a commit paints it: the changed rows and the overview in one update,
+    written before the poll returns (not a timer tick later)."""
+    async with painted_console(contoso_db) as (app, _pilot, terminal):
         table = app.screen.query_one("ItemTable")
         highlighted, other = table.highlighted, table.row_at(3)
         assert highlighted.status != "updating" and other.status != "updating"
-        writer = sqlite3.connect(contoso_db)
-        writer.execute("UPDATE items SET status = 'updating' WHERE id IN (?, ?)", (highlighted.id, other.id))
-        writer.commit()
-        writer.close()
+        mark_updating(contoso_db, highlighted.id, other.id)  # another process commits
         before = terminal.updates
         app.poll_changes()
         assert terminal.updates == before + 1
@@ -154,18 +168,11 @@ async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_d
 async def test_a_live_refresh_left_to_textual_still_reaches_the_terminal(contoso_db: Path) -> None:
     """When the poll cannot paint in place (a layout is pending), the rows it read reach the
     terminal by Textual's own path: the widgets' held idle checks are made after the refresh."""
-    app = ConsoleApp(db_path=contoso_db, engine=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        terminal = Terminal(app)
-        app.screen.refresh()
-        await pilot.pause(0.1)
+    async with painted_console(contoso_db) as (app, _pilot, terminal):
         table = app.screen.query_one("ItemTable")
         other = table.row_at(3)
         assert other.status != "updating"
-        writer = sqlite3.connect(contoso_db)
-        writer.execute("UPDATE items SET status = 'updating' WHERE id = ?", (other.id,))
-        writer.commit()
-        writer.close()
+        mark_updating(contoso_db, other.id)
         app.screen.query_one("FacetBar").refresh(layout=True)
         before = terminal.updates
         app.poll_changes()
