@@ -169,3 +169,28 @@ async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame
         assert table.row_count > table.size.height  # still scrolls
         assert 0 < table.row_count < everything  # the rows of "p", not of ""
         assert len(frames) == 1, f"{len(frames)} frames for one filter key"
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(contoso_db: Path) -> None:
+    """`/` and the keys after it arrive in one read from the terminal (a fast typist, a pasted
+    command): none is lost to the table while the box opens, the first time or later."""
+    from textual import events
+
+    def type_at_once(app: ConsoleApp, *keys: str) -> None:
+        for key in keys:  # Posted as the driver posts what it reads, with no wait between them.
+            event = events.Key(key, "/" if key == "slash" else key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+    app = ConsoleApp(db_path=contoso_db, engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ItemTable)
+        for _ in range(2):  # the box mounted by the first `/`; shown again by the second
+            type_at_once(app, "slash", "s", "q", "l")
+            await pilot.pause(0.3)
+            assert app.screen.query_one("#filter").value == "sql"
+            assert table.query.text == "sql" and table.query.sort == "name"  # `s` did not sort
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert table.query.text == ""

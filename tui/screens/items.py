@@ -53,7 +53,9 @@ class ItemsScreen(Screen):
     BINDINGS = [
         Binding("u", "update", "Update", id="items.update"),
         Binding("b", "bulk_update", "Bulk", id="items.bulk_update"),
-        Binding("slash", "filter", "Filter", id="items.filter"),
+        # A priority binding runs before the app hands on the keys read after it: `/sql`
+        # typed at once (or pasted) reaches the box whole, not `sql` to the table it left.
+        Binding("slash", "filter", "Filter", id="items.filter", priority=True),
         Binding("s", "sort", "Sort", id="items.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="items.reverse_sort"),
         Binding("o", "toggle_overview", "Overview", show=False, id="items.overview"),
