@@ -219,11 +219,10 @@ class ItemTable(HeldIdle, ScrollView, can_focus=True):
         if before is None or was_empty != (self.row_count == 0):
             self.refresh()
             return
-        width = self.size.width
-        lines = [Region(0, y, width, 1)
+        lines = [self._line(y)
                  for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1) if old != new]
         if (old_query.sort, old_query.descending) != (query.sort, query.descending):
-            lines.append(Region(0, 0, width, 1))  # The header marks the sorted column.
+            lines.append(self._line(0))  # The header marks the sorted column.
         if lines:
             self.refresh(*lines)  # One call: each one costs Textual's refresh bookkeeping again.
 
@@ -414,8 +413,12 @@ class ItemTable(HeldIdle, ScrollView, can_focus=True):
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""
         y = index + 1 - self.scroll_offset.y
-        if 1 <= y < self.size.height:  # The row's cells, not the scrollbar's beside them.
-            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+        if 1 <= y < self.size.height:
+            self.refresh(self._line(y))
+
+    def _line(self, y: int) -> Region:
+        """Line `y`'s cells, not the scrollbar's beside them (it repaints when its range moves)."""
+        return Region(0, y, self.scrollable_content_region.width, 1)
 
     def _post_highlighted(self) -> None:
         """Post Highlighted when the item under the cursor is not the one last reported."""

@@ -35,9 +35,9 @@ class FramedLineCache(StylesCache):
         self._frame: tuple | None = None  # During a paint: what every content line shares.
         self._paint: tuple | None = None  # During a paint: what the frame is worked out from.
         self._framed: dict[int, tuple[Strip, Strip]] = {}  # id(content line) -> (it, framed), one frame.
-        self._framed_in: tuple | None = None
+        self._framed_in: tuple | None = None  # The frame (and width) those were framed in.
+        self._frame_kept: tuple | None = None  # The frame last worked out, kept between paints.
         self._frame_key: tuple | None = None  # What `_frame_kept` was worked out from.
-        self._frame_kept: tuple | None = None  # The frame (and width) those were framed in.
 
     def render(self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs) -> list[Strip]:
         # The frame is worked out at the first line painted: most paints of a live refresh find
