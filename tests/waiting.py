@@ -1,0 +1,66 @@
+"""Waiting for a condition, never for a fixed time: a generous deadline and a message that says
+what never happened. The only place in tests/ that sleeps to wait (the harnesses' pacing aside)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DEADLINE_S = 10.0
+"""How long a condition may take on a slow, loaded machine before the test says it never came."""
+STEP_S = 0.02
+"""Pacing between looks: short against the console's 0.25 s poll, long enough not to spin."""
+
+
+class NeverHappened(AssertionError):
+    """A condition a test waited for did not come before the deadline."""
+
+
+def _never(what: str | Callable[[], str], timeout: float, last: object) -> NeverHappened:
+    said = what() if callable(what) else what
+    return NeverHappened(f"after {timeout:g} s still not: {said} (last seen: {last!r})")
+
+
+async def until(pilot, condition: Callable[[], T], what: str | Callable[[], str], *,
+                timeout: float = DEADLINE_S) -> T:
+    """Let the app run until `condition()` is truthy; return it. `what` says what is awaited
+    (a callable is asked only on failure, e.g. to show the screen's text)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()  # the app handles what is pending before we look
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise _never(what, timeout, value)
+        await pilot.pause(STEP_S)  # pacing: timers (the change poll) get their turn
+
+
+async def until_async(condition: Callable[[], T], what: str | Callable[[], str], *,
+                      timeout: float = DEADLINE_S) -> T:
+    """`until` for an event loop without a pilot (a worker thread's state, a server)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise _never(what, timeout, value)
+        await asyncio.sleep(STEP_S)  # pacing: the loop's other tasks get their turn
+
+
+def wait_for(condition: Callable[[], T], what: str | Callable[[], str], *,
+             timeout: float = DEADLINE_S, step: float = STEP_S) -> T:
+    """`until` for plain code: another process, a thread, a file."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise _never(what, timeout, value)
+        time.sleep(step)  # pacing: the other process gets the CPU
