@@ -16,7 +16,7 @@ from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
 from tui.screen_ref import ScreenRef
-from tui.widgets.clock_bar import ClockBar
+from tui.widgets.clock_bar import HeaderState
 from tui.widgets.compositor import painted_in_place
 
 if TYPE_CHECKING:
@@ -53,6 +53,10 @@ class ConsoleApp(OperatorFlows, App):
 
     vault: reactive[VaultInfo | None] = reactive(None)
     """The vault the screens show."""
+    header: reactive[HeaderState | None] = reactive(None)
+    """The header line every screen shows (its ClockBar follows it)."""
+    first_frame_shown: reactive[bool] = reactive(False)
+    """Set once the first rows are on the terminal (the items screen then mounts its key footer)."""
 
     def __init__(
         self, *, db_path: str | Path, read_only: bool = False, vault: str | None = None, engine: bool = False,
@@ -67,8 +71,7 @@ class ConsoleApp(OperatorFlows, App):
         self._engine_stop_told = False
         self._seen_version = -1
         self._vault_count = len(self.service.vaults())
-        self.first_frame_shown = False
-        """Set once the first frame is on the terminal (Textual's Ready event)."""
+        self._live = False
 
     def on_load(self) -> None:
         # Textual 8.2.8 refreshes the CSS for a mode's first screen (a new screen's CSS count, -1,
@@ -83,6 +86,15 @@ class ConsoleApp(OperatorFlows, App):
         # Textual's first frame is on the terminal, but the items table paints its rows in the
         # next one (their pages load when it learns its size): after that refresh, then.
         self.call_after_refresh(self._after_first_frame)
+        # Those callbacks wait for the refresh of the screen that was current when they were
+        # queued: a screen the operator leaves at once (a key pressed during start-up) would
+        # hold them, with no polling and no engine, until it was shown again.
+        self.screen_change_signal.subscribe(self, self._screen_changed_during_start_up)
+
+    def _screen_changed_during_start_up(self, screen) -> None:
+        if not self._live:  # Afterwards, a screen change costs this test alone.
+            self._after_first_frame()
+            self._start_live()
 
     def _after_first_frame(self) -> None:
         """The first rows are on the terminal: show the screen's keys in the next frame, then
@@ -90,16 +102,18 @@ class ConsoleApp(OperatorFlows, App):
 
         Not from on_mount with call_after_refresh: during start-up Textual runs those callbacks
         before it paints (the screen mounts in a batch), so they delayed the first rows."""
+        if self.first_frame_shown:
+            return
         self.first_frame_shown = True
-        mount_footer = getattr(self.screen, "mount_footer", None)
-        if mount_footer is not None:  # The items screen's key footer waited for the first rows.
-            mount_footer()
         # After the frame that shows them, not before it (the overview's first view loads pydantic).
         self.call_after_refresh(lambda: self.call_after_refresh(self._start_live))
 
     def _start_live(self) -> None:
         """Start what the first frames need not wait for, polling and the engine, and refresh the
         screen (the items overview waits for this: its view loads pydantic)."""
+        if self._live:
+            return
+        self._live = True
         self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
             self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
@@ -151,22 +165,10 @@ class ConsoleApp(OperatorFlows, App):
         elif self.engine is not None and self.engine.observing:
             speed += " (other process)"
         vault = self.vault
-        # To the minute, as shown: the bars change when what they show changes, not every poll.
+        # To the minute, as shown: the bars repaint when what they show changes, not every poll.
         minute = state.now.replace(second=0, microsecond=0)
-        shown = (vault.name, vault.time_zone, minute, speed, self.read_only)
-        screen = self.screen
-        if getattr(screen, "_clock_shown", None) == shown:  # Most polls: the same minute, the same speed.
-            return
-        screen._clock_shown = shown
-        bars = getattr(screen, "_clock_bars", None)
-        if bars is None:  # A DOM query costs more than the rest of a quiet poll: once per screen.
-            bars = screen._clock_bars = list(screen.query(ClockBar))
-        local_time = minute.astimezone(clock.zone(vault.time_zone))
-        for bar in bars:
-            bar.vault = vault.name
-            bar.local_time = local_time
-            bar.speed = speed
-            bar.read_only = self.read_only
+        self.header = HeaderState(vault.name, minute.astimezone(clock.zone(vault.time_zone)), speed,
+                                  self.read_only)
 
     # -- time helpers ---------------------------------------------------------------------------
     def local_time_text(self, iso_utc: str) -> str:

@@ -38,7 +38,7 @@ this often (a count over the whole vault); the rows on screen are read on every 
 
 class FooterLine(Widget):
     """The key footer's line, as an empty footer paints it, until the footer mounts after the
-    first rows (`ItemsScreen.mount_footer`): Textual's Footer module is ~10M instructions to load."""
+    first rows (`ItemsScreen._first_frame_shown`): Textual's Footer module is ~10M instructions to load."""
 
     DEFAULT_CSS = "FooterLine { dock: bottom; height: 1; background: $footer-background; }"
 
@@ -144,11 +144,14 @@ class ItemsScreen(Screen):
         self.app.refresh_clock()
         self._one(ItemTable).focus()
         self.set_interval(COUNTS_S, self.refresh_stale_counts)
+        self.watch(self.app, "first_frame_shown", self._first_frame_shown, init=True)
 
-    def mount_footer(self) -> None:
-        """Put the key footer in its line (the app, once the first rows are on the terminal), then
-        refresh the bindings: it composes the screen's keys."""
-        self.call_next(self._mount_footer)
+    def _first_frame_shown(self, shown: bool) -> None:
+        """Put the key footer in its line once the first rows are on the terminal (also when
+        the operator has left this screen by then), then refresh the bindings: it composes
+        the screen's keys."""
+        if shown:
+            self.call_next(self._mount_footer)
 
     async def _mount_footer(self) -> None:
         from tui.widgets.key_footer import KeyFooter  # after the first rows (see FooterLine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -11,8 +12,21 @@ from tui.render import safe_text
 from tui.widgets.text_line import LineWidget
 
 
+@dataclass(frozen=True)
+class HeaderState:
+    """What every screen's header shows; the app holds one (`ConsoleApp.header`)."""
+
+    vault: str
+    local_time: datetime
+    speed: str
+    read_only: bool
+
+
 class ClockBar(LineWidget):
-    """One line: `contoso-dr-east · Tue 16 Dec 23:47 EST · engine 60x` ... `asr-upgrade-console`."""
+    """One line: `contoso-dr-east · Tue 16 Dec 23:47 EST · engine 60x` ... `asr-upgrade-console`.
+
+    It follows the app's `header` reactive from the moment it mounts, so a screen shown for the
+    first time has its header in its first frame (not at the next change poll)."""
 
     DEFAULT_CSS = """
     ClockBar {
@@ -39,6 +53,17 @@ class ClockBar(LineWidget):
     """Engine speed and state, e.g. `engine 60x` or `engine paused`."""
     read_only: reactive[bool] = reactive(False)
     """Show the READ-ONLY badge."""
+
+    def on_mount(self) -> None:
+        if hasattr(type(self.app), "header"):  # a ConsoleApp (the bar is shown nowhere else)
+            self.watch(self.app, "header", self._show_header, init=True)
+
+    def _show_header(self, state: HeaderState | None) -> None:
+        if state is not None:
+            self.vault = state.vault
+            self.local_time = state.local_time
+            self.speed = state.speed
+            self.read_only = state.read_only
 
     def render(self) -> Text:
         line = Text(" ")
