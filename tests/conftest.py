@@ -28,3 +28,13 @@ def contoso_db(tmp_db_path: Path) -> Path:
     finally:
         db.conn.close()
     return tmp_db_path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--reverse", action="store_true",
+                     help="run the collected tests in reverse order (a test must not lean on what ran before)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--reverse"):
+        items.reverse()

@@ -4,8 +4,9 @@ what never happened. The only place in tests/ that sleeps to wait (the harnesses
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -40,17 +41,20 @@ async def until(pilot, condition: Callable[[], T], what: str | Callable[[], str]
         await pilot.pause(STEP_S)  # pacing: timers (the change poll) get their turn
 
 
-async def until_async(condition: Callable[[], T], what: str | Callable[[], str], *,
-                      timeout: float = DEADLINE_S) -> T:
-    """`until` for an event loop without a pilot (a worker thread's state, a server)."""
+async def until_async(condition: Callable[[], T | Awaitable[T]], what: str | Callable[[], str], *,
+                      timeout: float = DEADLINE_S, step: float = STEP_S) -> T:
+    """`until` for an event loop without a pilot (a worker thread's state, a server, a browser);
+    `condition` may be a coroutine function."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if time.monotonic() > deadline:
             raise _never(what, timeout, value)
-        await asyncio.sleep(STEP_S)  # pacing: the loop's other tasks get their turn
+        await asyncio.sleep(step)  # pacing: the loop's other tasks get their turn
 
 
 def wait_for(condition: Callable[[], T], what: str | Callable[[], str], *,
@@ -64,3 +68,19 @@ def wait_for(condition: Callable[[], T], what: str | Callable[[], str], *,
         if time.monotonic() > deadline:
             raise _never(what, timeout, value)
         time.sleep(step)  # pacing: the other process gets the CPU
+
+
+async def polled(pilot, app) -> None:
+    """The console's change poll has read every commit made so far (by any connection), and the
+    screen shows it."""
+    await until(pilot, lambda: app.service.data_version() == app._seen_version,
+                "the console's change poll reads the latest commit")
+    await pilot.pause()
+
+
+async def let_run(pilot, seconds: float, why: str) -> None:
+    """Only for a claim that something does NOT happen: let the app run `seconds` (a time in which
+    it would have happened, e.g. two of its own polls), then the test looks. Never a wait for
+    something that should happen: use `until`. `why` names the claim, for the reader."""
+    assert why
+    await pilot.pause(seconds)

@@ -4,7 +4,6 @@ while this console's engine thread has yet to try the lease, the first frames of
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,13 +12,12 @@ from store.db import open_db
 from store.engine import lease
 from tui.app import ConsoleApp
 from tui.widgets.clock_bar import ClockBar
+from waiting import until_async
 
 
-async def _settle(app: ConsoleApp, until, pilot) -> None:
-    for _ in range(300):
-        if until():
-            break
-        await asyncio.sleep(0.02)
+async def _settle(app: ConsoleApp, condition, pilot, what: str) -> None:
+    """Wait for the engine thread's state, then let the header show it."""
+    await until_async(condition, what)
     app.refresh_clock()
     await pilot.pause()
 
@@ -32,8 +30,7 @@ async def test_a_console_that_runs_its_engine_never_claims_another_process(conto
     app = ConsoleApp(db_path=contoso_db, engine=True)
     async with app.run_test(size=(120, 40)) as pilot:
         assert "(other process)" not in app.screen.query_one(ClockBar).speed  # before the first try
-        await _settle(app, lambda: app.engine.holding, pilot)
-        assert app.engine.holding
+        await _settle(app, lambda: app.engine.holding, pilot, "the console's engine holds the lease")
         assert app.screen.query_one(ClockBar).speed == "engine 60x"
 
 
@@ -43,7 +40,7 @@ async def test_the_header_names_another_process_that_holds_the_engine_lease(cont
     try:
         app = ConsoleApp(db_path=contoso_db, engine=True)
         async with app.run_test(size=(120, 40)) as pilot:
-            await _settle(app, lambda: app.engine.observing, pilot)
+            await _settle(app, lambda: app.engine.observing, pilot, "the engine observes the other holder")
             assert app.screen.query_one(ClockBar).speed == "engine 60x (other process)"
             app.skip_to_next_run()  # refused: this console does not run the engine
             await pilot.pause()
@@ -60,14 +57,15 @@ async def test_a_skip_that_arrives_while_another_process_runs_the_engine_is_not_
     lease.acquire(other, "elsewhere:1:abc")
     app = ConsoleApp(db_path=contoso_db, engine=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, lambda: app.engine.observing, pilot)
+        await _settle(app, lambda: app.engine.observing, pilot, "the engine observes the other holder")
         start = engine_now(other.conn)
         app.engine.skip_to(start + timedelta(days=2))
-        await asyncio.sleep(1.3)  # the thread's next try (RETRY_S) finds the lease still taken
+        # The thread's next try finds the lease still taken and drops the skip.
+        await until_async(app.engine.skips.empty, "the engine thread's next try took the skip")
         lease.release(other, "elsewhere:1:abc")
-        await _settle(app, lambda: app.engine.holding, pilot)
-        assert app.engine.holding
-        await asyncio.sleep(0.3)
+        await _settle(app, lambda: app.engine.holding, pilot, "the console's engine takes the free lease")
+        # Its first steps move engine time at its speed (60x), not to the dropped target.
+        await until_async(lambda: engine_now(other.conn) > start, "the engine moved engine time")
         assert engine_now(other.conn) < start + timedelta(hours=1)
     other.close()
 
@@ -76,7 +74,7 @@ async def test_a_dead_engine_thread_says_so_and_refuses_skips(contoso_db: Path, 
     app = ConsoleApp(db_path=contoso_db, engine=True)
     app.engine.db_path = tmp_path / "gone" / "fleet.db"  # the engine's own connection cannot open
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, lambda: app.engine.error is not None, pilot)
+        await _settle(app, lambda: app.engine.error is not None, pilot, "the engine thread reports its error")
         assert app.screen.query_one(ClockBar).speed == "engine stopped"
         assert "The engine stopped" in _notes(app)
         app.skip_to_next_run()

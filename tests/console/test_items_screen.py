@@ -14,11 +14,17 @@ from tui.app import ConsoleApp
 from tui.widgets.facets import FacetBar
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
+from waiting import until
 
 
 def screen_text(app: ConsoleApp) -> str:
     """Everything on screen as plain text, the way a person reads it."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def filter_open(pilot, app: ConsoleApp) -> None:
+    """After `/`: the filter box is up and has the keys."""
+    await until(pilot, lambda: app.focused is not None and app.focused.id == "filter", "the filter box has focus")
 
 
 async def test_opens_on_replicated_items_of_first_vault(contoso_db: Path) -> None:
@@ -42,8 +48,8 @@ async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"sql-prod", "enter")
-        await pilot.pause(0.2)
         table = app.screen.query_one(ItemTable)
+        await until(pilot, lambda: table.query.text == "sql-prod", "the filter sql-prod applied")
         assert table.row_count == 2
         assert "Replicated items  2 of" in screen_text(app)
         await pilot.press("down")
@@ -53,15 +59,14 @@ async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
         text = screen_text(app)
         assert "Agent version" in text and pane.item.agent_version in text
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert table.row_count > 2
+        await until(pilot, lambda: table.row_count > 2, "every machine listed again after Esc")
 
 
 async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash")
-        await pilot.pause(0.2)
+        await filter_open(pilot, app)
         table = app.screen.query_one(ItemTable)
         everything = table.row_count
         await pilot.press("s")
@@ -69,8 +74,7 @@ async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(co
         assert table.query.text == "s"
         assert 0 < table.row_count < everything
         await pilot.press(*"ql-prod")
-        await pilot.pause(0.3)
-        assert table.query.text == "sql-prod"
+        await until(pilot, lambda: table.query.text == "sql-prod", lambda: f"sql-prod applied ({table.query.text!r})")
         assert table.row_count == 2
 
 
@@ -152,7 +156,8 @@ async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 20)) as pilot:
         await pilot.press("slash")
-        await pilot.pause(0.2)  # a pause in typing: the next key applies at once
+        await filter_open(pilot, app)  # nothing typed yet: the first key applies at once
+        await pilot.pause()  # the box's own frame is on the terminal before we count
         everything = app.screen.query_one(ItemTable).row_count
         frames = []
         draw = app._display
@@ -188,9 +193,8 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(contoso_db: Path) -
         table = app.screen.query_one(ItemTable)
         for _ in range(2):  # the box mounted by the first `/`; shown again by the second
             type_at_once(app, "slash", "s", "q", "l")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: table.query.text == "sql", lambda: f"sql applied ({table.query.text!r})")
             assert app.screen.query_one("#filter").value == "sql"
-            assert table.query.text == "sql" and table.query.sort == "name"  # `s` did not sort
+            assert table.query.sort == "name"  # `s` did not sort
             await pilot.press("escape")
-            await pilot.pause(0.2)
-            assert table.query.text == ""
+            await until(pilot, lambda: table.query.text == "", "the filter cleared by Esc")

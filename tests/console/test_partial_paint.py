@@ -14,6 +14,7 @@ from rich.segment import ControlType
 from rich.style import Style
 
 from tui.app import ConsoleApp
+from waiting import until, until_async
 
 Cells = list[list[tuple[str, Style | None]]]
 
@@ -82,8 +83,9 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
         await pilot.pause()
 
         async def check(step: str) -> None:
-            await pilot.pause(0.1)
-            assert not differences(terminal, app), f"after {step}:\n" + "\n".join(differences(terminal, app)[:20])
+            await until(pilot, lambda: not differences(terminal, app),
+                        lambda: f"the terminal shows a full paint after {step}:\n"
+                        + "\n".join(differences(terminal, app)[:20]))
 
         await check("the first paint")
         for keys, step in ((("down", "down", "down"), "moving the cursor"),
@@ -135,7 +137,8 @@ async def painted_console(db: Path) -> AsyncIterator[tuple[ConsoleApp, object, T
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = Terminal(app)
         app.screen.refresh()
-        await pilot.pause(0.1)
+        await until(pilot, lambda: terminal.updates and not differences(terminal, app),
+                    "the whole screen painted onto the terminal")
         yield app, pilot, terminal
 
 
@@ -178,7 +181,8 @@ async def test_a_live_refresh_left_to_textual_still_reaches_the_terminal(contoso
         app.poll_changes()
         assert terminal.updates == before  # not painted in place
         assert not any(w._idle_held for w in app.screen.live_widgets)
-        await asyncio.sleep(0.2)  # not pilot.pause: it prompts every widget, as the refresh must
-        assert not differences(terminal, app), "\n".join(differences(terminal, app)[:20])
+        # Not a pilot pause: it prompts every widget, as the refresh itself must.
+        await until_async(lambda: not differences(terminal, app),
+                          lambda: "the rows reach the terminal:\n" + "\n".join(differences(terminal, app)[:20]))
         row = next(line for line in ("".join(c for c, _ in r) for r in terminal.cells) if f" {other.name} " in line)
         assert "Updating" in row.split("││")[0]

@@ -25,6 +25,8 @@ from tui.screens.settings import SettingsScreen
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
 
+from waiting import until
+
 from .test_items_screen import screen_text
 
 
@@ -34,11 +36,6 @@ def item(db_path: Path, name: str):
         return svc.item(name)
     finally:
         svc.close()
-
-
-async def settle(pilot, seconds: float = 0.35) -> None:
-    """Long enough for the console's change poll (0.25 s) to see another connection's commit."""
-    await pilot.pause(seconds)
 
 
 async def goto_item(pilot, app: ConsoleApp, name: str) -> None:
@@ -117,13 +114,17 @@ async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open
         other = Service.open(contoso_db)
         assert other.update_ids(eligible[:1]) == (1, 0)
         other.close()
-        await settle(pilot)  # the poll: rows repaint at once
-        row = next(table.row_at(i) for i in range(table.row_count) if table.row_at(i).name == taken)
-        assert row.status == "updating"
-        await pilot.pause(1.1)  # the counts: within a second
-        assert table.marked == frozenset(eligible[1:])
+
+        def status() -> str | None:
+            return next((table.row_at(i).status for i in range(table.row_count) if table.row_at(i).name == taken),
+                        None)
+
+        # The change poll repaints the listed rows; the marks and counts follow at the next recount.
+        await until(pilot, lambda: status() == "updating", lambda: f"{taken} shown Updating (is {status()})")
+        await until(pilot, lambda: table.marked == frozenset(eligible[1:]), f"{taken} left the selection")
         n = len(eligible) - 1
-        assert f"{n} selected of {n} eligible" in screen_text(app)
+        await until(pilot, lambda: f"{n} selected of {n} eligible" in screen_text(app),
+                    lambda: f"'{n} selected of {n} eligible' on screen:\n{screen_text(app)}")
         await pilot.press("tab", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -148,12 +149,14 @@ async def test_blocked_reasons_then_fix_and_wait_for_the_check(contoso_db: Path)
         db = open_db(contoso_db)
         operations.set_auto_update(db, app.vault.id, False)
         sim_actions.reboot(db, "app-lnx-02")
-        await settle(pilot)
-        assert app.screen.query_one(OverviewPane).item.status == "Cannot update to latest version"
+        pane = app.screen.query_one(OverviewPane)
+        # The reboot is the simulated world's: the service's view changes only at its next check.
+        await until(pilot, lambda: app.service.data_version() == app._seen_version, "the console saw the commit")
+        assert pane.item.status == "Cannot update to latest version"
         operations.clock_advance(db, timedelta(minutes=30))
         db.close()
-        await settle(pilot)
-        assert app.screen.query_one(OverviewPane).item.status == "New update available"
+        await until(pilot, lambda: pane.item.status == "New update available",
+                    lambda: f"the check cleared the blocker (overview says {pane.item.status})")
         await pilot.press("u")
         await pilot.pause()
         assert item(contoso_db, "app-lnx-02").status == "Updating"
@@ -300,7 +303,7 @@ async def test_marks_hidden_by_filter_are_counted_in_the_confirmation(contoso_db
         await goto_item(pilot, app, "crm-db-01")
         await pilot.press("space")
         await pilot.press("slash", *"web", "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: table.query.text == "web", "the filter web applied")
         assert len(table.marked) == 2
         await pilot.press("u")
         await pilot.pause()

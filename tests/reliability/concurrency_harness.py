@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import waiting
 from reliability_kit import (
     LOCKED_WORDS,
     PY,
@@ -30,6 +31,10 @@ CONSOLE = Path(__file__).resolve().parent / "console_process.py"
 REFUSED_LEASE = "the engine is running in another process"
 REFUSAL_WORDS = ("ActiveJob", "AlreadyOnLatestVersion", "RebootRequired", "AgentNoHeartbeat", "read-only")
 MACHINES = 60
+MIN_CALLS = 8
+"""CLI update calls a run makes at the least, however slow the machine (the last stage waits for them)."""
+STAGE_DEADLINE_S = 120.0
+"""How much longer than its share a stage may take on a slow, loaded machine before the run fails."""
 
 
 def busy_world(machines: int = MACHINES, appliances: int = 3, speed: float = 900.0) -> dict:
@@ -161,13 +166,13 @@ def holder_pid(db: Path) -> int | None:
     return int(holder.split(":")[1])
 
 
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+def came(predicate, timeout: float) -> bool:
+    """Whether `predicate` came true within `timeout` (the caller reports it if not)."""
+    try:
+        waiting.wait_for(predicate, "", timeout=timeout, step=0.05)
+    except waiting.NeverHappened:
+        return False
+    return True
 
 
 def overlaps(a: list[list[float]], b: list[list[float]]) -> list[tuple[float, float]]:
@@ -194,7 +199,7 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
     consoles: list[tuple[subprocess.Popen, Path]] = []
     threads: list[threading.Thread] = []
     try:
-        assert wait_for(lambda: holder_pid(db) == engine.pid, 60), "engine run never took the lease"
+        waiting.wait_for(lambda: holder_pid(db) == engine.pid, "engine run takes the lease", timeout=60)
         mark(f"engine run {engine.pid} holds the lease")
         threads = [threading.Thread(target=update_caller, args=(db, stop, stream, 100 + n), daemon=True)
                    for n in range(callers)]
@@ -210,31 +215,39 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
                                     cwd=ROOT, stdin=subprocess.DEVNULL)
             consoles.append((proc, report))
         by_pid = {p.pid: (p, r) for p, r in consoles}
-        ready = wait_for(lambda: all(Path(f"{r}.ready").exists() or p.poll() is not None for p, r in consoles), 90)
+        ready = came(lambda: all(Path(f"{r}.ready").exists() or p.poll() is not None for p, r in consoles), 90)
         assert ready, "the consoles did not start"
         mark(f"consoles {list(by_pid)} up")
 
         phase = time.monotonic()
-        time.sleep(seconds * 0.3)
+
+        def stage(share: float, calls: int, what: str) -> None:
+            """Pacing: a stage lasts its share of `seconds` and until the stream has done its work
+            by then (a loaded machine stretches the stage, never cuts what it checks)."""
+            waiting.wait_for(lambda: time.monotonic() >= phase + seconds * share and stream.calls >= calls,
+                             lambda: f"{what}: {stream.calls} CLI calls by now, {calls} wanted",
+                             timeout=seconds * share + STAGE_DEADLINE_S, step=0.05)
+
+        stage(0.3, 3, "CLI updates while engine run holds the lease")
         engine.send_signal(signal.SIGINT)
         out, err = engine.communicate(timeout=60)
         check_ran(stream, "engine run (interrupted)", engine.returncode, out, err)
         if "until interrupted" not in out:
             stream.problem(f"engine run did not report its interruption: {out!r} {err!r}")
         mark("engine run interrupted")
-        if wait_for(lambda: holder_pid(db) in by_pid, 20):
+        if came(lambda: holder_pid(db) in by_pid, 20):
             mark(f"console {holder_pid(db)} took over")
         else:
             stream.problem(f"no console took over the released lease (holder {holder_pid(db)})")
 
-        time.sleep(max(0.0, phase + seconds * 0.6 - time.monotonic()))
+        stage(0.6, 5, "CLI updates while a console holds the lease")
         first_pid = holder_pid(db) if holder_pid(db) in by_pid else consoles[0][0].pid
         first, first_report = by_pid[first_pid]
         last, _last_report = next((p, r) for p, r in consoles if p.pid != first_pid)
         Path(f"{first_report}.quit").write_text("quit")
         first.wait(timeout=90)
         mark(f"console {first_pid} (the engine holder) quit")
-        if wait_for(lambda: holder_pid(db) == last.pid, 20):
+        if came(lambda: holder_pid(db) == last.pid, 20):
             mark(f"console {last.pid} took over")
         else:
             stream.problem(f"the other console did not take over when the holder quit (holder {holder_pid(db)})")
@@ -244,7 +257,10 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
             stream.problem(f"a second engine run was not refused in one line: {second.code} {second.err!r}")
         mark("a second engine run was refused")
 
-        time.sleep(max(0.0, phase + seconds - time.monotonic()))
+        stage(1.0, MIN_CALLS, "CLI updates while the other console holds the lease")
+        waiting.wait_for(lambda: stream.created and stream.refused,
+                         lambda: f"both a created job and a refusal ({stream.created}, {stream.refused})",
+                         timeout=STAGE_DEADLINE_S)
         for _p, r in consoles:
             Path(f"{r}.quit").write_text("quit")
         last.wait(timeout=90)

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import waiting
 from reliability_kit import (
     FAIL_EVERY,
     PY,
@@ -89,12 +90,13 @@ def holds_lease(db: Path, pid: int) -> bool:
 def wait_for_expiry(db: Path, timeout: float) -> float:
     """Sleep until the (dead) holder's lease has expired; returns the seconds waited."""
     began = time.monotonic()
-    while time.monotonic() - began < timeout:
+
+    def expired() -> bool:
         holder, expires = lease_row(db)
-        if holder is None or expires < time.time():
-            return time.monotonic() - began
-        time.sleep(min(0.1, max(0.01, expires - time.time())))
-    raise AssertionError(f"the lease never expired within {timeout}s: {lease_row(db)}")
+        return holder is None or expires < time.time()
+
+    waiting.wait_for(expired, lambda: f"the dead holder's lease expires: {lease_row(db)}", timeout=timeout)
+    return time.monotonic() - began
 
 
 def snapshot(db: Path) -> tuple[str, dict[str, int], Violations]:
@@ -142,17 +144,16 @@ def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, s
         proc = subprocess.Popen(_argv(db, kind, ttl, rng), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=cli_env(), cwd=ROOT, stdin=subprocess.DEVNULL)
         trial.pid = proc.pid
-        deadline = time.monotonic() + 60
-        took = False
-        while proc.poll() is None and time.monotonic() < deadline:
-            if holds_lease(db, proc.pid):
-                took = True
-                break
-            time.sleep(0.02)
+        try:  # or it finished first (`clock advance` on a short night)
+            waiting.wait_for(lambda: proc.poll() is not None or holds_lease(db, proc.pid), "", timeout=60, step=0.02)
+        except waiting.NeverHappened:
+            pass
+        took = proc.poll() is None and holds_lease(db, proc.pid)
         if took:
             began = time.monotonic()
             # `engine run` paces itself (speed x wall time): give it longer to get into the night;
             # `clock advance` runs flat out, so its kill lands inside its write batches.
+            # Pacing: the kill lands at a random moment of the holder's work, by design.
             time.sleep(rng.uniform(0.2, 2 * max_alive_s) if kind == "engine" else rng.uniform(0.0, 0.6 * max_alive_s))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)

@@ -275,12 +275,3 @@ def nightly_world(machines: int = 2000, appliances: int = 10, cap: int = 20, spe
 def load_world(path: Path, data: dict) -> Path:
     worlds.load(path, data).close()
     return path
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from reliability_kit import call_cli, load_world, worlds
+from waiting import until
 
 from store.db import open_db
 from store.operations import clock_advance, update
@@ -217,7 +218,7 @@ async def test_console_shows_hostile_names_literally_everywhere(hostile_db: Path
         original = app.notify
         app.notify = lambda message, *a, **k: (notes.append(str(message)), original(message, *a, **k))[1]
         await pilot.press("home", "u")  # a notification naming the machine
-        await pilot.pause(0.3)
+        await until(pilot, lambda: notes, "a notification after u")
         assert_console_safe(app, "after update")
         for note in notes:
             assert_terminal_safe(note, "notification")

@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 import pytest
 from reliability_kit import call_cli, checkpoint, content_digest, file_digest, load_world, worlds
+from waiting import until
 
 from store.clock import iso, parse_iso
 from store.errors import Refused
@@ -349,11 +350,11 @@ async def test_first_run_creates_a_private_folder_database_and_wal(tmp_path: Pat
         assert _mode(path.parent) == 0o700 and _mode(path) == 0o600
         app = ConsoleApp(db_path=path, engine=True)
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause(0.5)
+            await until(pilot, lambda: app.engine.holding, "the console's engine holds the lease")
             await pilot.press("u")
-            await pilot.pause(0.3)
             sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
-            assert all(p.exists() for p in sidecars), "the console keeps the database in WAL mode"
+            await until(pilot, lambda: all(p.exists() for p in sidecars),
+                        "the console keeps the database in WAL mode (-wal and -shm beside it)")
             assert {p.name: _mode(p) for p in sidecars} == {p.name: 0o600 for p in sidecars}
             await pilot.press("q")  # quit as an operator does (see test_concurrency: closing while polling)
         ran = call_cli("update", "--all-eligible")

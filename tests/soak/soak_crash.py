@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the waiting helpers
 
 import crash_harness as harness  # noqa: E402
 from reliability_kit import load_world, nightly_world  # noqa: E402

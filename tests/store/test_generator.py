@@ -6,7 +6,6 @@ import json
 import math
 import re
 import sqlite3
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -171,9 +170,8 @@ def test_bad_arguments() -> None:
         assert "\n" not in str(err.value)
 
 
-def test_generating_a_large_fleet_is_fast() -> None:
-    started = time.perf_counter()
+def test_a_fleet_of_100k_machines_is_generated_whole() -> None:
+    """The largest demo fleet the README promises (its time is benchmarks/run.py's a.load)."""
     s = generate(100_000, 1)
-    elapsed = time.perf_counter() - started
     assert len(s.items) == 100_000
-    assert elapsed < 6, f"generating 100k machines took {elapsed:.2f}s"
+    assert len({item.name for item in s.items}) == 100_000

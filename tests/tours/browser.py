@@ -3,18 +3,18 @@ and read the xterm.js terminal's text buffer (textual-serve draws on a canvas, s
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from waiting import NeverHappened, until_async, wait_for
 
 INSTALL_TIMEOUT_S = 900
 FLAGS = [
@@ -90,14 +90,15 @@ class Chromium:
             start_new_session=True,  # its own process group: stop() ends the browser's helpers too
         )
         port_file = self.profile / "DevToolsActivePort"
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+
+        def port() -> int | None:
             if port_file.exists() and port_file.read_text().strip():
                 return int(port_file.read_text().split()[0])
             if self.process.poll() is not None:
                 raise RuntimeError(f"chromium exited at start (code {self.process.returncode})")
-            time.sleep(0.1)
-        raise RuntimeError("chromium did not open its DevTools port")
+            return None
+
+        return wait_for(port, "chromium opens its DevTools port", timeout=timeout_s)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -121,14 +122,18 @@ class Chromium:
                 await self._call(ws, "Page.addScriptToEvaluateOnNewDocument", source=CAPTURE_TERMINAL)
                 await self._call(ws, "Page.navigate", url=url)
                 text = ""
-                deadline = time.monotonic() + timeout_s
-                while time.monotonic() < deadline:
+
+                async def shows_all() -> bool:
+                    nonlocal text
                     reply = await self._call(ws, "Runtime.evaluate", returnByValue=True,
                                              expression="window.__asrScreenText && window.__asrScreenText()")
                     text = reply.get("result", {}).get("value") or ""
-                    if all(s in text for s in expect):
-                        break
-                    await asyncio.sleep(0.25)
+                    return all(s in text for s in expect)
+
+                try:
+                    await until_async(shows_all, f"the served console shows {expect}", timeout=timeout_s, step=0.25)
+                except NeverHappened:
+                    pass  # the caller's assertions say what is missing, with the screenshot beside them
                 picture = await self._call(ws, "Page.captureScreenshot", format="png")
                 if "data" in picture:
                     shot.write_bytes(base64.b64decode(picture["data"]))

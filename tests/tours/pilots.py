@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +9,8 @@ from store.service import Service
 from tui.tour.app import TourApp
 from tui.tour.launch import fresh_database
 from tui.tour.model import BRISK, Tour
+from waiting import polled
+from waiting import until as _until
 
 TOUR_TIMEOUT_S = 30.0
 SIZE = (120, 40)
@@ -35,14 +36,10 @@ async def tour_pilot(tour: Tour, *, auto: bool, size: tuple[int, int] = SIZE) ->
 
 async def until(pilot, condition, what: str, timeout_s: float = TOUR_TIMEOUT_S) -> None:
     """Let the app run until `condition()` holds; fail saying `what` was awaited."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.03)
+    await _until(pilot, condition, what, timeout=timeout_s)
 
 
 async def finish(pilot, app: TourApp) -> None:
-    """Wait for the tour to end (complete or stalled)."""
+    """Wait for the tour to end (complete or stalled), and for the screen to show its last state."""
     await until(pilot, lambda: app.result is not None, f"tour {app.tour.name} to end")
-    await pilot.pause(0.3)  # one console poll: the last screen shows the final state
+    await polled(pilot, app)

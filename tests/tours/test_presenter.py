@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from tui.modals.item_actions import ItemActionModal
+from tui.tour.app import POLL_S as TOUR_POLL_S
 from tui.tour.catalog import find_tour
 from tui.tour.keys import expand
+
+from waiting import let_run
 
 from .pilots import finish, screen_text, tour_pilot, until
 
@@ -13,8 +16,8 @@ async def test_waits_for_the_presenter_and_says_what_to_press() -> None:
     tour = find_tour("blocked-machine")
     async with tour_pilot(tour, auto=False) as (app, pilot, svc):
         await until(pilot, lambda: app.progress.phase == "waiting", "the first step")
-        await pilot.pause(0.4)
-        assert app.progress.index == 0  # narration waits for the presenter
+        await let_run(pilot, 8 * TOUR_POLL_S, "narration waits for the presenter (8 of the tour's looks)")
+        assert app.progress.index == 0
         assert "ctrl+n/F2: continue" in screen_text(app)
         await pilot.press("ctrl+n")
         await until(pilot, lambda: app.progress.index == 1, "the second step")

@@ -7,11 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from waiting import wait_for
 
 from .browser import Chromium, find_or_install_chromium
 
@@ -34,16 +35,17 @@ def free_port() -> int:
 
 
 def wait_for_page(url: str, server: subprocess.Popen, log: Path) -> str:
-    deadline = time.monotonic() + SERVE_START_S
-    while time.monotonic() < deadline:
+    def page() -> str | None:
         if server.poll() is not None:
             pytest.fail(f"asr-console serve exited ({server.returncode}): {log.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 return response.read().decode()
         except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"asr-console serve did not answer on {url}: {log.read_text()[-2000:]}")
+            return None
+
+    return wait_for(page, lambda: f"asr-console serve answers on {url}: {log.read_text()[-2000:]}",
+                    timeout=SERVE_START_S, step=0.2)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -381,26 +380,22 @@ async def test_space_marks_moves_down_and_marks_survive_filters(five_k: Counting
 
 # -- 100k ---------------------------------------------------------------------------------------
 async def test_100k_rows_first_paint_and_end(tmp_path: Path) -> None:
-    """100,000 items on 500 appliances: first paint and `end` stay O(visible)."""
+    """100,000 items on 500 appliances: first paint and `end` read O(visible) rows (two pages, by
+    keyset from the start and from the end; their time is benchmarks/run.py's)."""
     path = build_fleet(tmp_path / "fleet.db", numbered_items(100_000))
     service = CountingService(path)
     app = TableApp(service, ItemQuery(vault_id=1))
     try:
-        started = time.process_time()
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             assert screen(app)[1].split()[0] == "vm-000000"
-            first_paint = time.process_time() - started  # Includes starting the app.
             table = app.query_one(ItemTable)
             assert table.row_count == 100_000
-            started = time.process_time()
             await pilot.press("end")
             await pilot.pause()
-            to_end = time.process_time() - started
             assert screen(app)[-1].split()[0] == "vm-099999"
             assert table.highlighted.name == "vm-099999"
             assert len(service.pages) == 2 and all(p["offset"] == 0 for p in service.pages)
-            # Loose guards (CPU seconds, a shared 2-core box): the point is "not O(N)".
-            assert first_paint < 2.0 and to_end < 1.0
+            assert all(p["limit"] <= 4 * table.size.height for p in service.pages), "pages of about a screen"
     finally:
         service.close()

@@ -1,6 +1,11 @@
-"""Scale benchmark (not collected by pytest): nightly run creating N jobs, then one hour with them in flight.
+"""The engine at scale with the knobs run.py keeps fixed: a nightly run creating N jobs, then one
+hour with them in flight, for a given per-vault cap and appliance size.
 
-    .venv/bin/python tests/engine/bench_engine.py 100000 [--cap 10]
+    .venv/bin/python benchmarks/engine_caps.py 100000 [--cap 10] [--per-appliance 200]
+
+The nightly run is printed against its SQL floor (the same job rows written by a plain executemany
+and the one UPDATE of their machines, common.sql_floor_jobs) measured in the same run. run.py's
+(e) targets use t_engine.py; this script is for exploring caps and appliance sizes.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests" / "engine")]
 
-from worlds import PREVIOUS, appliance, world
+from common import copy_db, sql_floor_jobs  # noqa: E402
+from worlds import PREVIOUS, appliance, world  # noqa: E402
 
 from store.db import open_db
 from store.engine.loop import advance, processed_until
@@ -46,11 +53,16 @@ def main() -> None:
                       source="bench")
         print(f"load {args.n} machines: {time.perf_counter() - t:.2f}s")
         start = processed_until(db.conn)
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy is of the file alone
+        before = copy_db(Path(tmp) / "bench.db", Path(tmp) / "before.db")
         t, cpu = time.perf_counter(), time.process_time()
         advance(db, start + timedelta(seconds=60))  # across the vault's local midnight
+        wall = time.perf_counter() - t
         jobs = db.conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        floor = sql_floor_jobs(before, Path(tmp) / "bench.db")
         print(f"nightly run (advance 1 min across midnight) creating {jobs} jobs: "
-              f"{time.perf_counter() - t:.2f}s wall, {time.process_time() - cpu:.2f}s CPU")
+              f"{wall:.2f}s wall, {time.process_time() - cpu:.2f}s CPU; SQL floor {floor:.2f}s "
+              f"({wall / floor:.2f}x)")
         t, cpu = time.perf_counter(), time.process_time()
         result = advance(db, processed_until(db.conn) + timedelta(hours=1))
         print(f"advance 1h with {jobs} jobs in flight: {time.perf_counter() - t:.2f}s wall, "
