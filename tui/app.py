@@ -72,6 +72,8 @@ class ConsoleApp(OperatorFlows, App):
         self._seen_version = -1
         self._vault_count = len(self.service.vaults())
         self._live = False
+        self.polls = 0
+        """Change polls done: each shows every commit made before it (tests wait on it)."""
 
     def on_load(self) -> None:
         # Textual 8.2.8 refreshes the CSS for a mode's first screen (a new screen's CSS count, -1,
@@ -143,6 +145,7 @@ class ConsoleApp(OperatorFlows, App):
                 self.after_change(polled=True)
         else:
             self.refresh_clock()
+        self.polls += 1
 
     def after_change(self, *, polled: bool = False) -> None:
         """The fleet changed (our own command, the engine, another process): refresh what is shown.
