@@ -25,7 +25,7 @@ from tui.screens.settings import SettingsScreen
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
 
-from waiting import until
+from waiting import polled, until
 
 from .test_items_screen import screen_text
 
@@ -70,7 +70,7 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, BulkUpdateModal)
-        assert app.screen.focused.id == "cancel"  # Cancel is focused by default
+        assert isinstance(app.screen.focused, BulkTable)  # the list has the keys: space selects
         table = app.screen.query_one(BulkTable)
         # A blocked machine is listed but cannot be selected.
         blocked_row = next(i for i in range(table.row_count) if table.row_at(i).status == "blocked")
@@ -81,7 +81,9 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         await pilot.pause()
         assert table.marked == eligible
         assert f"{len(eligible)} selected of {len(eligible)} eligible" in screen_text(app)
-        await pilot.press("tab", "enter")  # from Cancel to OK
+        await pilot.press("enter")  # from the list to OK: nothing is created yet
+        assert app.screen.focused.id == "ok" and isinstance(app.screen, BulkUpdateModal)
+        await pilot.press("enter")
         await app.workers.wait_for_complete()  # the jobs are created off the UI thread
         await pilot.pause()
         assert not isinstance(app.screen, BulkUpdateModal)
@@ -125,7 +127,7 @@ async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open
         n = len(eligible) - 1
         await until(pilot, lambda: f"{n} selected of {n} eligible" in screen_text(app),
                     lambda: f"'{n} selected of {n} eligible' on screen:\n{screen_text(app)}")
-        await pilot.press("tab", "enter")
+        await pilot.press("enter", "enter")  # the list, Enter to OK, Enter
         await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [m.message for m in app._notifications]
@@ -151,7 +153,7 @@ async def test_blocked_reasons_then_fix_and_wait_for_the_check(contoso_db: Path)
         sim_actions.reboot(db, "app-lnx-02")
         pane = app.screen.query_one(OverviewPane)
         # The reboot is the simulated world's: the service's view changes only at its next check.
-        await until(pilot, lambda: app.service.data_version() == app._seen_version, "the console saw the commit")
+        await polled(pilot, app)
         assert pane.item.status == "Cannot update to latest version"
         operations.clock_advance(db, timedelta(minutes=30))
         db.close()
@@ -283,7 +285,7 @@ async def test_read_only_console_bulk_dialog_creates_nothing(contoso_db: Path) -
         await pilot.press("a")
         await pilot.pause()
         assert table.marked
-        await pilot.press("tab", "enter")
+        await pilot.press("enter", "enter")  # the list, Enter to OK, Enter
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, BulkUpdateModal)

@@ -72,7 +72,7 @@ class TestMachineDialogs:
 
     def test_confirm_update_of_marked(self, snap_compare, contoso_db: Path, size) -> None:
         app = ConsoleApp(db_path=contoso_db)
-        assert snap_compare(app, run_before=goto_then("web-prod-01", "space", "space", "u"), terminal_size=size)
+        assert snap_compare(app, run_before=goto_then("crm-db-01", "space", "space", "u"), terminal_size=size)
 
 
 @size_ids

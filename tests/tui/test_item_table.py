@@ -349,17 +349,21 @@ async def test_space_marks_moves_down_and_marks_survive_filters(five_k: Counting
     app = TableApp(five_k, ItemQuery(vault_id=1))
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(ItemTable)
-        await pilot.press("space", "space", "down", "space")
+        # Even machines have an update; odd ones are up to date and cannot be selected.
+        await pilot.press("space", "space", "space", "down", "space")
         await pilot.pause()
-        assert table.cursor_row == 4
+        assert table.cursor_row == 5
         assert [m.count for m in app.of(ItemTable.MarksChanged)] == [1, 2, 3]
         lines = screen(app)
-        assert [line[:12] for line in lines[1:5]] == [
+        assert [line[:12] for line in lines[1:6]] == [
             "✓ vm-000000 ",
-            "✓ vm-000001 ",
-            "  vm-000002 ",
-            "✓ vm-000003 ",
+            "  vm-000001 ",
+            "✓ vm-000002 ",
+            "  vm-000003 ",
+            "✓ vm-000004 ",
         ]
+        assert [n.message for n in app._notifications] == [
+            "vm-000001 cannot be selected: it is on the latest version."]
         ids = set(table.marked)
         table.set_query(table.query.with_(text="vm-00000"))
         await pilot.pause()

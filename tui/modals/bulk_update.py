@@ -19,23 +19,12 @@ RECOUNT_S = 1.0
 """At most this often, while the fleet changes, the dialog reads its list's length and the eligible
 machines again."""
 
-NOT_SELECTABLE = {
-    "blocked": "prerequisites are not met",
-    "updating": "an update job is already running",
-}
-
-
 class BulkTable(ItemTable):
-    """The item table, except that machines whose prerequisites are not met cannot be marked."""
+    """The dialog's list: Enter moves to OK (a second Enter there updates), so choosing machines
+    never submits by accident."""
 
-    def action_toggle_mark(self) -> None:
-        row = self.highlighted
-        if row is not None and row.status not in SELECTABLE:
-            self.notify(f"{safe_text(row.name)} cannot be selected: {NOT_SELECTABLE.get(row.status, row.status)}.",
-                        severity="warning", timeout=4)
-            self.cursor_row += 1
-            return
-        super().action_toggle_mark()
+    def action_select_cursor(self) -> None:
+        self.screen.query_one("#ok", Button).focus()
 
 
 class BulkUpdateModal(Dialog[list[int] | None]):
@@ -81,7 +70,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
             box.border_title = "Update Mobility agent"
             yield Static(
                 Text("Choose the source machines to update, then OK. Machines whose prerequisites are "
-                     "not met cannot be selected. space select · a all eligible · n none"),
+                     "not met cannot be selected. space select · a all eligible · n none · Enter to OK"),
                 id="bulk-help",
             )
             yield BulkTable(self.source, query, id="bulk-table")
@@ -93,7 +82,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
 
     def on_mount(self) -> None:
         self._count(0)
-        self.query_one("#cancel", Button).focus()
+        self.query_one(BulkTable).focus()
         self.set_interval(RECOUNT_S, self._recount_if_due)
         # OK creates the jobs with the write path (store.operations and the engine code under it):
         # loaded now, off the event loop, while the operator chooses, not after OK.

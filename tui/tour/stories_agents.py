@@ -59,13 +59,13 @@ UPDATE_MANY = Tour(
                 "update: app-lnx-02 waits for a reboot and pay-app-01's agent has lost its appliance."),
         press("b", say="The banner says a new Site Recovery mobility agent update is available: b (or a "
               "click on it) opens the machines to update.", until=c.showing(BulkUpdateModal)),
-        press("shift+tab", "space", say="Every machine with a newer version is listed. app-lnx-02's "
+        press("space", say="Every machine with a newer version is listed. app-lnx-02's "
               "prerequisites are not met: it cannot be selected, and the dialog says why.",
               until=c.bulk_cursor_past(0)),
         press("a", say="a selects every eligible machine: seven of seven; the blocked ones stay out.",
               until=c.all_eligible_marked()),
-        press("tab", "tab", "enter", say="Cancel has the focus by default; Tab to OK, then Enter. A Site "
-              "Recovery job is created for each machine.", until=c.jobs_created(len(MANY))),
+        press("enter", "enter", say="Enter moves from the list to OK, and Enter again presses it. A "
+              "Site Recovery job is created for each machine.", until=c.jobs_created(len(MANY))),
         press("j", say="Monitoring > Site Recovery jobs: one Update Mobility Service job per machine.",
               until=c.showing(JobsScreen)),
         fast_forward("The jobs run side by side, each through its tasks. Engine time runs fast.",

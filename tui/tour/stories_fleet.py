@@ -102,7 +102,7 @@ INCOMPATIBLE_APPLIANCE = Tour(
         press("i", "0", say="Replicated items, every status: the three machines now say New update "
               "available.", until=c.all_of(c.showing(ItemsScreen), c.facet(None))),
         press("b", "a", say="The banner's bulk dialog, a selects the three.", until=c.all_eligible_marked()),
-        press("tab", "enter", say="OK: one job per machine.", until=c.statuses(BRANCH, UPDATING)),
+        press("enter", "enter", say="Enter to OK, Enter: one job per machine.", until=c.statuses(BRANCH, UPDATING)),
         fast_forward("The agents update; engine time runs fast.", until=c.statuses(BRANCH, UP_TO_DATE)),
     ),
     outcome=c.all_of(c.components_up_to_date("appl-branch-01"), c.statuses(BRANCH, UP_TO_DATE)),

@@ -14,14 +14,22 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
-from store.fleet import ItemQuery, ItemRow
+from store.fleet import SELECTABLE, ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
+from tui.render import safe_text
 from tui.widgets.compositor import HeldIdle
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
 from tui.widgets.line_cache import use_framed_line_cache
 from tui.widgets.scrolling import scroll_to_row, set_virtual_height, vertical_line_scrollbar
+
+NOT_SELECTABLE = {
+    "blocked": "prerequisites are not met",
+    "updating": "an update job is already running",
+    "up-to-date": "it is on the latest version",
+}
+"""Why a row cannot be marked for update, by status slug."""
 
 
 class _ItemMessage(Message):
@@ -307,11 +315,18 @@ class ItemTable(HeldIdle, ScrollView, can_focus=True):
             self.post_message(self.Selected(self, row.id, row.name))
 
     def action_toggle_mark(self) -> None:
-        """Mark or unmark the highlighted item, then move down."""
+        """Mark or unmark the highlighted item, then move down. A machine that cannot be updated
+        now (prerequisites not met, already updating, up to date) cannot be marked: the seed's
+        "the VM cannot be selected", said with the reason."""
         row = self.highlighted
-        if row is not None:
+        if row is None:
+            return
+        if row.id not in self._marked and row.status not in SELECTABLE:
+            reason = NOT_SELECTABLE.get(row.status, row.status)
+            self.notify(f"{safe_text(row.name)} cannot be selected: {reason}.", severity="warning", timeout=4)
+        else:
             self._change_marks(self._marked ^ {row.id})
-            self.cursor_row += 1
+        self.cursor_row += 1
 
     # -- reactives and events --------------------------------------------------------------
     def _validate_cursor_row(self, value: int) -> int:

@@ -1,0 +1,69 @@
+"""The console under an operator's hands: keys work where the screen says they do, and what cannot
+be done is refused with its reason (issue 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store.jobs import JobQuery
+from store.service import Service
+from tui.app import ConsoleApp
+from tui.modals.bulk_update import BulkTable, BulkUpdateModal
+from tui.widgets.item_table import ItemTable
+from waiting import until
+
+from .test_items_screen import screen_text
+
+
+def _notes(app: ConsoleApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def _jobs(db: Path) -> int:
+    svc = Service.open(db, read_only=True)
+    try:
+        return svc.count_jobs(JobQuery())
+    finally:
+        svc.close()
+
+
+async def test_the_bulk_dialog_opens_with_its_list_under_the_keys(contoso_db: Path) -> None:
+    """`b`, then Down and space choose a machine at once (the hint says "space select"); Enter on
+    the list moves to OK and creates nothing; Enter on OK updates."""
+    before = _jobs(contoso_db)
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        table = await until(pilot, lambda: isinstance(app.screen, BulkUpdateModal) and app.screen.focused,
+                            "the bulk dialog with a focused widget")
+        assert isinstance(table, BulkTable)
+        eligible = next(i for i in range(table.row_count) if table.row_at(i).status == "update-available")
+        await pilot.press(*["down"] * eligible, "space")
+        assert table.marked == {table.row_at(eligible).id}
+        assert "1 selected of" in screen_text(app)
+        await pilot.press("enter")
+        assert isinstance(app.screen, BulkUpdateModal) and app.screen.focused.id == "ok"
+        assert _jobs(contoso_db) == before, "Enter on the list created jobs"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: _jobs(contoso_db) == before + 1, "one job for the one machine chosen")
+
+
+async def test_space_on_a_machine_that_cannot_update_refuses_with_the_reason(contoso_db: Path) -> None:
+    """The seed: machines whose prerequisites are not met cannot be selected (on the items screen
+    too, not only in the bulk dialog); an updating machine neither."""
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(ItemTable)
+        for name, reason in (("app-lnx-02", "prerequisites are not met"),
+                             ("erp-app-01", "an update job is already running")):
+            app.show_item(name)
+            await until(pilot, lambda n=name: table.highlighted is not None and table.highlighted.name == n,
+                        f"{name} highlighted")
+            await pilot.press("space")
+            assert not table.marked
+            assert f"{name} cannot be selected: {reason}." in _notes(app)
+        app.show_item("web-prod-01")  # New update available: it can
+        await until(pilot, lambda: table.highlighted.name == "web-prod-01", "web-prod-01 highlighted")
+        await pilot.press("space")
+        assert len(table.marked) == 1
