@@ -45,7 +45,7 @@ class OperatorFlows:
             elif action.kind == "open-job" and action.job_id:
                 self.open_job(action.job_id)
 
-        self.push_screen(ItemActionModal(item, job, next_check), chosen)
+        self.push_screen(ItemActionModal(item, job, next_check, self.vault.time_zone), chosen)
 
     def update_machines(self, names: list[str], *, confirm_hidden: int = 0) -> None:
         """Create one job per machine; several machines (or hidden marks) ask first."""
@@ -106,7 +106,7 @@ class OperatorFlows:
             elif action.kind == "goto-item" and action.target:
                 self.goto_target(job)
 
-        self.push_screen(JobDetailModal(job, self.job_duration(job)), chosen)
+        self.push_screen(JobDetailModal(job, self.job_duration(job), self.vault.time_zone), chosen)
 
     def retry_job(self, job_id: str) -> None:
         try:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.cells import cell_len, set_cell_size
+from rich.padding import Padding
 from rich.text import Text
 
+from store import clock
 from store.clock import duration_text as duration  # noqa: F401  (re-exported for the widgets)
 from store.vocabulary import UpdateStatus
 
@@ -27,6 +31,38 @@ def safe_text(value: str) -> str:
         ch if ch.isprintable() else _CARET.get(ord(ch), "?")
         for ch in value
     )
+
+
+LOCAL_FORMAT = "%a %d %b %H:%M %Z"
+"""The console's one way to show a moment: the vault's local time with its zone (as the header)."""
+
+
+def local_time(moment: str | datetime | None, time_zone: str) -> str:
+    """Engine time (ISO UTC or a datetime) as local time in `time_zone`, or "-" when unset."""
+    if not moment:
+        return "-"
+    if isinstance(moment, str):
+        moment = clock.parse_iso(moment)
+    return moment.astimezone(clock.zone(time_zone)).strftime(LOCAL_FORMAT)
+
+
+def hanging(text: Text, indent: int = 2) -> Padding:
+    """`text` whose every line, wrapped ones too, starts under the bullet line's text."""
+    return Padding(text, (0, 0, 0, indent))
+
+
+def job_errors(job) -> list:
+    """A job's errors (a JobView's), each with its causes and recommended action indented under it."""
+    parts: list = []
+    for e in job.errors:
+        parts.append(Text(f"\n● Error {e.code}", style="bold"))
+        body = Text(safe_text(e.message))
+        body.append("\nPossible causes: ", style="bold")
+        body.append(safe_text(e.possible_causes))
+        body.append("\nRecommended action: ", style="bold")
+        body.append(safe_text(e.recommended_action))
+        parts.append(hanging(body))
+    return parts
 
 
 def short_job_id(job_id: str) -> str:

@@ -67,3 +67,45 @@ async def test_space_on_a_machine_that_cannot_update_refuses_with_the_reason(con
         await until(pilot, lambda: table.highlighted.name == "web-prod-01", "web-prod-01 highlighted")
         await pilot.press("space")
         assert len(table.marked) == 1
+
+
+async def test_a_dialog_body_below_the_fold_scrolls_with_the_keys_and_says_so(contoso_db: Path) -> None:
+    """At 80x24 a blocked machine's second reason and its recommended action are below the fold:
+    the scroll keys reach them while the Close button has the focus, and the border says where
+    more is."""
+    from tui.modals.item_actions import ItemActionModal
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.show_item("pay-app-01")
+        await until(pilot, lambda: app.screen.query_one(ItemTable).highlighted.name == "pay-app-01",
+                    "pay-app-01 highlighted")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ItemActionModal), "the blocking reasons dialog")
+        last_action = "ports 443 and 9443"
+        await until(pilot, lambda: "↓ PgDn: more below" in screen_text(app), "a hint that more is below")
+        assert last_action not in screen_text(app)
+        assert app.screen.focused.id == "close"
+        await pilot.press("end")
+        await until(pilot, lambda: last_action in screen_text(app), "the last recommended action after End")
+        assert "↑ PgUp: more above" in screen_text(app) and "more below" not in screen_text(app)
+        await pilot.press("home")
+        await until(pilot, lambda: "Current version" in screen_text(app), "the top again after Home")
+        await pilot.press("pagedown")
+        await until(pilot, lambda: "more above" in screen_text(app), "PgDn scrolled the body")
+
+
+async def test_the_job_dialog_shows_local_times_and_g_goes_to_the_machine(contoso_db: Path) -> None:
+    from tui.modals.job_detail import JobDetailModal
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "f", "f", "f", "enter")  # the Failed filter's first job
+        await until(pilot, lambda: isinstance(app.screen, JobDetailModal), "the job dialog")
+        job = app.screen.job
+        text = screen_text(app)
+        assert "Wed 16 Dec 22:10 EST" in text and job.created_time not in text, "local time with its zone"
+        await pilot.press("g")
+        await until(pilot, lambda: not isinstance(app.screen, JobDetailModal)
+                    and app.screen.query(ItemTable) and app.screen.query_one(ItemTable).highlighted.name == job.item,
+                    f"{job.item} highlighted on the items screen")

@@ -63,6 +63,10 @@ class TestMachineDialogs:
         app = ConsoleApp(db_path=contoso_db)
         assert snap_compare(app, run_before=goto_then("pay-app-01", "enter"), terminal_size=size)
 
+    def test_blocking_reasons_scrolled_to_the_last(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, run_before=goto_then("pay-app-01", "enter", "end"), terminal_size=size)
+
     def test_update_failed(self, snap_compare, contoso_db: Path, size) -> None:
         app = ConsoleApp(db_path=contoso_db)
         assert snap_compare(app, run_before=goto_then("mq-lnx-01", "enter"), terminal_size=size)

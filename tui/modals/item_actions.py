@@ -15,7 +15,7 @@ from textual.widgets import Button, Static
 
 from store.vocabulary import UpdateStatus
 from tui.modals.base import Dialog
-from tui.render import safe_text
+from tui.render import hanging, job_errors, local_time, safe_text
 
 if TYPE_CHECKING:
     from store.models import ItemView, JobView
@@ -38,7 +38,7 @@ TITLES = {
 }
 
 
-def details(item: ItemView, job: JobView | None, next_check: str) -> Group:
+def details(item: ItemView, job: JobView | None, next_check: str, time_zone: str = "UTC") -> Group:
     """The body of the dialog, by status (pure: model -> rich renderables)."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -50,28 +50,21 @@ def details(item: ItemView, job: JobView | None, next_check: str) -> Group:
         grid.add_row("Released", item.latest_release_date)
     parts: list = [grid]
     if item.status == UpdateStatus.BLOCKED.value:
-        text = Text("\nThe prerequisites to update the Mobility service are not met:\n")
+        parts.append(Text("\nThe prerequisites to update the Mobility service are not met:"))
         for b in item.blockers:
-            text.append(f"\n● {b.reason}\n", style="bold")
-            text.append(f"  {safe_text(b.message)}\n")
-            text.append("  Recommended action: ", style="bold")
-            text.append(f"{safe_text(b.recommended_action)}\n")
-        text.append(
+            parts.append(Text(f"\n● {b.reason}", style="bold"))
+            body = Text(safe_text(b.message))
+            body.append("\nRecommended action: ", style="bold")
+            body.append(safe_text(b.recommended_action))
+            parts.append(hanging(body))
+        parts.append(Text(
             f"\nAfter resolving the blocking reasons, wait for the next check ({next_check or 'within 30 minutes'}).",
             style="italic",
-        )
-        parts.append(text)
+        ))
     elif item.status == UpdateStatus.FAILED.value and job is not None:
-        text = Text(f"\nThe last update job failed ({job.end_time or ''}).\n")
-        for e in job.errors:
-            text.append(f"\nError {e.code}: ", style="bold")
-            text.append(f"{safe_text(e.message)}\n")
-            text.append("Possible causes: ", style="bold")
-            text.append(f"{safe_text(e.possible_causes)}\n")
-            text.append("Recommended action: ", style="bold")
-            text.append(f"{safe_text(e.recommended_action)}\n")
-        text.append("\nResolve the errors, then retry the update.", style="italic")
-        parts.append(text)
+        parts.append(Text(f"\nThe last update job failed ({local_time(job.end_time, time_zone)})."))
+        parts.extend(job_errors(job))
+        parts.append(Text("\nResolve the errors, then retry the update.", style="italic"))
     elif item.status == UpdateStatus.UPDATING.value and job is not None:
         text = Text(f"\n{job.name}: {job.state}\n")
         for t in job.tasks:
@@ -91,18 +84,19 @@ class ItemActionModal(Dialog[ItemAction | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="item_action.close")]
 
-    def __init__(self, item: ItemView, job: JobView | None, next_check: str = "") -> None:
+    def __init__(self, item: ItemView, job: JobView | None, next_check: str = "", time_zone: str = "UTC") -> None:
         super().__init__()
         self.item = item
         self.job = job
         self.next_check = next_check
+        self.time_zone = time_zone
 
     def compose(self) -> ComposeResult:
         status = self.item.status
         with Vertical() as box:
             box.border_title = TITLES.get(status, status)
             with VerticalScroll():
-                yield Static(details(self.item, self.job, self.next_check), id="details")
+                yield Static(details(self.item, self.job, self.next_check, self.time_zone), id="details")
             with Horizontal(classes="buttons"):
                 if status == UpdateStatus.UPDATE_AVAILABLE.value:
                     yield Button("Update to this version", id="update", variant="primary")

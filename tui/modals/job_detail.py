@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from tui.modals.base import Dialog
-from tui.render import safe_text
+from tui.render import job_errors, local_time, safe_text
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -31,16 +31,17 @@ class JobAction:
     target: str | None = None
 
 
-def job_body(job: JobView, duration: str) -> Group:
-    """Pure: a job as rich renderables (fields, tasks, errors)."""
+def job_body(job: JobView, duration: str, time_zone: str = "UTC") -> Group:
+    """Pure: a job as rich renderables (fields, tasks, errors); times local to `time_zone`."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     target = job.item if job.component is None else f"{job.item} · {job.component}"
     for label, value in (
         ("Job", job.name), ("Id", job.id), ("Item", target), ("State", job.state),
-        ("Initiated by", job.initiated_by), ("Created", job.created_time),
-        ("Started", job.start_time or "-"), ("Ended", job.end_time or "-"), ("Duration", duration or "-"),
+        ("Initiated by", job.initiated_by), ("Created", local_time(job.created_time, time_zone)),
+        ("Started", local_time(job.start_time, time_zone)), ("Ended", local_time(job.end_time, time_zone)),
+        ("Duration", duration or "-"),
         ("Version", f"{job.from_version or '?'} → {job.to_version or '?'}"),
     ):
         grid.add_row(label, Text(safe_text(value)))
@@ -55,14 +56,8 @@ def job_body(job: JobView, duration: str) -> Group:
         tasks.append(f"{t.state}\n", style="italic")
     parts: list = [grid, tasks]
     if job.errors:
-        errors = Text("Errors\n", style="bold")
-        for e in job.errors:
-            errors.append(f"  {e.code}: {safe_text(e.message)}\n")
-            errors.append("  Possible causes: ", style="bold")
-            errors.append(f"{safe_text(e.possible_causes)}\n")
-            errors.append("  Recommended action: ", style="bold")
-            errors.append(f"{safe_text(e.recommended_action)}\n")
-        parts.append(errors)
+        parts.append(Text("Errors", style="bold"))
+        parts.extend(job_errors(job))
     return Group(*parts)
 
 
@@ -74,19 +69,23 @@ class JobDetailModal(Dialog[JobAction | None]):
         width: 96;
     }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="job_detail.close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="job_detail.close"),
+        Binding("g", "goto_item", "Go to item", id="job_detail.goto"),
+    ]
 
-    def __init__(self, job: JobView, duration: str = "") -> None:
+    def __init__(self, job: JobView, duration: str = "", time_zone: str = "UTC") -> None:
         super().__init__()
         self.job = job
         self.duration = duration
+        self.time_zone = time_zone
 
     def compose(self) -> ComposeResult:
         job = self.job
         with Vertical() as box:
             box.border_title = f"{job.name} · {job.state}"
             with VerticalScroll():
-                yield Static(job_body(job, self.duration), id="job-body")
+                yield Static(job_body(job, self.duration, self.time_zone), id="job-body")
             with Horizontal(classes="buttons"):
                 if job.state in ("Failed", "Cancelled"):
                     yield Button("Retry", id="retry", variant="primary")
@@ -99,6 +98,10 @@ class JobDetailModal(Dialog[JobAction | None]):
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
+
+    def action_goto_item(self) -> None:
+        """`g`, as on the jobs screen: to the job's machine (or appliance)."""
+        self.dismiss(JobAction("goto-item", self.job.id, self.job.item))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         kind = event.button.id
