@@ -249,11 +249,36 @@ class ConsoleApp(OperatorFlows, App):
                             lambda: self.switch_mode("appliances"))
         yield SystemCommand("Mobility agent upgrade settings", "Allow Site Recovery to manage; the clock (,)",
                             lambda: self.switch_mode("settings"))
-        yield SystemCommand("Skip to the next automatic run", "Move engine time to 12:00 AM local",
+        yield SystemCommand("Update many machines", "The bulk update dialog: choose machines, then OK (b)",
+                            self._in_mode("items", "bulk_update"))
+        yield SystemCommand("Update the marked machines", "One job per marked machine, or the highlighted one (u)",
+                            self._in_mode("items", "update"))
+        yield SystemCommand("Retry the highlighted job", "Site Recovery jobs: a new job linked to it (r)",
+                            self._in_mode("jobs", "retry"))
+        yield SystemCommand("Cancel the highlighted job", "Site Recovery jobs: asks first (c)",
+                            self._in_mode("jobs", "cancel"))
+        yield SystemCommand("Turn automatic updates on or off", "Allow Site Recovery to manage (, then t)",
+                            self._in_mode("settings", "toggle_auto_update"))
+        yield SystemCommand("Pause or resume engine time", "The engine clock (, then p)", self.toggle_pause)
+        yield SystemCommand("Skip to the next automatic run", "Move engine time to 12:00 AM local (, then n)",
                             self.skip_to_next_run)
         if self._vault_count > 1:
-            yield SystemCommand("Next vault", "Show the next vault (v)", self.action_next_vault)
+            yield SystemCommand("Switch vault", "Show the next vault (v)", self.action_next_vault)
         yield from super().get_system_commands(screen)
+
+    def _in_mode(self, mode: str, action: str):
+        """A palette command that runs one of a view's key actions there (switching to it first)."""
+        def run() -> None:
+            self.switch_mode(mode)
+            view = self.MODES[mode]
+
+            def act() -> None:
+                if view.shows(self.screen):  # not over a dialog the operator opened meanwhile
+                    self.call_later(self.screen.run_action, action)
+
+            self.call_after_refresh(act)
+
+        return run
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

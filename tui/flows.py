@@ -84,6 +84,17 @@ class OperatorFlows:
         if len(refused) > 5:
             self.notify(f"…and {len(refused) - 5:,} more refused.", severity="warning", timeout=8)
 
+    # -- the clock ------------------------------------------------------------------------------
+    def toggle_pause(self) -> None:
+        """Pause engine time, or let it run again."""
+        try:
+            self.service.clock_pause(not self.service.clock().paused)
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        self.after_change()
+        self.notify("Engine time paused." if self.service.clock().paused else "Engine time runs.", timeout=3)
+
     # -- jobs -----------------------------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
         from tui.modals.job_detail import JobDetailModal
@@ -134,7 +145,7 @@ class OperatorFlows:
         message = Text("Cancel the update job for ")
         message.append(safe_text(job.item), style="bold")
         message.append("? A running job stops at its next task boundary.")
-        self.push_screen(ConfirmModal("Cancel job", message, ok_label="Cancel job"), confirmed)
+        self.push_screen(ConfirmModal("Cancel job", message, ok_label="Cancel job", cancel_label="Keep job"), confirmed)
 
     def goto_target(self, job: JobView) -> None:
         """From a job to its machine (the items screen) or its appliance (the appliances screen)."""

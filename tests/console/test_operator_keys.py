@@ -109,3 +109,59 @@ async def test_the_job_dialog_shows_local_times_and_g_goes_to_the_machine(contos
         await until(pilot, lambda: not isinstance(app.screen, JobDetailModal)
                     and app.screen.query(ItemTable) and app.screen.query_one(ItemTable).highlighted.name == job.item,
                     f"{job.item} highlighted on the items screen")
+
+
+async def test_appliances_say_what_needs_an_update_and_enter_opens_the_components(contoso_db: Path) -> None:
+    from textual.widgets import DataTable
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        await until(pilot, lambda: "Replication appliances" in screen_text(app), "the appliances view")
+        text = screen_text(app)
+        assert "2 of 7 need an update" in text and "Enter or Tab: its components" in text
+        app.screen.query_one("#appliances", DataTable).move_cursor(row=1)  # appl-east-02
+        await pilot.press("enter")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "components",
+                    "Enter moved to the components")
+        assert "Cannot update to latest version" not in text or "Cannot update to latest version" in screen_text(app)
+
+
+async def test_a_state_filter_shows_in_the_jobs_title_and_cancel_asks_keep_or_cancel(contoso_db: Path) -> None:
+    from tui.modals.confirm import ConfirmModal
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "f", "f")  # InProgress, then NotStarted: none waits
+        await until(pilot, lambda: "Site Recovery jobs · NotStarted 0 of 2" in screen_text(app),
+                    lambda: f"the filter in the title:\n{screen_text(app)}")
+        await pilot.press("f", "f", "f", "f", "f")  # round to All, then InProgress
+        await until(pilot, lambda: "Site Recovery jobs · InProgress 1 of 2" in screen_text(app), "InProgress")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the cancel confirmation")
+        labels = [str(b.label) for b in app.screen.query("Button")]
+        assert labels == ["Keep job", "Cancel job"] and app.screen.focused.id == "cancel"
+
+
+async def test_settings_say_on_or_off_and_name_a_skipped_component(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db, vault="contoso-dr-west")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("comma")
+        await until(pilot, lambda: "Allow Site Recovery to manage: On" in screen_text(app), "the switch in words")
+        await pilot.press("end")  # the plan's skips, below the fold
+        await until(pilot, lambda: "appl-west-01 recovery-services-agent:" in screen_text(app),
+                    lambda: f"the skipped component named with its appliance:\n{screen_text(app)}")
+        await pilot.press("t")
+        await pilot.press("tab", "enter")  # Turn off
+        await until(pilot, lambda: "Allow Site Recovery to manage: Off" in screen_text(app), "Off in words")
+
+
+async def test_the_palette_offers_the_consoles_actions(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j")  # from another view: the command goes to the items screen
+        await pilot.press("ctrl+p")
+        await pilot.press(*"update many")
+        await until(pilot, lambda: "Update many machines" in screen_text(app), "the command is offered")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, BulkUpdateModal), "the bulk dialog from the palette")

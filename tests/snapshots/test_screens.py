@@ -84,6 +84,9 @@ class TestOtherScreens:
     def test_jobs(self, snap_compare, contoso_db: Path, size) -> None:
         assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j"], terminal_size=size)
 
+    def test_jobs_state_filter(self, snap_compare, contoso_db: Path, size) -> None:
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j", "f", "f", "f"], terminal_size=size)
+
     def test_job_detail(self, snap_compare, contoso_db: Path, size) -> None:
         keys = ["j", "f", "f", "f", "enter"]  # the Failed filter, then its first job
         assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, terminal_size=size)

@@ -36,11 +36,12 @@ def test_layout_at_common_widths() -> None:
     assert [c.key for c in layout_columns(80)] == [k for k in ALL if k != "os"]
     assert [c.key for c in layout_columns(50)] == ["mark", "name", "agent_version", "status"]
     wide = {c.key: c.width for c in layout_columns(200)}
-    # Every column at its preferred width; Name takes the slack.
+    # Name, OS and Appliance grow to a readable width; what is left trails the Status column.
     assert wide == {
-        "mark": 1, "os": 24, "appliance": 18, "agent_version": 15, "status": 31,
-        "name": 200 - 5 - (1 + 24 + 18 + 15 + 31),
+        "mark": 1, "name": 40, "os": 36, "appliance": 24, "agent_version": 15,
+        "status": 200 - 5 - (1 + 40 + 36 + 24 + 15),
     }  # fmt: skip
+    assert {c.key: c.width for c in layout_columns(130)}["name"] == 20 + 130 - 114  # slack below the cap
 
 
 def test_header_marks_the_sorted_column() -> None:

@@ -26,18 +26,20 @@ class ConfirmModal(Dialog[bool]):
     """
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm.cancel")]
 
-    def __init__(self, title: str, message: str | Text, ok_label: str = "OK") -> None:
+    def __init__(self, title: str, message: str | Text, ok_label: str = "OK", cancel_label: str = "Cancel") -> None:
+        """`cancel_label` names what declining keeps where "Cancel" would be ambiguous ("Keep job")."""
         super().__init__()
         self.title_text = title
         self.message = message
         self.ok_label = ok_label
+        self.cancel_label = cancel_label
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
             yield Static(self.message)
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(self.cancel_label, id="cancel")
                 yield Button(self.ok_label, id="ok", variant="warning")
 
     def on_mount(self) -> None:

@@ -35,7 +35,8 @@ def appliance_cells(a: ApplianceView) -> list[Text]:
              style="" if a.azure_connected else "bold"),
         Text("On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "bold"),
         Text(str(a.item_count), justify="right"),
-        Text(f"{behind} of {len(a.components)}" if behind else "All up to date"),
+        Text(f"{behind} of {len(a.components)} {'needs' if behind == 1 else 'need'} an update" if behind
+             else "All up to date"),
     ]
 
 
@@ -61,10 +62,13 @@ class AppliancesScreen(Screen):
     def on_mount(self) -> None:
         appliances = self.query_one("#appliances", DataTable)
         appliances.border_title = "Replication appliances"
+        appliances.border_subtitle = "Enter or Tab: its components"
         appliances.add_columns("Appliance", "Azure services", "Auto-update", "Machines", "Components")
         components = self.query_one("#components", DataTable)
-        for title, width in (("Component", 24), ("Version", 17), ("Latest", 17), ("Status", 20)):
+        components.border_subtitle = "u: update · r: AutoUpdate registry · shift+tab: appliances"
+        for title, width in (("Component", 24), ("Version", 16), ("Latest", 16)):
             components.add_column(title, width=width)
+        components.add_column("Status")  # its content's width: "Cannot update to latest version"
         self.refresh_live()
         appliances.focus()
 
@@ -140,6 +144,10 @@ class AppliancesScreen(Screen):
     @on(DataTable.RowHighlighted, "#appliances")
     def _appliance_highlighted(self) -> None:
         self._show_components()
+
+    @on(DataTable.RowSelected, "#appliances")
+    def _appliance_chosen(self) -> None:
+        self.query_one("#components", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#components")
     def _component_highlighted(self) -> None:

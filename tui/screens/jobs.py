@@ -93,7 +93,10 @@ class JobsScreen(Screen):
         if line != self._states_line:
             self._states_line = line
             self.query_one("#job-states", Static).update(line, layout=False)  # One line, always.
-        title = f"Site Recovery jobs  {table.count:,}"
+        state = table.query.state
+        # A state filter always shows, so an empty list is never a mystery.
+        title = (f"Site Recovery jobs  {table.count:,}" if state is None else
+                 f"Site Recovery jobs · {state} {table.count:,} of {self._matches(None):,}")
         if title != self._title:
             self._title = table.border_title = title
 

@@ -2,44 +2,52 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static, Switch
 
 from store.errors import StoreError
 from tui.modals.confirm import ConfirmModal
-from tui.render import safe_text
+from tui.render import hanging, safe_text
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.key_footer import KeyFooter as Footer
 
 SPEEDS = [1.0, 10.0, 60.0, 300.0, 1800.0, 3600.0]
 
 
-def plan_text(plan, run_at_local: str) -> Text:
-    """What the next automatic run will do, and what it skips and why (pure)."""
-    text = Text()
-    text.append(f"Next automatic run: {run_at_local}\n", style="bold")
+def plan_text(plan, run_at_local: str) -> Group:
+    """What the next automatic run will do, and what it skips and why (pure). A skipped component
+    is named with its appliance, as the command line names it; wrapped reasons stay indented."""
+    head = Text()
+    head.append(f"Next automatic run: {run_at_local}\n", style="bold")
     agents = [u for u in plan.will_update if u.kind == "agent"]
     comps = [u for u in plan.will_update if u.kind == "component"]
-    text.append(f"  will update {len(comps)} appliance components and {len(agents)} Mobility agents\n")
+    head.append(f"  will update {len(comps)} appliance components and {len(agents)} Mobility agents\n")
     for u in comps[:4]:
-        text.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}\n")
+        head.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}\n")
     for u in agents[:4]:
-        text.append(f"    {safe_text(u.name)}: {u.from_version} → {u.to_version}\n")
+        head.append(f"    {safe_text(u.name)}: {u.from_version} → {u.to_version}\n")
     if len(plan.will_update) > 8:
-        text.append(f"    …and {len(plan.will_update) - 8} more\n", style="dim")
+        head.append(f"    …and {len(plan.will_update) - 8} more\n", style="dim")
+    parts: list = [head]
     if plan.skipped:
-        text.append(f"  skips {len(plan.skipped)}:\n")
-        for s in plan.skipped[:5]:
-            text.append(f"    {safe_text(s.name)}: ", style="bold")
-            text.append(f"{safe_text(s.reason)}\n")
+        parts.append(Text(f"  skips {len(plan.skipped)}:"))
+        skips = Table.grid(padding=(0, 1))
+        skips.add_column(no_wrap=True, max_width=44, overflow="ellipsis", style="bold")
+        skips.add_column(ratio=1)  # a reason wraps in its own column, under itself
+        for skip in plan.skipped[:5]:
+            skips.add_row(safe_text(skip.name) + (f" {skip.component}" if skip.component else "") + ":",
+                          Text(safe_text(skip.reason)))
+        parts.append(hanging(skips, 4))
         if len(plan.skipped) > 5:
-            text.append(f"    …and {len(plan.skipped) - 5} more (asr-console plan)\n", style="dim")
-    return text
+            parts.append(Text(f"    …and {len(plan.skipped) - 5} more (asr-console plan)", style="dim"))
+    return Group(*parts)
 
 
 class SettingsScreen(Screen):
@@ -52,16 +60,24 @@ class SettingsScreen(Screen):
         Binding("plus,equals_sign", "speed(1)", "Faster", id="settings.faster"),
         Binding("minus", "speed(-1)", "Slower", id="settings.slower"),
         Binding("n", "skip", "Skip to next run", id="settings.skip"),
+        # The plan below the fold on a small terminal: the page scrolls whatever has the focus.
+        Binding("down", "scroll('down')", "Scroll down", show=False, id="settings.scroll_down"),
+        Binding("up", "scroll('up')", "Scroll up", show=False, id="settings.scroll_up"),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False, id="settings.page_down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="settings.page_up"),
+        Binding("home", "scroll('home')", "Top", show=False, id="settings.top"),
+        Binding("end", "scroll('end')", "Bottom", show=False, id="settings.bottom"),
     ]
 
     def compose(self) -> ComposeResult:
         yield ClockBar()
-        with Vertical(id="settings-body"):
+        with VerticalScroll(id="settings-body"):
             with Vertical(id="agent-settings") as box:
                 box.border_title = "Mobility agent upgrade settings (Preview)"
                 with Horizontal(classes="row"):
                     yield Switch(id="auto-update")
-                    yield Label("Allow Site Recovery to manage", id="auto-update-label")
+                    yield Label("Allow Site Recovery to manage:", id="auto-update-label")
+                    yield Label("", id="auto-update-state")
                 yield Static(id="auto-update-note")
             with Vertical(id="clock-settings") as box:
                 box.border_title = "Engine clock"
@@ -78,6 +94,7 @@ class SettingsScreen(Screen):
         switch = self.query_one("#auto-update", Switch)
         with switch.prevent(Switch.Changed):
             switch.value = vault.agent_auto_update
+        self.query_one("#auto-update-state", Label).update("On" if vault.agent_auto_update else "Off")
         switch.disabled = vault.private_endpoint or self.app.read_only
         note = Text()
         if vault.private_endpoint:
@@ -122,12 +139,7 @@ class SettingsScreen(Screen):
         self.notify(f"Automatic updates {'on' if enabled else 'off'} for {safe_text(self.app.vault.name)}.")
 
     def action_pause(self) -> None:
-        paused = self.app.service.clock().paused
-        try:
-            self.app.service.clock_pause(not paused)
-        except StoreError as exc:
-            self.app.report_error(exc)
-        self.app.after_change()
+        self.app.toggle_pause()
 
     def action_speed(self, step: int) -> None:
         speed = self.app.service.clock().speed
@@ -138,6 +150,9 @@ class SettingsScreen(Screen):
         except StoreError as exc:
             self.app.report_error(exc)
         self.app.after_change()
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one("#settings-body", VerticalScroll), f"scroll_{how}")(animate=False)
 
     def action_skip(self) -> None:
         self.app.skip_to_next_run()

@@ -40,11 +40,14 @@ _SPECS: tuple[tuple[str, str, int, int, str | None], ...] = (
 _DROP_ORDER = ("os", "appliance")
 _SHRINK_ORDER = ("agent_version", "appliance", "status", "os")
 _NAME_FLOOR, _STATUS_FLOOR = 8, 8
+_GROW = (("name", 40), ("os", 36), ("appliance", 24))
+"""Where slack goes on a wide terminal, each up to a width worth reading; the rest trails Status."""
 
 
 @lru_cache(maxsize=16)
 def layout_columns(width: int) -> tuple[Column, ...]:
-    """Columns that fill `width` cells: Name takes the slack; narrow widths drop OS, then Appliance.
+    """Columns that fill `width` cells: narrow widths drop OS, then Appliance; on wide ones Name,
+    then OS and Appliance take the slack up to a readable width (Name never a third of 200 cells).
 
     Below the narrowest layout (about 40 cells) Status and then Name are squeezed; what still
     does not fit is cropped by the caller.
@@ -65,7 +68,14 @@ def layout_columns(width: int) -> tuple[Column, ...]:
         give = min(widths["status"] - _STATUS_FLOOR, -spare)
         widths["status"] -= give
         spare += give
-    widths["name"] = max(_NAME_FLOOR, widths["name"] + spare)
+    if spare <= 0:
+        widths["name"] = max(_NAME_FLOOR, widths["name"] + spare)
+    for key, most in _GROW:
+        if key in widths and spare > 0:
+            give = min(spare, max(0, most - widths[key]))
+            widths[key] += give
+            spare -= give
+    widths["status"] += max(0, spare)
     return tuple(Column(key, specs[key][0], widths[key], specs[key][3]) for key in keys)
 
 
