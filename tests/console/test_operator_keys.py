@@ -165,3 +165,28 @@ async def test_the_palette_offers_the_consoles_actions(contoso_db: Path) -> None
         await until(pilot, lambda: "Update many machines" in screen_text(app), "the command is offered")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, BulkUpdateModal), "the bulk dialog from the palette")
+
+
+async def test_the_header_clock_never_goes_back_when_the_view_changes(contoso_db: Path) -> None:
+    """During a fast-forward the operator switches views: every view's header shows the newest
+    engine time at once (a view shown earlier kept the time it last showed until a poll)."""
+    from datetime import timedelta
+
+    from store import operations
+    from store.db import open_db
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j")
+        await until(pilot, lambda: "Site Recovery jobs" in screen_text(app), "the jobs view")
+        await pilot.press("i")
+        await until(pilot, lambda: "Replicated items" in screen_text(app), "the items view")
+        db = open_db(contoso_db)  # another process fast-forwards engine time by two hours
+        try:
+            operations.clock_advance(db, timedelta(hours=2))
+        finally:
+            db.close()
+        await until(pilot, lambda: "Thu 17 Dec 01:45" in screen_text(app).splitlines()[0], "the new time")
+        app.screen.query_one(ItemTable).focus()
+        await pilot.press("j")
+        assert "Thu 17 Dec 01:45" in screen_text(app).splitlines()[0], screen_text(app).splitlines()[0]
