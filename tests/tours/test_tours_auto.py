@@ -110,9 +110,12 @@ def test_every_tour_has_a_seed_state_check() -> None:
     assert sorted(SEED_STATES) == sorted(t.name for t in TOURS)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("tour", TOURS, ids=lambda t: t.name)
-async def test_tour_runs_to_its_end_in_auto_mode(tour) -> None:
-    async with tour_pilot(tour, auto=True) as (app, pilot, svc):
+async def test_tour_runs_to_its_end_in_auto_mode(tour, size) -> None:
+    """Every tour, in the smallest terminal the console supports too: each step's state is
+    reached by its keys there, and the end says so."""
+    async with tour_pilot(tour, auto=True, size=size) as (app, pilot, svc):
         before = {"failed_job": next((j.id for j in jobs(svc) if j.state == "Failed"), None)}
         await finish(pilot, app)
         assert app.result is not None and app.result.ok, app.result and app.result.message
@@ -122,3 +125,17 @@ async def test_tour_runs_to_its_end_in_auto_mode(tour) -> None:
         text = screen_text(app)
         assert "Tour complete" in text and tour.outcome_text[:40] in text
         assert app.screen.query(NarrationPanel)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_nightly_tours_last_claim_is_on_screen(size) -> None:
+    """Its last step says ci-lnx-01's Overview tells why it is not updated automatically: the
+    line is visible, not cut below the pane's edge, at 80 and 100 columns."""
+    tour = next(t for t in TOURS if t.name == "nightly-update")
+    async with tour_pilot(tour, auto=True, size=size) as (app, pilot, _svc):
+        await finish(pilot, app)
+        lines = screen_text(app).splitlines()
+        top = next(n for n, line in enumerate(lines) if "─ ci-lnx-01 ─" in line)  # the Overview pane
+        bottom = next(n for n in range(top + 1, len(lines)) if lines[n].lstrip().startswith("╰"))
+        pane = "\n".join(lines[top:bottom])
+        assert "Installed from private preview bits" in pane, pane

@@ -211,6 +211,8 @@ class OverviewPane(HeldIdle, Widget):
         if item.latest_release_date and item.latest_version != item.agent_version:
             latest += f" ({item.latest_release_date})"
         row("Latest version", latest)
+        if not item.auto_update:  # Why tonight's run skips it: near the top, seen on a small pane.
+            row("Auto update", item.auto_update_note or "off", "italic")
 
         def para(text: str, style: str = "") -> None:
             # Wrapped here, as Textual would: lines that fit are painted one by one (render_line).
@@ -219,7 +221,14 @@ class OverviewPane(HeldIdle, Widget):
             def build() -> list[Text]:
                 value = Text(end="")
                 value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
-                return [value] if value.cell_len <= width else list(value.wrap(console, width, overflow="fold"))
+                if value.cell_len <= width:
+                    return [value]
+                # Wrapped lines start under the text after the bullet or arrow, not at the margin.
+                lead = len(text) - len(text.lstrip(" ")) + (2 if text.lstrip(" ")[:1] in "●→" else 0)
+                if lead >= width // 2:
+                    return list(value.wrap(console, width, overflow="fold"))
+                first, *rest = value.wrap(console, width - lead, overflow="fold")
+                return [first, *(Text(" " * lead, end="") + line for line in rest)]
 
             lines.extend(self._kept_lines(("para", text, style, width), build))
 
@@ -237,11 +246,9 @@ class OverviewPane(HeldIdle, Widget):
         row("OS", safe_text(item.os))
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
-        row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-")
+        row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-", last=not item.auto_update)
         if item.auto_update:
             row("Auto update", "on", last=True)
-        else:
-            row("Auto update", item.auto_update_note or "off", "italic", last=True)
         return lines
 
     def _kept_lines(self, key: tuple, build: Callable[[], list[Text]]) -> list[Text]:
