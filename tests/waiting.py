@@ -84,3 +84,21 @@ async def let_run(pilot, seconds: float, why: str) -> None:
     something that should happen: use `until`. `why` names the claim, for the reader."""
     assert why
     await pilot.pause(seconds)
+
+
+async def item_shown(pilot, app, name: str) -> None:
+    """Go to a machine on the items screen (`show_item`) and wait until it is highlighted and its
+    Overview shows it (the Overview's first view comes after start-up's first frames)."""
+    from tui.widgets.item_table import ItemTable
+    from tui.widgets.overview import OverviewPane
+
+    app.show_item(name)
+
+    def shown() -> bool:
+        tables, panes = app.screen.query(ItemTable), app.screen.query(OverviewPane)
+        if not tables or not panes:
+            return False
+        row, item = tables.first().highlighted, panes.first().item
+        return row is not None and row.name == name and item is not None and item.name == name
+
+    await until(pilot, shown, f"{name} highlighted on the items screen, its Overview shown")

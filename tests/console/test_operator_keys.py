@@ -10,7 +10,7 @@ from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.widgets.item_table import ItemTable
-from waiting import until
+from waiting import item_shown, until
 
 from .test_items_screen import screen_text
 
@@ -57,14 +57,11 @@ async def test_space_on_a_machine_that_cannot_update_refuses_with_the_reason(con
         table = app.screen.query_one(ItemTable)
         for name, reason in (("app-lnx-02", "prerequisites are not met"),
                              ("erp-app-01", "an update job is already running")):
-            app.show_item(name)
-            await until(pilot, lambda n=name: table.highlighted is not None and table.highlighted.name == n,
-                        f"{name} highlighted")
+            await item_shown(pilot, app, name)
             await pilot.press("space")
             assert not table.marked
             assert f"{name} cannot be selected: {reason}." in _notes(app)
-        app.show_item("web-prod-01")  # New update available: it can
-        await until(pilot, lambda: table.highlighted.name == "web-prod-01", "web-prod-01 highlighted")
+        await item_shown(pilot, app, "web-prod-01")  # New update available: it can
         await pilot.press("space")
         assert len(table.marked) == 1
 
@@ -77,9 +74,7 @@ async def test_a_dialog_body_below_the_fold_scrolls_with_the_keys_and_says_so(co
 
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.show_item("pay-app-01")
-        await until(pilot, lambda: app.screen.query_one(ItemTable).highlighted.name == "pay-app-01",
-                    "pay-app-01 highlighted")
+        await item_shown(pilot, app, "pay-app-01")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ItemActionModal), "the blocking reasons dialog")
         last_action = "ports 443 and 9443"

@@ -25,7 +25,7 @@ from tui.screens.settings import SettingsScreen
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
 
-from waiting import polled, until
+from waiting import item_shown, polled, until
 
 from .test_items_screen import screen_text
 
@@ -39,9 +39,7 @@ def item(db_path: Path, name: str):
 
 
 async def goto_item(pilot, app: ConsoleApp, name: str) -> None:
-    app.show_item(name)
-    await pilot.pause()
-    assert app.screen.query_one(OverviewPane).item.name == name
+    await item_shown(pilot, app, name)
 
 
 async def test_update_one_machine_from_its_status(contoso_db: Path) -> None:

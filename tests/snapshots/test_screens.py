@@ -14,23 +14,30 @@ from store.db import open_db
 from store.sim.loader import load_scenario
 from store.sim.scenario import parse_scenario
 from tui.app import ConsoleApp
+from waiting import item_shown, until
 
 SIZES = [(80, 24), (120, 40)]
 size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
+async def ready(pilot) -> None:
+    """The console is live (its first change poll ran): every view shows what start-up deferred,
+    such as the Overview, before any key is pressed or the picture taken."""
+    await until(pilot, lambda: pilot.app.polls > 0, "the console's first change poll")
+
+
 def goto(name: str):
     async def run_before(pilot) -> None:
-        pilot.app.show_item(name)
-        await pilot.pause()
+        await ready(pilot)
+        await item_shown(pilot, pilot.app, name)
 
     return run_before
 
 
 def goto_then(name: str, *keys: str):
     async def run_before(pilot) -> None:
-        pilot.app.show_item(name)
-        await pilot.pause()
+        await ready(pilot)
+        await item_shown(pilot, pilot.app, name)
         await pilot.press(*keys)
         await pilot.pause()
 
@@ -40,17 +47,17 @@ def goto_then(name: str, *keys: str):
 @size_ids
 class TestReplicatedItems:
     def test_home(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), run_before=ready, terminal_size=size)
 
     def test_blocked_facet(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["3"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["3"], run_before=ready, terminal_size=size)
 
     def test_filter(self, snap_compare, contoso_db: Path, size) -> None:
         keys = ["slash", *"prod", "enter"]
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size)
 
     def test_read_only(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db, read_only=True), terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db, read_only=True), run_before=ready, terminal_size=size)
 
 
 @size_ids
@@ -72,7 +79,7 @@ class TestMachineDialogs:
         assert snap_compare(app, run_before=goto_then("mq-lnx-01", "enter"), terminal_size=size)
 
     def test_bulk_update(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["b", "a"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["b", "a"], run_before=ready, terminal_size=size)
 
     def test_confirm_update_of_marked(self, snap_compare, contoso_db: Path, size) -> None:
         app = ConsoleApp(db_path=contoso_db)
@@ -82,26 +89,26 @@ class TestMachineDialogs:
 @size_ids
 class TestOtherScreens:
     def test_jobs(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j"], run_before=ready, terminal_size=size)
 
     def test_jobs_state_filter(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j", "f", "f", "f"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j", "f", "f", "f"], run_before=ready, terminal_size=size)
 
     def test_job_detail(self, snap_compare, contoso_db: Path, size) -> None:
         keys = ["j", "f", "f", "f", "enter"]  # the Failed filter, then its first job
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size)
 
     def test_appliances(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down"], run_before=ready, terminal_size=size)
 
     def test_registry_editor(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down", "down", "r"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down", "down", "r"], run_before=ready, terminal_size=size)
 
     def test_settings(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma"], run_before=ready, terminal_size=size)
 
     def test_turn_off_confirmation(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma", "t"], terminal_size=size)
+        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma", "t"], run_before=ready, terminal_size=size)
 
 
 def test_hostile_names_render_literally(snap_compare, tmp_db_path: Path) -> None:
@@ -118,4 +125,4 @@ def test_hostile_names_render_literally(snap_compare, tmp_db_path: Path) -> None
     db = open_db(tmp_db_path)
     load_scenario(db, parse_scenario(json.dumps(world), "hostile.json"), source="hostile.json")
     db.close()
-    assert snap_compare(ConsoleApp(db_path=tmp_db_path), terminal_size=(120, 30))
+    assert snap_compare(ConsoleApp(db_path=tmp_db_path), run_before=ready, terminal_size=(120, 30))
