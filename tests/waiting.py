@@ -86,6 +86,12 @@ async def let_run(pilot, seconds: float, why: str) -> None:
     await pilot.pause(seconds)
 
 
+async def live(pilot, app) -> None:
+    """The console has started what its first frames deferred (polling, the engine, the Overview):
+    its first change poll has run."""
+    await until(pilot, lambda: app.polls > 0, "the console's first change poll")
+
+
 async def item_shown(pilot, app, name: str) -> None:
     """Go to a machine on the items screen (`show_item`) and wait until it is highlighted and its
     Overview shows it (the Overview's first view comes after start-up's first frames)."""

@@ -14,7 +14,7 @@ from tui.app import ConsoleApp
 from tui.widgets.facets import FacetBar
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
-from waiting import until
+from waiting import live, until
 
 
 def screen_text(app: ConsoleApp) -> str:
@@ -47,6 +47,7 @@ async def test_opens_on_replicated_items_of_first_vault(contoso_db: Path) -> Non
 async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
+        await live(pilot, app)
         await pilot.press("slash", *"sql-prod", "enter")
         table = app.screen.query_one(ItemTable)
         await until(pilot, lambda: table.query.text == "sql-prod", "the filter sql-prod applied")
@@ -81,6 +82,7 @@ async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(co
 async def test_blocked_facet_shows_reasons_and_next_check(contoso_db: Path) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(160, 50)) as pilot:
+        await live(pilot, app)
         await pilot.press("3")
         await pilot.pause()
         table = app.screen.query_one(ItemTable)

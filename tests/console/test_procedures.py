@@ -178,8 +178,8 @@ async def test_retry_failed_update_and_follow_the_previous_job(contoso_db: Path)
         assert app.screen.job.id == failed.last_job_id
         assert "Failed" in screen_text(app)
         await pilot.click("#goto-item")  # and back to the machine
-        await pilot.pause()
-        assert app.screen.query_one(OverviewPane).item.name == "mq-lnx-01"
+        await until(pilot, lambda: app.screen.query(OverviewPane)
+                    and app.screen.query_one(OverviewPane).item.name == "mq-lnx-01", "back on mq-lnx-01")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.click("#retry")

@@ -14,16 +14,16 @@ from store.db import open_db
 from store.sim.loader import load_scenario
 from store.sim.scenario import parse_scenario
 from tui.app import ConsoleApp
-from waiting import item_shown, until
+from waiting import item_shown, live
 
 SIZES = [(80, 24), (120, 40)]
 size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
 async def ready(pilot) -> None:
-    """The console is live (its first change poll ran): every view shows what start-up deferred,
-    such as the Overview, before any key is pressed or the picture taken."""
-    await until(pilot, lambda: pilot.app.polls > 0, "the console's first change poll")
+    """The console is live: every view shows what start-up deferred, such as the Overview,
+    before any key is pressed or the picture taken."""
+    await live(pilot, pilot.app)
 
 
 def goto(name: str):
