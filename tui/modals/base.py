@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, ScreenResultType
+
+from tui.scroll_keys import scroll, scroll_bindings
 
 SCROLL_HINTS = {
     (True, False): "↓ PgDn: more below",
@@ -47,14 +48,7 @@ class Dialog(ModalScreen[ScreenResultType]):
         margin-left: 1;
     }
     """
-    BINDINGS = [
-        Binding("down", "scroll_body('down')", "Scroll down", show=False, id="dialog.scroll_down"),
-        Binding("up", "scroll_body('up')", "Scroll up", show=False, id="dialog.scroll_up"),
-        Binding("pagedown", "scroll_body('page_down')", "Page down", show=False, id="dialog.page_down"),
-        Binding("pageup", "scroll_body('page_up')", "Page up", show=False, id="dialog.page_up"),
-        Binding("home", "scroll_body('home')", "Top", show=False, id="dialog.top"),
-        Binding("end", "scroll_body('end')", "Bottom", show=False, id="dialog.bottom"),
-    ]
+    BINDINGS = scroll_bindings("dialog", "scroll_body")
 
     def _body(self) -> VerticalScroll | None:
         return self.query(VerticalScroll).first() if self.query(VerticalScroll) else None
@@ -80,4 +74,4 @@ class Dialog(ModalScreen[ScreenResultType]):
     def action_scroll_body(self, how: str) -> None:
         body = self._body()
         if body is not None:
-            getattr(body, f"scroll_{how}")(animate=False)
+            scroll(body, how)

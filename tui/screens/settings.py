@@ -15,6 +15,7 @@ from textual.widgets import Label, Static, Switch
 from store.errors import StoreError
 from tui.modals.confirm import ConfirmModal
 from tui.render import hanging, safe_text
+from tui.scroll_keys import scroll, scroll_bindings
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.key_footer import KeyFooter as Footer
 
@@ -61,12 +62,7 @@ class SettingsScreen(Screen):
         Binding("minus", "speed(-1)", "Slower", id="settings.slower"),
         Binding("n", "skip", "Skip to next run", id="settings.skip"),
         # The plan below the fold on a small terminal: the page scrolls whatever has the focus.
-        Binding("down", "scroll('down')", "Scroll down", show=False, id="settings.scroll_down"),
-        Binding("up", "scroll('up')", "Scroll up", show=False, id="settings.scroll_up"),
-        Binding("pagedown", "scroll('page_down')", "Page down", show=False, id="settings.page_down"),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="settings.page_up"),
-        Binding("home", "scroll('home')", "Top", show=False, id="settings.top"),
-        Binding("end", "scroll('end')", "Bottom", show=False, id="settings.bottom"),
+        *scroll_bindings("settings", "scroll"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -152,7 +148,7 @@ class SettingsScreen(Screen):
         self.app.after_change()
 
     def action_scroll(self, how: str) -> None:
-        getattr(self.query_one("#settings-body", VerticalScroll), f"scroll_{how}")(animate=False)
+        scroll(self.query_one("#settings-body", VerticalScroll), how)
 
     def action_skip(self) -> None:
         self.app.skip_to_next_run()
