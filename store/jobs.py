@@ -172,20 +172,20 @@ def insert_job(
 JOB_COLUMNS = (
     "j.seq, j.id, j.name, j.scenario, j.target, v.name, j.component, j.state, j.initiated_by, "
     "j.created_time, j.start_time, j.end_time, j.from_version, j.to_version, j.errors, j.retry_of, "
-    "j.waiting_reason"
+    "j.waiting_reason, (SELECT name FROM rollouts WHERE id = j.rollout_id)"
 )
 
 
 def job_from_row(row: tuple, tasks: list[TaskView]) -> JobView:
     from store.models import JobError, JobView  # pydantic: not before the first frame
     (_seq, job_id, name, scenario, target, vault, component, state, initiated_by, created, start,
-     end, from_v, to_v, errors, retry_of, waiting) = row
+     end, from_v, to_v, errors, retry_of, waiting, rollout) = row
     return JobView(
         id=job_id, name=name, scenario=scenario, item=target, vault=vault, component=component,
         state=state, initiated_by=initiated_by, created_time=created, start_time=start,
         end_time=end, from_version=from_v, to_version=to_v, tasks=tasks,
         errors=[JobError(**e) for e in json.loads(errors)], retry_of=retry_of,
-        waiting_reason=waiting,
+        waiting_reason=waiting, rollout=rollout,
     )
 
 

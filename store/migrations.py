@@ -273,5 +273,57 @@ def m006_check_phase_index(db: Database) -> None:
     )
 
 
+
+@_step()
+def m007_rollouts(db: Database) -> None:
+    """Staged rollouts: the frozen plan (machines in waves, skipped ones with their reasons), each
+    wave's start and end, and the rollout and wave of every job a rollout creates. The partial index
+    serves a rollout's per-wave, per-state counts; other jobs add no entry to it."""
+    db.executescript(
+        """
+        CREATE TABLE rollouts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            vault_id INTEGER NOT NULL REFERENCES vaults (id),
+            control TEXT NOT NULL DEFAULT 'running'
+                CHECK (control IN ('running', 'paused', 'halted', 'completed', 'aborted')),
+            target_version TEXT NOT NULL,
+            target_key TEXT NOT NULL,
+            bake_s INTEGER NOT NULL,
+            max_failures INTEGER NOT NULL,
+            time_window TEXT,
+            created_by TEXT NOT NULL,
+            created_time TEXT NOT NULL,
+            waves INTEGER NOT NULL,
+            machines INTEGER NOT NULL,
+            next_wave INTEGER NOT NULL DEFAULT 0,
+            count_from_wave INTEGER NOT NULL DEFAULT 0,
+            released_wave INTEGER,
+            halted_reason TEXT,
+            ended_time TEXT
+        );
+        CREATE TABLE rollout_waves (
+            rollout_id INTEGER NOT NULL REFERENCES rollouts (id),
+            wave INTEGER NOT NULL,
+            first_position INTEGER NOT NULL,
+            end_position INTEGER NOT NULL,
+            started TEXT,
+            finished TEXT,
+            outcome TEXT CHECK (outcome IN ('halted', 'aborted')),
+            PRIMARY KEY (rollout_id, wave)
+        ) WITHOUT ROWID;
+        CREATE TABLE rollout_machines (
+            rollout_id INTEGER NOT NULL REFERENCES rollouts (id),
+            position INTEGER NOT NULL,
+            item_id INTEGER NOT NULL REFERENCES items (id),
+            skipped TEXT,
+            PRIMARY KEY (rollout_id, position)
+        ) WITHOUT ROWID;
+        ALTER TABLE jobs ADD COLUMN rollout_id INTEGER REFERENCES rollouts (id);
+        ALTER TABLE jobs ADD COLUMN rollout_wave INTEGER;
+        CREATE INDEX jobs_rollout ON jobs (rollout_id, rollout_wave, state) WHERE rollout_id IS NOT NULL;
+        """
+    )
+
 STEP_NAMES = [fn.__name__ for fn in STEPS]
 KNOWN_MIGRATIONS = frozenset(STEP_NAMES)

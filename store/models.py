@@ -71,6 +71,7 @@ class JobView(View):
     errors: list[JobError] = Field(default_factory=list, description="Errors of a failed job.")
     retry_of: str | None = Field(default=None, description="The failed job this one retries.")
     waiting_reason: str | None = Field(default=None, description="Why a NotStarted job waits.")
+    rollout: str | None = Field(default=None, description="The staged rollout that created it, if any.")
 
 
 class ItemView(View):

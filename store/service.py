@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the engine and the operations load on the first command tha
     from store.engine.outcomes import Plan, UpdateOutcome
     from store.jobs import JobQuery, JobRow  # with the jobs screen or command (the console opens on items)
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
+    from store.rollout_ops import RolloutSpec
+    from store.rollouts import FailedMachine, RolloutView
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,51 @@ class Service:
 
     def count_matching(self, q: ItemQuery, ids: list[int]) -> int:
         return fleet.count_matching(self.conn, q, ids)
+
+    # -- staged rollouts ---------------------------------------------------------------------------
+    def rollouts(self, vault_id: int | None = None) -> list[RolloutView]:
+        """Every rollout (of a vault), newest first, without the machines' names (counts only)."""
+        from store import rollouts
+
+        now = clock.now(self.conn)
+        return [rollouts.view(self.conn, r, now, names=False, skipped_limit=0)
+                for r in rollouts.rollout_rows(self.conn, vault_id)]
+
+    def rollout(self, name: str, *, names: bool = True) -> RolloutView:
+        from store import rollouts
+
+        return rollouts.view(self.conn, rollouts.rollout_row(self.conn, name), clock.now(self.conn),
+                             names=names, skipped_limit=None if names else 50)
+
+    def rollout_failed_machines(self, name: str) -> list[FailedMachine]:
+        from store import rollouts
+
+        return rollouts.failed_machines(self.conn, rollouts.rollout_row(self.conn, name).id)
+
+    def _rollout_ops(self):
+        if self.read_only:
+            raise Refused("read-only: this would change the fleet; restart without --read-only")
+        from store import rollout_ops
+
+        return rollout_ops
+
+    def create_rollout(self, spec: RolloutSpec) -> tuple[RolloutView, list[str]]:
+        """A staged rollout over the spec's machines; the view and any warnings."""
+        row, warnings = self._rollout_ops().create(self.db, spec)
+        return self.rollout(row.name), warnings
+
+    def pause_rollout(self, name: str) -> RolloutView:
+        self._rollout_ops().pause(self.db, name)
+        return self.rollout(name, names=False)
+
+    def resume_rollout(self, name: str) -> RolloutView:
+        self._rollout_ops().resume(self.db, name)
+        return self.rollout(name, names=False)
+
+    def abort_rollout(self, name: str) -> tuple[RolloutView, int]:
+        """Cancel its jobs that have not started and end it; the view and how many were cancelled."""
+        _row, cancelled = self._rollout_ops().abort(self.db, name)
+        return self.rollout(name, names=False), cancelled
 
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
         from store import job_pages

@@ -102,10 +102,12 @@ keep going back to the OS."""
 
 _INSERT_MATCHING = f"""
 INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state, initiated_by,
-                  created_time, from_version, to_version, fail_code, fail_task, waiting_reason)
+                  created_time, from_version, to_version, fail_code, fail_task, waiting_reason, rollout_id,
+                  rollout_wave)
 SELECT :offset + e.n, {job_id_sql(':offset + e.n', ':ms', ':key', ':base')}, items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
        items.name, 'NotStarted', :initiated_by, :at, items.agent_version, :to_version, c.code, c.task,
-       coalesce(l.components_reason, CASE WHEN e.n >= l.first_waiting THEN l.capacity_reason END)
+       coalesce(l.components_reason, CASE WHEN e.n >= l.first_waiting THEN l.capacity_reason END),
+       :rollout_id, :rollout_wave
 FROM _enq e
 JOIN items ON items.id = e.item_id
 JOIN _enq_load l ON l.appliance_id = e.appliance_id
@@ -136,12 +138,14 @@ def enqueue_agents_matching(
     at: datetime,
     initiated_by: str,
     to_version: str,
+    rollout: tuple[int, int] | None = None,
 ) -> range:
     """enqueue_agents for every machine `where` selects (columns as items.x, :named params), in id
     order, as set-based statements: the same jobs, waiting reasons and item links, without a Python
     object per machine (the nightly run and the bulk dialog create 100,000 at once). Returns the
     seqs. The selection is read with a plain scan in id order (`items NOT INDEXED`): it is most of
-    the fleet when it is large, and rowid lookups still serve an id list."""
+    the fleet when it is large, and rowid lookups still serve an id list. `rollout`: the (rollout id,
+    wave) the jobs belong to."""
     selected = _selection(conn, where, params)
     if not selected:
         return range(0)
@@ -167,6 +171,7 @@ def enqueue_agents_matching(
     count = conn.execute(_INSERT_MATCHING, {
         "offset": base - 1, "scenario": AGENT_SCENARIO, "job_name": AGENT_JOB_NAME,
         "initiated_by": initiated_by, "at": iso(at), "to_version": to_version,
+        "rollout_id": rollout[0] if rollout else None, "rollout_wave": rollout[1] if rollout else None,
         **job_id_params(conn, at),
     }).rowcount
     many = selected >= BIG_SELECTION and selected >= REBUILD_SHARE * _machines(conn)

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from store.clock import iso, next_multiple, parse_iso, wall_seconds
 from store.db import write
-from store.engine import lease, runner, scheduler
+from store.engine import lease, rollouts, runner, scheduler
 from store.engine.checks import Latest, check_appliances_due, check_items_due
 from store.engine.runner import RunStats, ceil_tick, is_tick, next_tick
 from store.errors import BadInput
@@ -73,14 +73,15 @@ def next_check_pass(after: datetime) -> datetime:
 
 def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> tuple[datetime, bool]:
     """Where the next window stops: the target, a local midnight, a check pass point, a tick where
-    jobs end or wait to start, or exactly at a component-job event. Also whether that is a barrier
-    for machine checks: the target, a midnight (the nightly run reads statuses), a check pass point
-    (every check interval of engine time) or a component event (machines' checks must see the
-    appliance's components as they were at their own time)."""
+    jobs end or wait to start, exactly at a component-job event, or where a rollout's next wave is
+    due. Also whether that is a barrier for machine checks: the target, a midnight (the nightly run
+    reads statuses), a check pass point (every check interval of engine time), a component event
+    (machines' checks must see the appliance's components as they were at their own time) or a
+    rollout's wave (it reads statuses, as the nightly run does)."""
     barriers = [to, next_check_pass(cursor)]
-    midnight = scheduler.next_midnight(conn, cursor)
-    if midnight is not None:
-        barriers.append(midnight)
+    for moment in (scheduler.next_midnight(conn, cursor), rollouts.next_due(conn, cursor)):
+        if moment is not None:
+            barriers.append(moment)
     component_event = runner.next_component_event(conn)
     if component_event is not None and component_event > cursor:
         barriers.append(component_event)
@@ -97,7 +98,7 @@ def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty:
 def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: RunStats, result: AdvanceResult,
             latest: Latest, barrier: bool) -> None:
     """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
-    their own times, the nightly runs at a midnight, then the scheduling tick.
+    their own times, the nightly runs at a midnight, rollouts' waves, then the scheduling tick.
 
     Machine checks wait for a barrier (at least one per check interval of engine time): each one's
     outcome depends only on the simulated truth (changed only by `sim` commands, which commit
@@ -113,6 +114,7 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
         result.checks += check_items_due(conn, end, latest, cursor=start)
     result.tasks_ended += runner.complete_due_tasks(conn, end, stats, latest)
     result.jobs_created += scheduler.run_due(conn, start, end, stats, latest)
+    result.jobs_created += rollouts.run_due(conn, start, end, stats)
     if is_tick(end) and stats.dirty:
         runner.start_ready_jobs(conn, end, stats.dirty, stats)
         stats.dirty.clear()

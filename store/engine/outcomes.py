@@ -44,6 +44,17 @@ class PlannedSkip(BaseModel):
     component: str | None = Field(default=None, description="Component slug of a component.")
 
 
+class PlannedRollout(BaseModel):
+    """What a staged rollout of the vault will do next."""
+
+    name: str = Field(description="Rollout name.")
+    state: str = Field(description="Its state now (Running, Baking, Waiting, Paused, Halted).")
+    next_wave: int | None = Field(default=None, description="The wave it starts next (0: the canary).")
+    machines: int = Field(default=0, description="How many machines that wave has.")
+    at: str | None = Field(default=None, description="When it starts (ISO with the vault's offset), if known.")
+    waits_for: str = Field(description="What it waits for, in words.")
+
+
 class Plan(BaseModel):
     """`plan --json`: what the next automatic run of a vault will do."""
 
@@ -52,3 +63,4 @@ class Plan(BaseModel):
     agent_auto_update: bool = Field(description="'Allow Site Recovery to manage' toggle.")
     will_update: list[PlannedUpdate] = Field(default_factory=list, description="Updates the run will start.")
     skipped: list[PlannedSkip] = Field(default_factory=list, description="Updates it will not start, and why.")
+    rollouts: list[PlannedRollout] = Field(default_factory=list, description="Staged rollouts' next waves.")

@@ -11,6 +11,7 @@ from store.clock import local_iso, next_local_midnight, zone
 from store.engine.checks import Latest
 from store.engine.enqueue import enqueue_agents_matching, enqueue_components
 from store.engine.outcomes import Plan, PlannedSkip, PlannedUpdate
+from store.engine.rollouts import planned_rollouts
 from store.engine.runner import RunStats
 from store.fleet import PRIVATE_ENDPOINT_NOTE, PRIVATE_PREVIEW_NOTE
 from store.models import SITE_RECOVERY_ACTOR, BlockReason
@@ -197,7 +198,8 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
         "SELECT name, time_zone, agent_auto_update, private_endpoint FROM vaults WHERE id = ?", (vault_id,)
     ).fetchone()
     run_at = next_local_midnight(now, tz)
-    result = Plan(vault=name, run_at=local_iso(run_at, tz), agent_auto_update=bool(enabled))
+    result = Plan(vault=name, run_at=local_iso(run_at, tz), agent_auto_update=bool(enabled),
+                  rollouts=planned_rollouts(conn, vault_id, now))
     planned: dict[int, dict[str, str]] = {}
     for aid, appliance, atz in conn.execute(
         "SELECT id, name, time_zone FROM appliances WHERE vault_id = ? ORDER BY name", (vault_id,)

@@ -18,6 +18,7 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(["update", "jobs", "job", "retry", "cancel", "auto-update", "plan", "appliances", "appliance",
                      "registry"], "tui.cli.ops_cmds"),
     "engine": "tui.cli.engine_cmds",
+    "rollout": "tui.cli.rollout_cmds",
     "sim": "tui.cli.sim_cmds",
     "tour": "tui.cli.tour_cmds",
     "serve": "tui.cli.tour_cmds",

@@ -177,6 +177,10 @@ def plan(ctx: Context, as_json, db, vault, read_only) -> None:
     for s in result.skipped:
         what = f"{s.name} {s.component}" if s.component else s.name
         click.echo(f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}")
+    for r in result.rollouts:
+        wave = "" if r.next_wave is None else f" wave {r.next_wave}, {r.machines:,} machines,"
+        when = f" at {r.at};" if r.at else ""
+        click.echo(f"  rollout {safe(r.name)} ({r.state}):{wave}{when} waits for {safe(r.waits_for)}")
     click.echo(f"{len(result.will_update)} to update, {len(result.skipped)} skipped")
 
 
@@ -205,6 +209,8 @@ class OptionsFirstGroup(click.Group):
     options are handed to the sub-command. `default` names the sub-command for a bare argument."""
 
     default: str | None = None
+    value_options: frozenset[str] = VALUE_OPTIONS
+    """Options that take a value (so the value is not mistaken for a sub-command's name)."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("context_settings", {})["ignore_unknown_options"] = True
@@ -214,14 +220,15 @@ class OptionsFirstGroup(click.Group):
         skip = False
         for n, arg in enumerate(args):
             if skip or arg.startswith("-"):
-                skip = arg in VALUE_OPTIONS
+                skip = arg in self.value_options
                 continue
             if arg in self.commands:
                 return arg, self.commands[arg], args[:n] + args[n + 1:]
             break
         if self.default is not None:
             return self.default, self.commands[self.default], args
-        words = [a for n, a in enumerate(args) if not a.startswith("-") and (n == 0 or args[n - 1] not in VALUE_OPTIONS)]
+        words = [a for n, a in enumerate(args)
+                 if not a.startswith("-") and (n == 0 or args[n - 1] not in self.value_options)]
         if not words:
             raise click.UsageError("Missing command.", ctx)
         raise click.UsageError(f"No such command {words[0]!r}", ctx)
