@@ -38,6 +38,7 @@ class ConsoleApp(OperatorFlows, App):
         "jobs": ScreenRef("tui.screens.jobs", "JobsScreen"),
         "appliances": ScreenRef("tui.screens.appliances", "AppliancesScreen"),
         "settings": ScreenRef("tui.screens.settings", "SettingsScreen"),
+        "rollouts": ScreenRef("tui.screens.rollouts", "RolloutsScreen"),
     }
     """Each mode's screen; a screen's module loads when the mode is first shown."""
     DEFAULT_MODE = "items"
@@ -46,6 +47,7 @@ class ConsoleApp(OperatorFlows, App):
         Binding("j", "switch_mode('jobs')", "Jobs", id="app.jobs"),
         Binding("a", "switch_mode('appliances')", "Appliances", id="app.appliances"),
         Binding("comma", "switch_mode('settings')", "Settings", id="app.settings"),
+        Binding("w", "switch_mode('rollouts')", "Rollouts", show=False, id="app.rollouts"),
         Binding("v", "next_vault", "Vault", id="app.next_vault"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -260,6 +262,10 @@ class ConsoleApp(OperatorFlows, App):
         yield SystemCommand("Turn automatic updates on or off", "Allow Site Recovery to manage (, then t)",
                             self._in_mode("settings", "toggle_auto_update"))
         yield SystemCommand("Pause or resume engine time", "The engine clock (, then p)", self.toggle_pause)
+        yield SystemCommand("Staged rollouts", "Canary, waves, bake time, failure budget (w)",
+                            lambda: self.switch_mode("rollouts"))
+        yield SystemCommand("Create a staged rollout…", "Over every eligible machine of this vault (w, then n)",
+                            self.create_rollout)
         yield SystemCommand("Skip to the next automatic run", "Move engine time to 12:00 AM local (, then n)",
                             self.skip_to_next_run)
         if self._vault_count > 1:

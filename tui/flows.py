@@ -84,6 +84,12 @@ class OperatorFlows:
         if len(refused) > 5:
             self.notify(f"…and {len(refused) - 5:,} more refused.", severity="warning", timeout=8)
 
+    def create_rollout(self) -> None:
+        """A staged rollout over every eligible machine of the vault (its form first)."""
+        from tui.rollout_flows import open_rollout_form
+
+        open_rollout_form(self, None)
+
     # -- the clock ------------------------------------------------------------------------------
     def toggle_pause(self) -> None:
         """Pause engine time, or let it run again."""

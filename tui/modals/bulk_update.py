@@ -79,6 +79,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
                 yield Static(id="bulk-count")
                 yield Button("Cancel", id="cancel")
                 yield Button("OK", id="ok", variant="primary")
+                yield Button("Staged…", id="staged")
 
     def on_mount(self) -> None:
         self._count(0)
@@ -145,5 +146,17 @@ class BulkUpdateModal(Dialog[list[int] | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "ok":
             self.dismiss(sorted(self.query_one(BulkTable).marked))
+        elif event.button.id == "staged":
+            self._staged()
         else:
             self.dismiss(None)
+
+    def _staged(self) -> None:
+        """A staged rollout over the chosen machines instead of one job each now."""
+        from tui.rollout_flows import open_rollout_form
+
+        marked = sorted(self.query_one(BulkTable).marked)
+        if not marked:
+            self.notify("Select machines first (a selects every eligible machine).", severity="warning", timeout=4)
+            return
+        open_rollout_form(self.app, marked, on_created=lambda: self.dismiss(None))
