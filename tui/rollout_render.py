@@ -70,8 +70,9 @@ def rollout_detail(view, now: datetime, width: int, styles: dict[str, Style | st
     text = Text()
     text.append(safe_text(view.name), style="bold")
     text.append(f"  {view.state}", style=styles.get(f"state-{view.state.lower()}", "bold"))
-    text.append(f"  target {view.target_version} · {view.machines:,} machines · bake {view.bake} · "
-                f"window {view.window or 'none'} · failures {view.failures} of {view.max_failures} allowed\n")
+    window = f" · window {view.window}" if view.window else ""
+    text.append(f"\ntarget {view.target_version} · {view.machines:,} machines · bake {view.bake}{window} · "
+                f"failures {view.failures} ({view.max_failures} allowed)\n")
     if view.bake_ends:
         left = (parse_iso(view.bake_ends) - now).total_seconds()
         text.append(f"Baking: the next wave in {duration_text(left)} of engine time "
@@ -96,4 +97,4 @@ def rollout_cells(view) -> list[Text]:
     """One row of the rollouts table: name, state, waves started, failures."""
     started = sum(w.started is not None for w in view.waves)
     return [Text(safe_text(view.name)), Text(view.state), Text(f"{started} of {len(view.waves)}"),
-            Text(f"{view.failures} of {view.max_failures}"), Text(f"{view.machines:,}", justify="right")]
+            Text(f"{view.failures} ({view.max_failures} allowed)"), Text(f"{view.machines:,}", justify="right")]

@@ -126,3 +126,41 @@ def test_hostile_names_render_literally(snap_compare, tmp_db_path: Path) -> None
     load_scenario(db, parse_scenario(json.dumps(world), "hostile.json"), source="hostile.json")
     db.close()
     assert snap_compare(ConsoleApp(db_path=tmp_db_path), run_before=ready, terminal_size=(120, 30))
+
+
+def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
+    """demo_data/staged-rollout.json with a rollout over every eligible machine whose canary failed
+    (Halted); `resume_for`: then resumed, and that many minutes of engine time later."""
+    from datetime import timedelta
+
+    from store import operations
+    from store.rollout_ops import RolloutSpec
+    from store.service import Service
+    from store.sim.scenario import read_scenario
+
+    db = open_db(path)
+    load_scenario(db, read_scenario(Path(__file__).parents[2] / "demo_data" / "staged-rollout.json"), source="t")
+    db.close()
+    with Service.open(path) as svc:
+        svc.create_rollout(RolloutSpec(name="canary-first", vault_id=svc.vaults()[0].id, all_eligible=True,
+                                       waves="50%,100%"))
+        operations.clock_advance(svc.db, timedelta(minutes=20))
+        if resume_for is not None:
+            svc.resume_rollout("canary-first")
+            operations.clock_advance(svc.db, timedelta(minutes=resume_for))
+    return path
+
+
+@size_ids
+class TestRollouts:
+    def test_halted_by_its_canary(self, snap_compare, tmp_db_path: Path, size) -> None:
+        app = ConsoleApp(db_path=_rollout_db(tmp_db_path))
+        assert snap_compare(app, press=["w"], run_before=ready, terminal_size=size)
+
+    def test_a_wave_running(self, snap_compare, tmp_db_path: Path, size) -> None:
+        app = ConsoleApp(db_path=_rollout_db(tmp_db_path, resume_for=11))
+        assert snap_compare(app, press=["w"], run_before=ready, terminal_size=size)
+
+    def test_the_form(self, snap_compare, contoso_db: Path, size) -> None:
+        app = ConsoleApp(db_path=contoso_db)
+        assert snap_compare(app, press=["w", "n"], run_before=ready, terminal_size=size)

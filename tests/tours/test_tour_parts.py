@@ -74,8 +74,8 @@ def test_names_are_data_in_the_panel() -> None:
 
 # -- the catalog and its scenarios -----------------------------------------------------------------------
 
-def test_seven_tours_each_on_its_own_scenario_with_a_description() -> None:
-    assert len(TOURS) == 7 and len({t.name for t in TOURS}) == 7
+def test_eight_tours_each_on_its_own_scenario_with_a_description() -> None:
+    assert len(TOURS) == 8 and len({t.name for t in TOURS}) == 8
     for tour in TOURS:
         scenario = read_scenario(DEMO_DIR / f"{tour.name}.json")
         assert scenario.description and "\n" not in tour.title and len(tour.title) < 100

@@ -95,6 +95,24 @@ def seed_incompatible(svc: Service, app: TourApp, before: dict) -> None:
     assert all(svc.item(n).status == "Up to date" for n in ("br-app-01", "br-db-01", "br-web-01"))
 
 
+def seed_staged(svc: Service, app: TourApp, before: dict) -> None:
+    """The canary failed and halted the rollout; retried, then resumed: every machine updated by the
+    rollout's jobs (the operator's); the blocked one was never chosen."""
+    view = svc.rollout("rollout-1")
+    assert view.state == "Completed" and [w.machines[:1] for w in view.waves] == [["app-prod-01"], ["bi-lnx-01"]]
+    assert view.skipped == [] and view.machines == 8
+    done = jobs(svc)
+    canary = [j for j in done if j.item == "app-prod-01"]
+    assert [j.state for j in canary] == ["Failed", "Succeeded"]
+    failed = svc.job(canary[0].id)
+    assert failed.rollout == "rollout-1" and failed.errors[0].code == "95524"
+    assert svc.job(canary[1].id).retry_of == failed.id
+    wave = [svc.job(j.id) for j in done if j.item != "app-prod-01"]
+    assert len(wave) == 7 and {(j.rollout, j.state) for j in wave} == {("rollout-1", "Succeeded")}
+    assert all(j.initiated_by != SITE_RECOVERY_ACTOR for j in done)
+    assert svc.item("app-lnx-02").status == "Cannot update to latest version"
+
+
 SEED_STATES: dict[str, Callable[[Service, TourApp, dict], None]] = {
     "nightly-update": seed_nightly,
     "update-many": seed_many,
@@ -103,6 +121,7 @@ SEED_STATES: dict[str, Callable[[Service, TourApp, dict], None]] = {
     "failed-update": seed_failed,
     "appliance-autoupdate": seed_autoupdate,
     "incompatible-appliance": seed_incompatible,
+    "staged-rollout": seed_staged,
 }
 
 

@@ -35,8 +35,9 @@ class RolloutFormModal(Dialog[str | None]):
 
     DEFAULT_CSS = """
     RolloutFormModal > Vertical { width: 76; }
-    RolloutFormModal Grid { grid-size: 2; grid-columns: 18 1fr; height: auto; grid-gutter: 0 1; }
-    RolloutFormModal Grid Label { height: 3; content-align: left middle; }
+    RolloutFormModal Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1;
+                            margin: 1 0; }
+    RolloutFormModal Grid Label { height: 1; }
     RolloutFormModal #form-error { color: $text-error; height: auto; }
     RolloutFormModal #form-help { color: $text-muted; height: auto; }
     """
@@ -56,7 +57,7 @@ class RolloutFormModal(Dialog[str | None]):
                 for key, label, default in FIELDS:
                     yield Label(label)
                     yield Input(value=self.default_name if key == "name" else default, id=f"form-{key}",
-                                placeholder="none" if key == "window" else "")
+                                placeholder="none" if key == "window" else "", compact=True)
             yield Static(HELP, id="form-help")
             yield Static(id="form-error")
             with Horizontal(classes="buttons"):

@@ -60,7 +60,7 @@ class RolloutsScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#rollouts", DataTable)
         table.border_title = "Staged rollouts"
-        table.add_columns("Rollout", "State", "Waves started", "Failures (allowed)", "Machines")
+        table.add_columns("Rollout", "State", "Waves started", "Failures", "Machines")
         failed = self.query_one("#failed", DataTable)
         failed.border_title = "Failed machines (g: its job)"
         failed.add_columns("Machine", "Wave", "Error")

@@ -6,10 +6,11 @@ from store.errors import BadInput
 from tui.tour.model import Tour
 from tui.tour.stories_agents import BLOCKED_MACHINE, FAILED_UPDATE, UPDATE_MANY, UPDATE_ONE
 from tui.tour.stories_fleet import APPLIANCE_AUTOUPDATE, INCOMPATIBLE_APPLIANCE, NIGHTLY_UPDATE
+from tui.tour.stories_rollout import STAGED_ROLLOUT
 
 TOURS: tuple[Tour, ...] = (
     NIGHTLY_UPDATE, UPDATE_MANY, UPDATE_ONE, BLOCKED_MACHINE, FAILED_UPDATE, APPLIANCE_AUTOUPDATE,
-    INCOMPATIBLE_APPLIANCE,
+    INCOMPATIBLE_APPLIANCE, STAGED_ROLLOUT,
 )
 
 

@@ -184,3 +184,23 @@ def job_detail_of_retried(name: str) -> Check:
         return last is not None and app.screen.job.id == app.service.job(last).retry_of
 
     return check
+
+
+def rollout_state(name: str, state: str) -> Check:
+    """The staged rollout `name` is in `state` (Running, Baking, Halted, Completed...)."""
+
+    def check(app: TourApp) -> bool:
+        found = [v for v in app.service.rollouts(app.vault.id) if v.name == name]
+        return bool(found) and found[0].state == state
+
+    return check
+
+
+def rollout_wave_started(name: str, wave: int) -> Check:
+    """The staged rollout `name` has started wave `wave` (its jobs are created)."""
+
+    def check(app: TourApp) -> bool:
+        found = [v for v in app.service.rollouts(app.vault.id) if v.name == name]
+        return bool(found) and len(found[0].waves) > wave and found[0].waves[wave].started is not None
+
+    return check
