@@ -2,8 +2,8 @@
 
     python benchmarks/run.py --items N [--only NAME[,NAME...]] [--repeat K] [--json FILE] [--strict]
 
-NAME is a worker (load, startup, ui, bulk, engine, stall, cli), a target (filter, sort, jobs, tick,
-memory, nightly, hour) or a result key prefix (a, b, c.filter, ...). Generated databases are cached
+NAME is a worker (load, startup, ui, bulk, engine, stall, cli, rollout), a target (filter, sort, jobs,
+tick, memory, nightly, hour, create, wave) or a result key prefix (a, b, c.filter, ...). Generated databases are cached
 in benchmarks/.cache (rebuilt when the code that decides their content changes, or with --rebuild).
 Every worker runs in a fresh interpreter. Exit status: 0, or 1 with --strict when a target misses,
 2 when a worker fails.
@@ -34,19 +34,20 @@ WORKERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "engine": ("t_engine.py", ("eligible",), ("e.nightly", "e.hour")),
     "bulk": ("t_bulk.py", ("eligible",), ("f.bulk",)),
     "cli": ("t_cli.py", ("fleet",), ("g.cli",)),
+    "rollout": ("t_rollout.py", ("eligible",), ("h.create", "h.wave", "h.view")),
 }
 ALIASES = {"filter": "c.filter", "sort": "c.sort", "jobs": "c.jobs", "tick": "d.tick", "refresh": "d.tick",
-           "memory": "b.memory", "nightly": "e.nightly", "hour": "e.hour"}
+           "memory": "b.memory", "nightly": "e.nightly", "hour": "e.hour", "create": "h.create", "wave": "h.wave"}
 
 
 def default_repeat(worker: str, n: int) -> int:
     """Repeats per worker: enough for a median, bounded so 100k stays within ~10 minutes on 2 cores
     and the CI smoke (<= 5,000 items) within a minute."""
     if n <= 5_000:
-        return {"load": 2, "startup": 1, "ui": 2, "stall": 1, "engine": 1, "bulk": 1, "cli": 2}[worker]
+        return {"load": 2, "startup": 1, "ui": 2, "stall": 1, "engine": 1, "bulk": 1, "cli": 2, "rollout": 1}[worker]
     big = n >= 50_000
     return {"load": 3, "startup": 9, "ui": 5, "stall": 1 if big else 2, "engine": 1 if big else 2,
-            "bulk": 3, "cli": 3}[worker]
+            "bulk": 3, "cli": 3, "rollout": 3}[worker]
 
 
 def selected(only: str | None) -> tuple[list[str], set[str] | None]:
