@@ -31,7 +31,9 @@ from store.versions import version_key
 CHECK_INTERVAL_S = 1800
 """The service re-checks prerequisites every 30 minutes of engine time."""
 
-FLEET_TABLES = ("tasks", "jobs", "items", "components", "appliances", "releases", "vaults")
+FLEET_TABLES = ("tasks", "jobs", "rollout_machines", "rollout_waves", "rollouts", "items", "components", "appliances",
+                "releases", "vaults")
+"""What `demo load --force` empties, children before the rows they reference."""
 
 
 def check_offset(name: str) -> int:

@@ -46,6 +46,8 @@ def prepared(path: Path) -> tuple[Path, dict[str, str]]:
     assert running.code == 0, running.err
     failed = json.loads(call_cli("jobs", "--item", "web-02", "--json", "--db", str(path)).out)[0]
     assert failed["state"] == "Failed"
+    # A rollout waiting for its window (12:00 EST; the clock is at 05:30): it changes no machine yet.
+    assert call_cli("rollout", "create", "r0", "web-04", "--window", "12:00-13:00", "--db", str(path)).code == 0
     checkpoint(path)
     return path, {"failed": failed["id"], "running": running.json["created"][0]["id"]}
 
@@ -68,6 +70,12 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demo list": ("outside", ()),
     "tour": ("outside", ("--list",)),
     "serve": ("outside", ()),
+    "rollout list": ("read", ()),
+    "rollout show": ("read", ("r0",)),
+    "rollout create": ("write", ("r9", "web-01", "--window", "12:00-13:00")),
+    "rollout pause": ("write", ("r0",)),
+    "rollout resume": ("write", ("r0",)),
+    "rollout abort": ("write", ("r0",)),
     "update": ("write", ("web-01",)),
     "retry": ("write", ("{failed}",)),
     "cancel": ("write", ("{running}",)),
@@ -184,9 +192,16 @@ def test_every_audit_row_has_an_actor_and_the_engine_signs_its_own(tmp_path: Pat
 # -- the console, read-only --------------------------------------------------------------------------------
 
 def _write_methods() -> list[str]:
-    """Service methods that change the fleet: the ones that go through self._operations()."""
+    """Service methods that change the fleet: the ones that go through self._operations() (or
+    self._rollout_ops(), the staged rollouts' commands)."""
     return [name for name, fn in inspect.getmembers(Service, inspect.isfunction)
-            if not name.startswith("_") and "self._operations()" in inspect.getsource(fn)]
+            if not name.startswith("_") and re.search(r"self\._(operations|rollout_ops)\(\)", inspect.getsource(fn))]
+
+
+def _spec(name: str, machine: str):
+    from store.rollout_ops import RolloutSpec
+
+    return RolloutSpec(name=name, vault_id=1, names=(machine,), window="12:00-13:00")
 
 
 def test_read_only_service_refuses_every_write_method(tmp_path: Path) -> None:
@@ -199,6 +214,8 @@ def test_read_only_service_refuses_every_write_method(tmp_path: Path) -> None:
         "registry_set": ("appl-old", "AutoUpdate", 0), "registry_delete": ("appl-old", "AutoUpdate"),
         "clock_advance": (timedelta(minutes=1),), "clock_advance_to": (datetime(2030, 1, 1, tzinfo=UTC),),
         "clock_pause": (True,), "clock_speed": (2.0,), "update_ids": ([1, 2],),
+        "create_rollout": (_spec("r9", "web-01"),), "pause_rollout": ("r0",), "resume_rollout": ("r0",),
+        "abort_rollout": ("r0",),
     }
     try:
         methods = _write_methods()
@@ -218,7 +235,8 @@ def test_every_console_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path
     svc = Service.open(db, create=False)
     web04 = svc.conn.execute("SELECT id FROM items WHERE name = 'web-04'").fetchone()[0]
     calls = [
-        ("update_ids", ([web04],)), ("update", (["web-01"],)), ("cancel", (ids["running"],)),
+        ("create_rollout", (_spec("r9", "web-01"),)), ("pause_rollout", ("r0",)), ("resume_rollout", ("r0",)),
+        ("abort_rollout", ("r0",)), ("update_ids", ([web04],)), ("update", (["web-01"],)), ("cancel", (ids["running"],)),
         ("retry", (ids["failed"],)), ("update_all_eligible", (None,)), ("set_auto_update", (1, False)),
         ("update_component", ("appl-old", "proxy-server")), ("registry_set", ("appl-old", "AutoUpdate", 0)),
         ("registry_delete", ("appl-old", "AutoUpdate")), ("clock_pause", (True,)), ("clock_speed", (2.0,)),
@@ -274,8 +292,8 @@ async def test_read_only_console_refuses_every_change_and_changes_no_byte(tmp_pa
     notes: list[str] = []
     original = app.notify
     app.notify = lambda message, *a, **k: (notes.append(str(message)), original(message, *a, **k))[1]
-    keys_for = {"items": "i", "jobs": "j", "appliances": "a", "settings": "comma"}
-    rows_for = {"items": [1, 2], "jobs": [0, 1], "appliances": [1], "settings": [0]}  # distinct dialogs
+    keys_for = {"items": "i", "jobs": "j", "appliances": "a", "settings": "comma", "rollouts": "w"}
+    rows_for = {"items": [1, 2], "jobs": [0, 1], "appliances": [1], "settings": [0], "rollouts": [0]}
     acted = confirmed = 0
     async with app.run_test(size=(140, 45)) as pilot:
         for mode, screen_cls in ConsoleApp.MODES.items():
