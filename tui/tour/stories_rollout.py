@@ -24,8 +24,8 @@ STAGED_ROLLOUT = Tour(
                 "stop by itself if anything fails."),
         press("b", "a", say="b opens the bulk dialog; a selects every eligible machine (app-lnx-02 waits "
               "for a reboot and stays out).", until=c.all_of(c.showing(BulkUpdateModal), c.all_eligible_marked())),
-        press("tab", "tab", "enter", say="Beside OK, Staged… makes a rollout of the chosen machines instead "
-              "of eight jobs at once.", until=c.showing(RolloutFormModal)),
+        press("enter", "tab", "enter", say="Enter moves to OK; beside it, Staged… (Tab, Enter) makes a rollout "
+              "of the chosen machines instead of eight jobs at once.", until=c.showing(RolloutFormModal)),
         press("enter", say="The form is prefilled: a canary of one machine, then the rest in one wave after "
               "a 30-minute bake (in engine time), and no failure allowed. Create.",
               until=c.all_of(c.showing(RolloutsScreen), c.rollout_state(ROLLOUT, "Running"))),
