@@ -190,7 +190,7 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     _apply_reinstalls(conn, selection)
     facts = conn.execute(
         f"SELECT DISTINCT items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, {_TRUTH['pending']}, "
-        f"{_TRUTH['heartbeat']}, {_TRUTH['azure']}, {_SEEN_IS_TRUTH}, items.blockers "
+        f"{_TRUTH['heartbeat']}, {_TRUTH['azure']}, {SEEN_IS_TRUTH}, items.blockers "
         f"FROM items JOIN appliances a ON a.id = items.appliance_id WHERE {selection}"
     ).fetchall()
     if not facts:
@@ -234,7 +234,7 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     return due_checks
 
 
-_SEEN_IS_TRUTH = (
+SEEN_IS_TRUTH = (
     "(items.seen_pending_reboot = items.sim_pending_reboot AND items.seen_agent_heartbeat = "
     "items.sim_reaches_appliance AND items.seen_appliance_azure IS a.sim_azure_connected "
     "AND items.sim_version_at_reboot IS NULL)"
@@ -277,6 +277,31 @@ def refresh_items(conn: sqlite3.Connection, where: str = "1", params: dict | Non
         {**params, "latest_key": latest.agent_key},
     )
     return cur.rowcount
+
+
+def checks_would_change(conn: sqlite3.Connection, vault_id: int, latest: Latest) -> dict[int, str]:
+    """Machines of a vault behind the latest agent whose next check would change what the service
+    sees: the blockers a check would write from the simulated truth now differ from the stored
+    ones, or a hand reinstall waits to be seen. Read only. Item id -> next_check_at (ISO UTC)."""
+    agent = latest.agent
+    if agent is None:
+        return {}
+    rows = conn.execute(
+        f"SELECT items.id, items.next_check_at, items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, "
+        f"{_TRUTH['pending']}, {_TRUTH['heartbeat']}, {_TRUTH['azure']}, items.blockers, "
+        f"items.sim_agent_version IS NOT NULL FROM items JOIN appliances a ON a.id = items.appliance_id "
+        f"WHERE items.vault_id = ? AND items.agent_version_key < ? AND items.next_check_at IS NOT NULL "
+        f"AND (items.blockers != '[]' OR NOT {SEEN_IS_TRUTH} OR items.sim_agent_version IS NOT NULL)",
+        (vault_id, latest.agent_key),
+    ).fetchall()
+    appliances = appliance_facts(conn, (r[2] for r in rows), dict(latest.appliances))
+    out = {}
+    for item_id, next_check, aid, version, at_reboot, pending, heartbeat, azure, stored, reinstalled in rows:
+        found = agent_entry(appliances[aid], version, at_reboot, pending, heartbeat, azure, agent.version,
+                            agent.requires)[1]
+        if reinstalled or found != stored:
+            out[item_id] = next_check
+    return out
 
 
 def refresh_item_ids(conn: sqlite3.Connection, ids: Iterable[int], latest: Latest | None = None) -> int:

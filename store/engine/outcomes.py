@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from store.models import Blocker, JobView
@@ -32,6 +34,9 @@ class PlannedUpdate(BaseModel):
     from_version: str = Field(description="Installed version.")
     to_version: str = Field(description="Version the job will install.")
     run_at: str = Field(description="When the run creates the job (ISO with the local offset).")
+    pending_check: str | None = Field(
+        default=None, description="When the service checks it next (ISO, local offset), where this entry "
+        "rests on what that check has not seen yet: a blocker fixed, or a fault, since the last check.")
 
 
 class PlannedSkip(BaseModel):
@@ -42,6 +47,9 @@ class PlannedSkip(BaseModel):
     reason: str = Field(description="Why it is skipped.")
     appliance: str | None = Field(default=None, description="Its appliance.")
     component: str | None = Field(default=None, description="Component slug of a component.")
+    pending_check: str | None = Field(
+        default=None, description="When the service checks it next (ISO, local offset), where the world "
+        "has changed since its last check (a blocker fixed by hand may clear then).")
 
 
 class PlannedRollout(BaseModel):
@@ -64,3 +72,11 @@ class Plan(BaseModel):
     will_update: list[PlannedUpdate] = Field(default_factory=list, description="Updates the run will start.")
     skipped: list[PlannedSkip] = Field(default_factory=list, description="Updates it will not start, and why.")
     rollouts: list[PlannedRollout] = Field(default_factory=list, description="Staged rollouts' next waves.")
+
+    def check_note(self, pending_check: str | None) -> str:
+        """What an entry's pending check means for tonight, in words ("" when none is pending)."""
+        if pending_check is None:
+            return ""
+        if datetime.fromisoformat(pending_check) < datetime.fromisoformat(self.run_at):
+            return f"waits for the check at {pending_check}, before the run"
+        return f"the next check, at {pending_check}, comes after the run"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from store import audit
 from store.clock import local_iso, next_local_midnight, zone
-from store.engine.checks import Latest
+from store.engine.checks import Latest, checks_would_change
 from store.engine.enqueue import enqueue_agents_matching, enqueue_components
 from store.engine.outcomes import Plan, PlannedSkip, PlannedUpdate
 from store.engine.rollouts import planned_rollouts
@@ -211,7 +211,9 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
                           to_version=new, run_at=local_iso(a_run, atz))
             for s, old, new in updates
         ]
-        result.skipped += [PlannedSkip(kind="component", name=appliance, appliance=appliance, component=s, reason=r)
+        pending = _appliance_pending_check(conn, aid, atz)
+        result.skipped += [PlannedSkip(kind="component", name=appliance, appliance=appliance, component=s, reason=r,
+                                       pending_check=pending)
                            for s, r in skips]
         if a_run <= run_at:
             planned[aid] = {s: new for s, _old, new in updates}
@@ -220,6 +222,7 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
         return result
     blanket = TOGGLE_OFF if not enabled else PRIVATE_ENDPOINT_NOTE if private else None
     eligible: set[int] = set()
+    pending = _pending_checks(conn, vault_id, latest, tz)
     if blanket is None:
         where, params = eligible_where(vault_id, latest, fixable_appliances(conn, vault_id, latest, planned))
         for t_id, t_name, t_app, t_version in conn.execute(
@@ -229,7 +232,7 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
             eligible.add(t_id)
             result.will_update.append(PlannedUpdate(
                 kind="agent", name=t_name, appliance=t_app, from_version=t_version, to_version=agent.version,
-                run_at=result.run_at,
+                run_at=result.run_at, pending_check=pending.get(t_id),
             ))
     for i_id, i_name, i_app, preview, active, blockers in conn.execute(
         "SELECT id, name, appliance, private_preview, active_job_id, blockers FROM items "
@@ -241,5 +244,23 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
             PRIVATE_PREVIEW_NOTE if preview else ACTIVE_JOB if active else
             "; ".join(f"{b['reason']}: {b['message']}" for b in json.loads(blockers)) or NOT_ELIGIBLE
         )
-        result.skipped.append(PlannedSkip(kind="agent", name=i_name, appliance=i_app, reason=reason))
+        result.skipped.append(PlannedSkip(kind="agent", name=i_name, appliance=i_app, reason=reason,
+                                          pending_check=None if blanket or preview else pending.get(i_id)))
     return result
+
+
+def _pending_checks(conn: sqlite3.Connection, vault_id: int, latest: Latest, tz: str) -> dict[int, str]:
+    """Machines behind the latest agent whose plan entry rests on a check not made yet (their next
+    check would change the blockers the service sees: a reboot, a reconnection, an appliance fixed
+    by hand, a fault): item id -> that check's time, local ISO."""
+    return {i: local_iso(datetime.fromisoformat(nxt), tz)
+            for i, nxt in checks_would_change(conn, vault_id, latest).items()}
+
+
+def _appliance_pending_check(conn: sqlite3.Connection, appliance_id: int, tz: str) -> str | None:
+    """The appliance's next check, where its Azure connectivity changed since the last one."""
+    row = conn.execute(
+        "SELECT next_check_at FROM appliances WHERE id = ? AND seen_azure_connected IS NOT sim_azure_connected",
+        (appliance_id,),
+    ).fetchone()
+    return local_iso(datetime.fromisoformat(row[0]), tz) if row and row[0] else None

@@ -185,3 +185,21 @@ async def test_the_header_clock_never_goes_back_when_the_view_changes(contoso_db
         app.screen.query_one(ItemTable).focus()
         await pilot.press("j")
         assert "Thu 17 Dec 01:45" in screen_text(app).splitlines()[0], screen_text(app).splitlines()[0]
+
+
+async def test_settings_plan_says_which_entries_wait_for_the_next_check(contoso_db: Path) -> None:
+    from store.db import open_db
+    from store.engine import sim_actions
+
+    db = open_db(contoso_db)
+    try:
+        sim_actions.reboot(db, "app-lnx-02")  # fixed by hand; the service sees it at its next check
+    finally:
+        db.close()
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("comma")
+        await pilot.press("end")
+        await until(pilot, lambda: any("app-lnx-02" in line and "waits for the check at" in line
+                                       for line in screen_text(app).splitlines()),
+                    lambda: f"app-lnx-02's skip waits for the next check:\n{screen_text(app)}")

@@ -173,15 +173,20 @@ def plan(ctx: Context, as_json, db, vault, read_only) -> None:
     click.echo(f"Next automatic run for {safe(result.vault)}: {result.run_at}")
     for u in result.will_update:
         what = f"{u.name} {u.component}" if u.component else u.name
-        click.echo(f"  update  {u.kind:<9} {safe(what)}  {u.from_version} -> {u.to_version}")
+        note = result.check_note(u.pending_check)
+        click.echo(f"  update  {u.kind:<9} {safe(what)}  {u.from_version} -> {u.to_version}"
+                   + (f"  ({note})" if note else ""))
     for s in result.skipped:
         what = f"{s.name} {s.component}" if s.component else s.name
-        click.echo(f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}")
+        note = result.check_note(s.pending_check)
+        click.echo(f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}" + (f" ({note})" if note else ""))
     for r in result.rollouts:
         wave = "" if r.next_wave is None else f" wave {r.next_wave}, {r.machines:,} machines,"
         when = f" at {r.at};" if r.at else ""
         click.echo(f"  rollout {safe(r.name)} ({r.state}):{wave}{when} waits for {safe(r.waits_for)}")
-    click.echo(f"{len(result.will_update)} to update, {len(result.skipped)} skipped")
+    waiting = sum(1 for e in (*result.will_update, *result.skipped) if e.pending_check)
+    click.echo(f"{len(result.will_update)} to update, {len(result.skipped)} skipped"
+               + (f"; {waiting} wait for the service's next check" if waiting else ""))
 
 
 @click.command("appliances")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +24,16 @@ from tui.widgets.key_footer import KeyFooter as Footer
 SPEEDS = [1.0, 10.0, 60.0, 300.0, 1800.0, 3600.0]
 
 
+def check_words(plan, pending_check: str | None) -> str:
+    """An entry's pending check, short (the plan says which entries wait for the next check)."""
+    if pending_check is None:
+        return ""
+    at = datetime.fromisoformat(pending_check)
+    if at < datetime.fromisoformat(plan.run_at):
+        return f" · waits for the check at {at:%H:%M}"
+    return f" · next check {at:%H:%M}, after the run"
+
+
 def plan_text(plan, run_at_local: str) -> Group:
     """What the next automatic run will do, and what it skips and why (pure). A skipped component
     is named with its appliance, as the command line names it; wrapped reasons stay indented."""
@@ -31,9 +43,11 @@ def plan_text(plan, run_at_local: str) -> Group:
     comps = [u for u in plan.will_update if u.kind == "component"]
     head.append(f"  will update {len(comps)} appliance components and {len(agents)} Mobility agents\n")
     for u in comps[:4]:
-        head.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}\n")
+        head.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}")
+        head.append(f"{check_words(plan, u.pending_check)}\n", style="dim")
     for u in agents[:4]:
-        head.append(f"    {safe_text(u.name)}: {u.from_version} → {u.to_version}\n")
+        head.append(f"    {safe_text(u.name)}: {u.from_version} → {u.to_version}")
+        head.append(f"{check_words(plan, u.pending_check)}\n", style="dim")
     if len(plan.will_update) > 8:
         head.append(f"    …and {len(plan.will_update) - 8} more\n", style="dim")
     parts: list = [head]
@@ -43,8 +57,9 @@ def plan_text(plan, run_at_local: str) -> Group:
         skips.add_column(no_wrap=True, max_width=44, overflow="ellipsis", style="bold")
         skips.add_column(ratio=1)  # a reason wraps in its own column, under itself
         for skip in plan.skipped[:5]:
-            skips.add_row(safe_text(skip.name) + (f" {skip.component}" if skip.component else "") + ":",
-                          Text(safe_text(skip.reason)))
+            reason = Text(safe_text(skip.reason))
+            reason.append(check_words(plan, skip.pending_check), style="dim")
+            skips.add_row(safe_text(skip.name) + (f" {skip.component}" if skip.component else "") + ":", reason)
         parts.append(hanging(skips, 4))
         if len(plan.skipped) > 5:
             parts.append(Text(f"    …and {len(plan.skipped) - 5} more (asr-console plan)", style="dim"))
