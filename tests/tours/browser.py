@@ -21,9 +21,11 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-breakpad", "--no-default-browser-check", "--hide-scrollbars", "--window-size=1280,800",
-    # Only this machine: every host name fails to resolve (the served page asks for a web font).
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    # Only this machine: every host name fails to resolve (the served page asks for a web font),
+    # but HOSTILE_HOST is a name that resolves to 127.0.0.1: a hostile site, or DNS rebinding.
+    "--host-resolver-rules=MAP evil.example 127.0.0.1 , MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+HOSTILE_HOST = "evil.example"
 
 CAPTURE_TERMINAL = r"""
 (() => {
@@ -138,6 +140,26 @@ class Chromium:
                 if "data" in picture:
                     shot.write_bytes(base64.b64decode(picture["data"]))
                 return text
+
+    async def evaluate_on(self, devtools_port: int, url: str, expression: str, timeout_s: float = 30.0) -> Any:
+        """Open `url`, wait until it has loaded, and return the value of `expression` evaluated in it
+        (a promise is awaited): what a script of that page can do."""
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{devtools_port}/json/list") as listing:
+                targets = await listing.json(content_type=None)
+            page = next(t for t in targets if t.get("type") == "page")
+            async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                await self._call(ws, "Page.navigate", url=url)
+
+                async def loaded() -> bool:
+                    ready = await self._call(ws, "Runtime.evaluate", returnByValue=True,
+                                             expression="location.href + ' ' + document.readyState")
+                    return ready.get("result", {}).get("value") == f"{url} complete"
+
+                await until_async(loaded, f"{url} loads", timeout=timeout_s, step=0.1)
+                reply = await self._call(ws, "Runtime.evaluate", expression=expression, awaitPromise=True,
+                                         returnByValue=True)
+                return reply.get("result", {}).get("value")
 
     async def _call(self, ws: aiohttp.ClientWebSocketResponse, method: str, **params: Any) -> dict:
         self._ids += 1

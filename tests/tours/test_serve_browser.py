@@ -1,22 +1,18 @@
-"""End to end: `asr-console serve` in headless Chromium shows the Replicated items screen."""
+"""End to end: `asr-console serve` in headless Chromium. The URL it prints shows the Replicated
+items screen; a page from another site cannot open its WebSocket, and a DNS-rebinding name for
+127.0.0.1 gets no page, even with the token."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import urllib.request
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from serve_process import Served, serving
 
-from waiting import wait_for
-
-from .browser import Chromium, find_or_install_chromium
-
-SERVE_START_S = 30.0
+from .browser import HOSTILE_HOST, Chromium, find_or_install_chromium
 
 
 @pytest.fixture(scope="session")
@@ -28,61 +24,81 @@ def chromium_binary() -> str:
     return binary
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_page(url: str, server: subprocess.Popen, log: Path) -> str:
-    def page() -> str | None:
-        if server.poll() is not None:
-            pytest.fail(f"asr-console serve exited ({server.returncode}): {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode()
-        except OSError:
-            return None
-
-    return wait_for(page, lambda: f"asr-console serve answers on {url}: {log.read_text()[-2000:]}",
-                    timeout=SERVE_START_S, step=0.2)
+@pytest.fixture
+def served_console(contoso_db: Path, tmp_path: Path) -> Iterator[Served]:
+    """`asr-console serve` on the Contoso fleet, on a free localhost port; stopped afterwards."""
+    with serving("--db", str(contoso_db), log=tmp_path / "serve.log") as server:
+        yield server
 
 
 @pytest.fixture
-def served_console(contoso_db: Path, tmp_path: Path):
-    """`asr-console serve` on the Contoso fleet, on a free localhost port; stopped afterwards."""
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "serve", "--db", str(contoso_db), "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+def hostile_site() -> Iterator[int]:
+    """A web page of another site (any page the operator has open), on a port of this machine."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!DOCTYPE html><title>cat pictures</title><p>nothing to see here</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield f"http://127.0.0.1:{port}/", server, log
+        yield site.server_address[1]
     finally:
-        os.killpg(server.pid, signal.SIGINT)  # the server stops each console it started
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        site.shutdown()
+        site.server_close()
+        thread.join(timeout=10)
 
 
-async def test_served_console_shows_replicated_items_in_chromium(served_console, chromium_binary: str,
+OPEN_WEBSOCKET = """
+new Promise(resolve => {
+  const ws = new WebSocket(%r);
+  ws.onopen = () => { ws.send(JSON.stringify(["stdin", "p"])); resolve("opened"); };
+  ws.onerror = () => resolve("refused");
+  ws.onclose = () => resolve("refused");
+})
+"""
+
+
+async def test_served_console_shows_replicated_items_in_chromium(served_console: Served, chromium_binary: str,
                                                                 tmp_path: Path) -> None:
-    url, server, log = served_console
-    page = wait_for_page(url, server, log)
-    port = url.rsplit(":", 1)[1].strip("/")
-    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page  # bound to localhost
+    server = served_console
     browser = Chromium(chromium_binary, tmp_path / "profile")
     devtools = browser.start()
     try:
         expect = ["Replicated items", "web-prod-01", "New update available", "contoso-dr-east"]
         shot = tmp_path / "served.png"
-        text = await browser.read_served_console(devtools, url, expect, shot)
+        text = await browser.read_served_console(devtools, server.url, expect, shot)
     finally:
         browser.stop()
     missing = [s for s in expect if s not in text]
     assert not missing, f"the browser's terminal lacks {missing}; it shows:\n{text}\n(screenshot {shot}; " \
-                        f"server log {log})"
+                        f"server log {server.log})"
+
+
+async def test_another_site_in_chromium_gets_no_console(served_console: Served, hostile_site: int,
+                                                       chromium_binary: str, tmp_path: Path) -> None:
+    """The attack as a browser makes it: a page of another site opens the console's WebSocket
+    (even knowing the token), and a DNS-rebinding name asks for the page itself."""
+    server = served_console
+    browser = Chromium(chromium_binary, tmp_path / "profile")
+    devtools = browser.start()
+    try:
+        ws_url = f"ws://127.0.0.1:{server.port}/ws/{server.token}"
+        hostile = f"http://{HOSTILE_HOST}:{hostile_site}/"
+        outcome = await browser.evaluate_on(devtools, hostile, OPEN_WEBSOCKET % ws_url)
+        rebound = f"http://{HOSTILE_HOST}:{server.port}/?token={server.token}"
+        page = await browser.evaluate_on(devtools, rebound, "document.body.innerText")
+    finally:
+        browser.stop()
+    assert outcome == "refused", f"a page of {hostile} opened the console's WebSocket ({outcome})"
+    assert page.startswith("403 Forbidden"), page[:300]
+    assert server.consoles() == [], "a hostile page started a console"

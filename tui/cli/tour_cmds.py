@@ -80,7 +80,9 @@ def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name:
           db: str | None, vault: str | None, read_only: bool | None) -> None:
     """The console in a web browser (textual-serve), at http://127.0.0.1:8000 by default.
 
-    Every browser tab runs its own console on the same database; the first one runs the engine.
+    Open the URL it prints: it carries a secret token, new each run; requests without it, from
+    another page's origin or by another host name are refused (403). Every browser tab runs its
+    own console on the same database; the first one runs the engine.
     """
     from tui import serve as web
 
@@ -106,5 +108,5 @@ def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name:
     web.check_port(host, port)
     if not web.is_loopback(host):
         click.echo(f"asr-console: warning: {safe(host)} is reachable from other machines; anyone who "
-                   "reaches it controls the console.", err=True)
+                   "has the printed URL controls the console.", err=True)
     web.serve(argv, host=host, port=port, public_url=public_url)
