@@ -14,6 +14,15 @@ from store.errors import BadInput
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""The first moment engine time may hold. Job ids and ticks count from the unix epoch, and a
+scenario's jobs may have started 30 days before its start: both need room before it."""
+LATEST = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""The last moment engine time may hold: a year before datetime's end, for what the engine looks
+ahead to from any moment (a local midnight, a check, a task's end), and four-digit years for
+ISO_FORMAT across the whole range (fixed width: SQLite orders the text)."""
+RANGE_TEXT = "2000-01-01T00:00:00Z to 9998-12-31T23:59:59Z"
+
 
 def duration_text(seconds: float) -> str:
     """A short human duration, the same in the console and the command line: ``45s``, ``4m 12s``,
@@ -104,14 +113,40 @@ def parse_duration(text: str) -> timedelta:
 
 
 def parse_moment(text: str, default_tz: str) -> datetime:
-    """ISO time with an offset, or without one as `default_tz` local time."""
+    """ISO time with an offset, or without one as `default_tz` local time, inside engine time."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"bad time {text!r} (use ISO, e.g. 2026-12-16T23:45:00-05:00)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(default_tz))
-    return moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        utc = moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # the offset moves it past year 1 or 9999
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise BadInput(f"time {text.strip()!r} is outside engine time ({RANGE_TEXT})")
+    return utc
+
+
+def later(moment: datetime, delta: timedelta, what: str) -> datetime:
+    """`moment + delta`, or bad input when that passes the end of engine time (`what` names it)."""
+    if delta > LATEST - moment:
+        raise BadInput(f"{what} would pass the end of engine time ({RANGE_TEXT})")
+    return moment + delta
+
+
+def stored_now(text: str) -> datetime:
+    """The clock row's time: bad input, not a traceback, when a database holds one this program
+    cannot run (written before engine time had a range, or by hand)."""
+    try:
+        moment = parse_iso(text)
+    except ValueError:
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise BadInput(f"the database's clock ({text!r}) is outside engine time ({RANGE_TEXT}); "
+                       "load a scenario again with `asr-console demo load --force`")
+    return moment
 
 
 @dataclass(frozen=True)
@@ -129,7 +164,7 @@ def read(conn: sqlite3.Connection) -> ClockState:
     if row is None:
         return ClockState("real", wall_now(), 1.0, False)
     mode, now, speed, paused = row
-    current = wall_now() if mode == "real" else parse_iso(now)
+    current = wall_now() if mode == "real" else stored_now(now)
     return ClockState(mode, current, float(speed), bool(paused))
 
 

@@ -299,6 +299,7 @@ def clock_advance_to(db: Database, to: datetime, *, actor: str | None = None) ->
     start = processed_until(db.conn)
     if to < start:
         raise BadInput(f"the clock never goes back (now {clock.iso(start)}, asked {clock.iso(to)})")
+    clock.later(start, to - start, "the new time")
     holder = lease.new_holder()
     lease.acquire(db, holder)
     try:
@@ -312,7 +313,7 @@ def clock_advance_to(db: Database, to: datetime, *, actor: str | None = None) ->
 
 
 def clock_advance(db: Database, delta: timedelta, *, actor: str | None = None) -> AdvanceResult:
-    return clock_advance_to(db, processed_until(db.conn) + delta, actor=actor)
+    return clock_advance_to(db, clock.later(processed_until(db.conn), delta, "the advance"), actor=actor)
 
 
 def clock_speed(db: Database, speed: float, *, actor: str | None = None) -> None:

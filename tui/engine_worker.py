@@ -49,6 +49,7 @@ class EngineThread:
 
     def _run(self) -> None:
         # Imported here, on the worker thread: the first frame does not wait for the engine's modules.
+        from store.clock import LATEST
         from store.db import open_db
         from store.engine import lease
         from store.engine.headless import Pacer
@@ -70,6 +71,7 @@ class EngineThread:
                 target = pacer.target(db, cursor)
                 while not self.skips.empty():
                     target = max(target, self.skips.get())
+                target = min(target, LATEST)  # a skip past the end of engine time stops at it
                 if target > cursor:
                     try:
                         advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder,

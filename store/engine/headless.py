@@ -40,7 +40,7 @@ class Pacer:
         self.carry += elapsed * state.speed
         whole = int(self.carry)
         self.carry -= whole
-        return cursor + timedelta(seconds=whole)
+        return cursor + min(timedelta(seconds=whole), clock.LATEST - cursor)  # time stops at its end
 
 
 def merge(total: AdvanceResult, part: AdvanceResult) -> None:
@@ -54,10 +54,12 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
                step_wall_s: float = STEP_WALL_S, stop: Callable[[], bool] | None = None) -> AdvanceResult:
     """Hold the engine lease and advance engine time until `engine_for` of ENGINE time has passed
     (forever without it), or `stop()` says so. Refused when another live process holds the lease."""
+    if engine_for is not None:  # bad input before the lease is taken
+        clock.later(processed_until(db.conn), engine_for, "--for")
     holder = holder or lease.new_holder()
     lease.acquire(db, holder)
     start = processed_until(db.conn)
-    until = start + engine_for if engine_for is not None else None
+    until = start + min(engine_for, clock.LATEST - start) if engine_for is not None else None
     total = AdvanceResult(start=start, end=start)
     pacer = Pacer()
     try:

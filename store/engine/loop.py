@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from store.clock import iso, next_multiple, parse_iso, wall_seconds
+from store.clock import LATEST, RANGE_TEXT, iso, next_multiple, stored_now, wall_seconds
 from store.db import write
 from store.engine import lease, rollouts, runner, scheduler
 from store.engine.checks import Latest, check_appliances_due, check_items_due
@@ -62,7 +62,7 @@ def processed_until(conn: sqlite3.Connection) -> datetime:
     row = conn.execute("SELECT now FROM clock WHERE id = 1").fetchone()
     if row is None:
         raise BadInput("the database has no clock (load a scenario first: `asr-console demo load`)")
-    return parse_iso(row[0])
+    return stored_now(row[0])
 
 
 def next_check_pass(after: datetime) -> datetime:
@@ -130,6 +130,8 @@ def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] 
     cursor = processed_until(db.conn)
     if to < cursor:
         raise BadInput(f"the clock never goes back (now {iso(cursor)}, asked {iso(to)})")
+    if to > LATEST:
+        raise BadInput(f"engine time ends at {iso(LATEST)} ({RANGE_TEXT})")
     result = AdvanceResult(start=cursor, end=cursor)
     stats = RunStats()
     first = True

@@ -7,7 +7,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -49,11 +49,7 @@ def next_check(now: datetime, offset: int) -> datetime:
 
 
 def start_time(s: Scenario) -> datetime:
-    if s.clock.start:
-        return clock.parse_moment(s.clock.start, s.vaults[0].time_zone)
-    day = date.fromisoformat(s.clock.base_date) + timedelta(days=1)
-    midnight = datetime(day.year, day.month, day.day, tzinfo=clock.zone(s.vaults[0].time_zone))
-    return (midnight - timedelta(minutes=s.clock.minutes_before_midnight)).astimezone(UTC)
+    return s.start_moment()
 
 
 def fleet_size(conn: sqlite3.Connection) -> int:

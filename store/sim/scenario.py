@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from store import clock
 from store.errors import BadInput
 from store.models import AGENT, Component
 from store.versions import Version, VersionError
@@ -62,9 +63,11 @@ class ReleaseSpec(Strict):
     @classmethod
     def _date(cls, v: str) -> str:
         try:
-            datetime.strptime(v, "%Y-%m-%d")
+            day = datetime.strptime(v, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError:
             raise ValueError(f"not a date {v!r} (YYYY-MM-DD)") from None
+        if not clock.EARLIEST <= day <= clock.LATEST:
+            raise ValueError(f"release date {v!r} is outside engine time ({clock.RANGE_TEXT})")
         return v
 
     @field_validator("requires")
@@ -223,10 +226,31 @@ class Scenario(Strict):
                     f"jobs.{n}.item: {j.item!r} already has a job (jobs.{job_of[j.item]}); one per machine"
                 )
             job_of[j.item] = n
+        try:
+            self.start_moment()
+        except BadInput as exc:
+            raise ValueError(f"clock: {exc}") from None
         ga_agent = any(r.component == AGENT and r.channel == "ga" for r in self.releases or ())
         if self.releases is not None and not ga_agent:
             raise ValueError("releases: no GA agent release (list at least one, or leave releases out)")
         return self
+
+    def start_moment(self) -> datetime:
+        """Where engine time starts (UTC): `clock.start`, or `minutes_before_midnight` before the
+        midnight that follows `base_date` in the first vault's zone; bad input outside engine time."""
+        tz = self.vaults[0].time_zone
+        if self.clock.start:
+            return clock.parse_moment(self.clock.start, tz)
+        try:
+            day = date.fromisoformat(self.clock.base_date) + timedelta(days=1)
+            midnight = datetime(day.year, day.month, day.day, tzinfo=clock.zone(tz))
+            start = (midnight - timedelta(minutes=self.clock.minutes_before_midnight)).astimezone(UTC)
+        except OverflowError:
+            start = None
+        if start is None or not clock.EARLIEST <= start <= clock.LATEST:
+            raise BadInput(f"base_date {self.clock.base_date!r} puts the start outside engine time "
+                           f"({clock.RANGE_TEXT})")
+        return start
 
 
 def _unique(what: str, names: list[str]) -> None:
