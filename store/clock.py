@@ -97,6 +97,10 @@ def next_local_midnight(after: datetime, tz: str) -> datetime:
     return midnight.astimezone(UTC)
 
 
+MAX_MOVE = timedelta(days=400)
+"""The most `clock advance` or `clock set` moves engine time at once (a longer move holds the
+engine lease for a long time, and is more likely a typo than a plan)."""
+
 _DURATION = r"(\d+)\s*([dhms])"  # Compiled on first use (`re` caches it), not at every start.
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
@@ -107,8 +111,8 @@ def parse_duration(text: str) -> timedelta:
     if not raw or re.sub(_DURATION, "", raw):
         raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
     total = sum(int(n) * _UNITS[u] for n, u in re.findall(_DURATION, raw))
-    if total <= 0 or total > 400 * 86400:
-        raise BadInput(f"bad duration {text!r} (between 1s and 400d)")
+    if total <= 0 or total > MAX_MOVE.total_seconds():
+        raise BadInput(f"bad duration {text!r} (between 1s and {MAX_MOVE.days}d)")
     return timedelta(seconds=total)
 
 

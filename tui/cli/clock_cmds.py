@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe
+from tui.cli.common import Context, db_options, emit_json, fail, json_option, pass_ctx, safe
+
+if TYPE_CHECKING:
+    from store.engine.loop import AdvanceResult
+    from store.service import Service
 
 
 @click.group(invoke_without_command=True)
@@ -56,6 +62,22 @@ def _moved(ctx: Context, as_json: bool, result) -> None:
     click.echo(f"Engine time {data['now']} (was {iso(result.start)}): {result.summary()}.")
 
 
+def _move(ctx: Context, as_json: bool, move: Callable[[Service], AdvanceResult]) -> None:
+    """Run `move` (advance or set). Interrupted (^C, SIGTERM), it says where engine time got to:
+    every batch committed before the signal is kept, and the lease is given back."""
+    from store.clock import iso
+    from tui.cli.context import Terminated, terminate_as_interrupt
+
+    with ctx.service(write=True) as svc, terminate_as_interrupt():
+        try:
+            result = move(svc)
+        except KeyboardInterrupt as stop:
+            term = isinstance(stop, Terminated)
+            fail(f"{'terminated' if term else 'interrupted'} at {iso(svc.clock().now)}; the advance up to "
+                 "there is kept", Terminated.exit_code if term else 130)
+    _moved(ctx, as_json, result)
+
+
 @clock.command("advance")
 @click.argument("duration")
 @json_option
@@ -68,9 +90,7 @@ def advance(ctx: Context, duration, as_json, db, vault, read_only) -> None:
 
     ctx = ctx.merged(db, vault, read_only)
     delta = parse_duration(duration)
-    with ctx.service(write=True) as svc:
-        result = svc.clock_advance(delta)
-    _moved(ctx, as_json, result)
+    _move(ctx, as_json, lambda svc: svc.clock_advance(delta))
 
 
 @clock.command("set")
@@ -83,14 +103,16 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
     from store.clock import parse_moment
 
     ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=True) as svc:
+
+    def move(svc: Service) -> AdvanceResult:
         try:
             naive = datetime.fromisoformat(moment.strip()).tzinfo is None
         except ValueError:
             naive = False  # parse_moment says what is wrong with it
         tz = svc.vault(ctx.vault).time_zone if naive else "UTC"
-        result = svc.clock_advance_to(parse_moment(moment, tz))
-    _moved(ctx, as_json, result)
+        return svc.clock_advance_to(parse_moment(moment, tz))
+
+    _move(ctx, as_json, move)
 
 
 @clock.command("speed")

@@ -5,6 +5,7 @@ where the database lives, and the one-line error contract. Opening the console n
 from __future__ import annotations
 
 import contextlib
+import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -60,6 +61,26 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where ^C would be, so the same clean-up runs (the engine lease is given back)."""
+
+    exit_code = 143
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises Terminated instead of ending the process on the spot
+    (which left the engine lease held until it expired)."""
+    def terminated(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def one_line_errors() -> Iterator[None]:
     """The store's refusals and bad input, a database that fails, ^C and a closed pipe end the
@@ -70,6 +91,8 @@ def one_line_errors() -> Iterator[None]:
         fail(str(exc), exc.exit_code)
     except sqlite3.DatabaseError as exc:
         fail(f"database error: {exc}", 2)
+    except Terminated:
+        fail("terminated", Terminated.exit_code)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except BrokenPipeError:

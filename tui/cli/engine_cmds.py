@@ -26,11 +26,12 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
     from store.clock import iso, parse_duration
     from store.engine.headless import run_engine
     from store.engine.loop import AdvanceResult, processed_until
+    from tui.cli.context import terminate_as_interrupt
 
     ctx = ctx.merged(db, vault, read_only)
     duration = parse_duration(engine_for) if engine_for else None
     interrupted = False
-    with ctx.service(write=True) as svc:
+    with ctx.service(write=True) as svc, terminate_as_interrupt():  # SIGTERM too gives the lease back
         start = processed_until(svc.conn)
         try:
             result = run_engine(svc.db, engine_for=duration)
