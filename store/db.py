@@ -7,12 +7,12 @@ something asks `Database` for more than its connection."""
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from store import db_files
 from store import migrations as schema
 from store.errors import BadInput
 
@@ -29,31 +29,31 @@ run -35% and an hour of engine time about -10% (three pairs); the console's firs
 holds whole pages)."""
 
 
-def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
-    if read_only:
-        uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(str(path), check_same_thread=False)
+def _connect(path: Path, read_only: bool, live: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(db_files.uri(path, read_only=read_only, live=live), uri=True, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 
-def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -> Database:
-    """Open (and migrate) the database at `path`; raise BadInput with one line when it can't be."""
+def open_db(path: str | Path, *, create: bool = True, read_only: bool = False, live: bool = True) -> Database:
+    """Open (and migrate) the database at `path`; raise BadInput with one line when it can't be.
+    `live=False`: a one-shot read-only look (see db_files.uri)."""
     path = Path(path).expanduser()
     if not path.parent.is_dir():
         raise BadInput(f"{path}: directory {path.parent} does not exist")
-    exists = path.exists()
+    found = db_files.inspect(path, write=not read_only)
+    exists = found is not None
     if not exists and (not create or read_only):
         raise BadInput(f"{path}: no such database (run `asr-console demo load --db {path}` first)")
-    if exists and path.is_dir():
-        raise BadInput(f"{path}: is a directory, not a database file")
-    if exists and not read_only and not os.access(path, os.W_OK):
-        raise BadInput(f"{path}: database file is read-only (use --read-only to look without changing)")
+    if exists and found.st_size == 0 and not create:
+        raise BadInput(f"{path}: is empty, not a database (run `asr-console demo load --db {path}` first)")
+    if exists and not read_only:
+        db_files.check_writable(path)
+    if not exists:
+        db_files.create(path)
     conn = None
     try:
-        conn = _connect(path, read_only)
+        conn = _connect(path, read_only, live)
         if not exists:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first write fixes it
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -43,8 +43,8 @@ class Service:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True) -> Service:
-        return cls(open_db(path, read_only=read_only, create=create), read_only=read_only)
+    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True, live: bool = True) -> Service:
+        return cls(open_db(path, read_only=read_only, create=create, live=live), read_only=read_only)
 
     def close(self) -> None:
         self.db.close()

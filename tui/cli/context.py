@@ -45,7 +45,7 @@ class Context:
         path = self.db_path()
         if not path.exists() and not self.db:
             raise BadInput(f"{path}: no database yet; run `asr-console` once or `asr-console demo load`")
-        return Service.open(path, read_only=self.read_only, create=False)
+        return Service.open(path, read_only=self.read_only, create=False, live=False)  # one-shot commands
 
 
 def safe(text: str | None) -> str:
