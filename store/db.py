@@ -14,7 +14,7 @@ from pathlib import Path
 
 from store import db_files
 from store import migrations as schema
-from store.errors import BadInput
+from store.errors import BadInput, Refused
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's write to finish before giving up."""
@@ -180,16 +180,20 @@ def write(db: Database, *, check_references: bool = True) -> Iterator[sqlite3.Co
         finally:
             conn.execute("PRAGMA foreign_keys = ON")
         return
-    for attempt in range(20):
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    attempt = 0
+    while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout by itself
             break
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-            time.sleep(0.05 * (attempt + 1))
-    else:
-        raise sqlite3.OperationalError("database is locked (gave up after retries)")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Refused(_busy_message(conn)) from None
+            attempt += 1
+            time.sleep(min(0.05 * attempt, left))  # SQLite said busy without waiting (WAL recovery)
     try:
         yield conn
     except BaseException:
@@ -197,6 +201,14 @@ def write(db: Database, *, check_references: bool = True) -> Iterator[sqlite3.Co
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _busy_message(conn: sqlite3.Connection) -> str:
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    holders = db_files.lock_holders(path)
+    who = f"another process ({'; '.join(holders)})" if holders else "another process"
+    return (f"the database is busy: {who} has held its write lock for over {BUSY_TIMEOUT_MS // 1000} s; "
+            "try again when it has finished")
 
 
 def setting(conn: sqlite3.Connection, key: str, default: str) -> str:

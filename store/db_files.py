@@ -115,3 +115,30 @@ def check_writable(path: Path) -> None:
     for side in sidecars(path):
         if side.exists() and not os.access(side, os.W_OK):  # left read-only by an old read-only open
             os.chmod(side, FILE_MODE)
+
+
+def lock_holders(path: Path) -> list[str]:
+    """Other processes holding a lock on the database or its -shm (where SQLite keeps WAL's write
+    lock), as `pid N: command`, from Linux's /proc/locks; empty where that cannot be known."""
+    wanted = set()
+    for file in (path, *sidecars(path)):
+        try:
+            found = file.stat()
+        except OSError:
+            continue
+        wanted.add(f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}")
+    try:
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return []
+    pids = sorted({int(fields[4]) for fields in (line.split() for line in table.splitlines())
+                   if len(fields) > 5 and fields[5] in wanted and fields[4].isdigit()} - {os.getpid()})
+    return [f"pid {pid}: {_command(pid)}" for pid in pids]
+
+
+def _command(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "gone"
+    return " ".join(w.decode(errors="replace") for w in words if w)[:120] or "?"
