@@ -80,7 +80,7 @@ def parse_iso(text: str) -> datetime:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of zones
         raise BadInput(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from None
 
 
@@ -110,7 +110,10 @@ def parse_duration(text: str) -> timedelta:
     raw = text.strip().lower().replace(" ", "")
     if not raw or re.sub(_DURATION, "", raw):
         raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
-    total = sum(int(n) * _UNITS[u] for n, u in re.findall(_DURATION, raw))
+    found = re.findall(_DURATION, raw)
+    if any(len(n) > 12 for n, _u in found):  # past 400d anyway; and int() refuses 4,300 digits
+        raise BadInput(f"bad duration {text[:40]!r}... (between 1s and {MAX_MOVE.days}d)")
+    total = sum(int(n) * _UNITS[u] for n, u in found)
     if total <= 0 or total > MAX_MOVE.total_seconds():
         raise BadInput(f"bad duration {text!r} (between 1s and {MAX_MOVE.days}d)")
     return timedelta(seconds=total)

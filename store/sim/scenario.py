@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -28,8 +29,8 @@ def _version(value: str) -> str:
 
 def _time_zone(value: str) -> str:
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+        clock.zone(value)
+    except BadInput:
         raise ValueError(f"unknown time zone {value!r}") from None
     return value
 
@@ -211,6 +212,10 @@ class Scenario(Strict):
         vaults = {v.name for v in self.vaults}
         appliances = {a.name for a in self.appliances}
         items = {i.name for i in self.items}
+        for n, i in enumerate(self.items):  # `sim disconnect NAME` and the like look both up by name
+            if i.name in appliances:
+                raise ValueError(f"items.{n}.name: {i.name!r} is also an appliance's name; machine and "
+                                 "appliance names are unique across the database")
         for n, a in enumerate(self.appliances):
             if a.vault not in vaults:
                 raise ValueError(f"appliances.{n}.vault: unknown vault {a.vault!r}")
@@ -269,6 +274,8 @@ def parse_scenario(text: str, source: str) -> Scenario:
         raise BadInput(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise BadInput(f"{source}: invalid JSON: nested too deeply") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise BadInput(f"{source}: invalid JSON: a number too long to be real") from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -280,12 +287,29 @@ def parse_scenario(text: str, source: str) -> Scenario:
         raise BadInput(f"{source}: {path}: {msg}" if path else f"{source}: {msg}") from None
 
 
+SCENARIO_MAX_BYTES = 64 * 1024 * 1024
+"""A scenario file past this is not a real one (the demo fleet is 20 KB; 100,000 machines ~25 MB;
+larger fleets are generated with `demo load --items`): refused before it is read into memory."""
+
+
 def read_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO would block the open itself
+        with os.fdopen(fd, "rb") as file:
+            found = os.fstat(fd)
+            if not stat.S_ISREG(found.st_mode):  # /dev/zero, a FIFO: endless
+                raise BadInput(f"{p}: not a regular file, not a scenario")
+            data = b"" if found.st_size > SCENARIO_MAX_BYTES else file.read(SCENARIO_MAX_BYTES + 1)
     except FileNotFoundError:
         raise BadInput(f"{p}: no such scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise BadInput(f"{p}: cannot read scenario ({exc.__class__.__name__})") from None
+    if found.st_size > SCENARIO_MAX_BYTES or len(data) > SCENARIO_MAX_BYTES:
+        raise BadInput(f"{p}: larger than {SCENARIO_MAX_BYTES // 2**20} MiB, too large for a scenario "
+                       "(generate a big fleet with `demo load --items N`)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{p}: cannot read scenario (UnicodeDecodeError)") from None
     return parse_scenario(text, str(p))

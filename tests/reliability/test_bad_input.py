@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from reliability_kit import call_cli, checkpoint, content_digest, file_digest, load_world, run_cli, worlds
+from reliability_kit import (
+    call_cli,
+    checkpoint,
+    content_digest,
+    file_digest,
+    load_world,
+    run_cli,
+    worlds,
+)
 
 COMPONENTS = dict(worlds.CURRENT_COMPONENTS)
 SIDECARS = ("-wal", "-shm")
@@ -74,6 +82,15 @@ def _missing_component(data: dict) -> None:
     del data["appliances"][0]["components"]["push-installer"]
 
 
+def _huge_scenario(tmp: Path, _db: Path) -> None:
+    """A scenario file past the size cap (sparse: it costs no disk)."""
+    from store.sim.scenario import SCENARIO_MAX_BYTES
+
+    with (tmp / "huge.json").open("wb") as file:
+        file.write(b'{"vaults": [')
+        file.truncate(SCENARIO_MAX_BYTES + 1)
+
+
 LOAD = ("demo", "load", "{file}", "--force", "--db", "{db}")
 
 SCENARIO_CASES = [
@@ -105,6 +122,21 @@ SCENARIO_CASES = [
     Case("scenario-unknown-error-code", LOAD, scenario(_set("items.0.fail_next_update", "E_NOPE"))),
     Case("scenario-bad-clock-start", LOAD, scenario(_set("clock.start", "yesterday-ish"))),
     Case("scenario-name-too-long", LOAD, scenario(_set("items.0.name", "x" * 501))),
+    Case("scenario-time-zone-is-a-folder", LOAD, scenario(_set("vaults.0.time_zone", "America")),
+         real_process=True),
+    Case("scenario-appliance-zone-is-a-folder", LOAD, scenario(_set("appliances.0.time_zone", "Europe"))),
+    Case("scenario-5000-digit-integer", LOAD, scenario(_set("seed", 7)).replace('"seed": 7', '"seed": ' + "9" * 5000),
+         real_process=True),
+    Case("scenario-5000-digit-in-a-list", LOAD, scenario(_set("items.0.os", "x")).replace('"x"', "1" * 5000)),
+    Case("scenario-base-date-overflows", LOAD, scenario(_set("clock", {"base_date": "9999-12-31"}))),
+    Case("scenario-start-overflows-with-offset", LOAD, scenario(_set("clock.start", "0001-01-01T00:00:00+01:00"))),
+    Case("scenario-machine-named-like-appliance", LOAD, scenario(_set("items.0.name", "appl-east")),
+         real_process=True),
+    Case("scenario-too-large", ("demo", "load", "{tmp}/huge.json", "--force", "--db", "{db}"), _huge_scenario,
+         real_process=True),
+    Case("scenario-dev-zero", ("demo", "load", "/dev/zero", "--force", "--db", "{db}"), real_process=True),
+    Case("scenario-fifo", ("demo", "load", "{tmp}/fifo.json", "--force", "--db", "{db}"),
+         lambda tmp, _db: os.mkfifo(tmp / "fifo.json"), real_process=True),
     Case("scenario-no-such-file", ("demo", "load", "{tmp}/nope.json", "--force", "--db", "{db}")),
     Case("scenario-is-a-directory", ("demo", "load", "{tmp}/a-folder.json", "--force", "--db", "{db}"),
          lambda tmp, db: (tmp / "a-folder.json").mkdir()),
@@ -156,6 +188,16 @@ ARGUMENT_CASES = [
     Case("demo-unknown-scenario", ("demo", "load", "atlantis", "--force", "--db", "{db}")),
     Case("name-with-newline", ("item", "evil\nasr-console: all good", "--db", "{db}")),
     Case("name-10k-chars", ("item", "n" * 10_000, "--db", "{db}")),
+    Case("non-utf8-item-name", ("item", "web-\udcff", "--db", "{db}"), real_process=True),
+    Case("non-utf8-update", ("update", "web-01", "\udcfe\udcff", "--db", "{db}"), real_process=True),
+    Case("non-utf8-vault", ("items", "--vault", "\udce9ast", "--db", "{db}")),
+    Case("non-utf8-filter", ("items", "--filter", "\udcc3", "--db", "{db}")),
+    Case("non-utf8-clock-set", ("clock", "set", "2026-12-17T00:00:00\udcff", "--db", "{db}")),
+    Case("non-utf8-sim", ("sim", "disconnect", "\udc80", "--db", "{db}")),
+    Case("duration-5000-digits", ("clock", "advance", "1" * 5000 + "d", "--db", "{db}"), real_process=True),
+    Case("clock-set-overflowing-offset", ("clock", "set", "9999-12-31T23:59:59-05:00", "--db", "{db}")),
+    Case("clock-set-year-1", ("clock", "set", "0001-01-01T00:00:00+01:00", "--db", "{db}")),
+    Case("clock-set-past-the-cap", ("clock", "set", "2028-06-01T00:00:00Z", "--db", "{db}"), real_process=True),
     Case("unknown-command", ("frobnicate", "--db", "{db}")),
     Case("unknown-option", ("items", "--colour", "red", "--db", "{db}")),
 ]

@@ -44,6 +44,7 @@ def console_options(args: Sequence[str]) -> ConsoleOptions | None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: every failure is one line on stderr; 2 for bad input, 1 for a refusal."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _check_utf8(args)
     options = console_options(args)
     if options is None:
         from tui.cli.group import run
@@ -55,6 +56,19 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with one_line_errors():
         run_console(Context(options.db, options.vault, options.read_only))
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Bad input, before any command runs: an argument with bytes that are not UTF-8 (Python keeps
+    them as lone surrogates, which SQLite, JSON and the terminal all refuse, mid-command)."""
+    for n, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            print(f"asr-console: argument {n} ({str(raw)[2:-1]}) is not valid UTF-8; names, times and paths "
+                  "must be", file=sys.stderr, flush=True)
+            sys.exit(2)
 
 
 def __getattr__(name: str):
