@@ -4,8 +4,10 @@ URI that means that path, and a read-only open writes nothing beside the file wh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import BadInput
@@ -83,6 +85,20 @@ def create(path: Path) -> None:
     except OSError as exc:
         raise BadInput(f"{path}: cannot be created ({exc.strerror})") from None
     os.close(fd)
+
+
+@contextlib.contextmanager
+def removed_on_failure(path: Path) -> Iterator[None]:
+    """A database file the block creates is removed (with its sidecars) when the block fails: a
+    failed load leaves no half-made database behind. One that was there before is left alone."""
+    new = not os.path.lexists(path)
+    try:
+        yield
+    except BaseException:
+        if new:
+            for file in (path, *sidecars(path)):
+                file.unlink(missing_ok=True)
+        raise
 
 
 def uri(path: Path, *, read_only: bool, live: bool = True) -> str:

@@ -74,6 +74,7 @@ def renew(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> bool:
 
 
 def release(db: Database, holder: str) -> None:
-    """Give the lease up (only if it is still ours)."""
+    """Give the lease up (only if it is still ours): the row goes, as if never taken, so a command
+    that failed after taking it leaves nothing behind."""
     with write(db) as conn:
-        conn.execute("UPDATE engine_lease SET holder = NULL, expires_wall = 0 WHERE id = 1 AND holder = ?", (holder,))
+        conn.execute("DELETE FROM engine_lease WHERE id = 1 AND holder = ?", (holder,))

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from store import audit, clock
 from store.catalog import DEFAULT_RELEASES, Release, insert_release, latest_releases
 from store.db import set_setting, write
+from store.engine import lease
 from store.engine.status import (
     AgentFacts,
     ComponentFacts,
@@ -63,6 +64,10 @@ def load_scenario(db: Database, s: Scenario, *, source: str, replace: bool = Fal
     with write(db) as conn:
         if fleet_size(conn) and not replace:
             raise Refused(f"{source}: the database already holds a fleet; pass --force to replace it")
+        holder, _expires = lease.current(conn)  # read in the load's transaction: no engine starts meanwhile
+        if holder is not None:
+            raise Refused(f"the engine is running in another process ({holder}); replacing the fleet under it "
+                          "would run the new fleet toward the old one's time. Stop it first")
         loaded = conn.execute("SELECT count(*) FROM items").fetchone()[0]
         bulk = max(len(s.items), loaded) >= BULK_ROWS
         with _deferred_indexes(conn, bulk):

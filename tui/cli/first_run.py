@@ -18,6 +18,7 @@ def ensure_default_db(path: Path) -> None:
     if path.exists():
         return
     from store.db import open_db
+    from store.db_files import removed_on_failure
     from store.sim.loader import load_scenario
     from store.sim.scenario import read_scenario
     from tui.cli.common import scenario_path
@@ -26,11 +27,13 @@ def ensure_default_db(path: Path) -> None:
     old = os.umask(0o077)
     try:
         scenario = scenario_path(None)
-        database = open_db(path)
-        try:
-            load_scenario(database, read_scenario(scenario), source=str(scenario))
-        finally:
-            database.close()
+        world = read_scenario(scenario)
+        with removed_on_failure(path):
+            database = open_db(path)
+            try:
+                load_scenario(database, world, source=str(scenario))
+            finally:
+                database.close()
     finally:
         os.umask(old)
     make_private(path)

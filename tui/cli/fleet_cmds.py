@@ -38,6 +38,7 @@ def demo() -> None:
 def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, read_only) -> None:
     """Load SCENARIO (a file, or a name from demo_data/; default contoso) into the database."""
     from store.db import open_db
+    from store.db_files import removed_on_failure
     from store.errors import Refused
     from store.sim.loader import load_scenario
     from store.sim.scenario import read_scenario
@@ -59,11 +60,12 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
         from tui.cli.first_run import ensure_private_dir
 
         ensure_private_dir(path.parent)
-    database = open_db(path)
-    try:
-        counts = load_scenario(database, world, source=source, replace=force)
-    finally:
-        database.close()
+    with removed_on_failure(path):
+        database = open_db(path)
+        try:
+            counts = load_scenario(database, world, source=source, replace=force)
+        finally:
+            database.close()
     if not ctx.db:
         from tui.cli.first_run import make_private
 
