@@ -19,3 +19,14 @@ class Refused(StoreError):
     """The request is well-formed but the service will not do it (blocked, busy, read-only)."""
 
     exit_code = 1
+
+
+class DatabaseFailed(StoreError):
+    """The database failed under a query (a damaged file): one line, from the command line and
+    when the console stops on it."""
+
+    exit_code = 2
+
+    def __rich__(self) -> str:
+        """What Textual prints, instead of a traceback, when the console stops on this error."""
+        return f"asr-console: {self}".replace("[", "\\[")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,14 +14,17 @@ from typing import TYPE_CHECKING, Self
 from store import clock, fleet
 from store.catalog import latest_releases
 from store.db import Database, open_db
-from store.errors import BadInput, Refused
+from store.errors import BadInput, DatabaseFailed, Refused
 from store.fleet import ItemQuery, ItemRow
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
     from store.engine.loop import AdvanceResult
     from store.engine.outcomes import Plan, UpdateOutcome
-    from store.jobs import JobQuery, JobRow  # with the jobs screen or command (the console opens on items)
+    from store.jobs import (  # with the jobs screen or command (the console opens on items)
+        JobQuery,
+        JobRow,
+    )
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
     from store.rollout_ops import RolloutSpec
     from store.rollouts import FailedMachine, RolloutView
@@ -34,6 +41,27 @@ class VaultInfo:
     private_endpoint: bool
 
 
+def _one_line_failures(cls: type) -> type:
+    """Every public method of `cls` turns a failing database (sqlite3.DatabaseError: a damaged
+    file, a page that will not read) into DatabaseFailed: one line wherever it surfaces."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _translated(member))
+    return cls
+
+
+def _translated(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseFailed(f"database error: {exc}") from exc
+
+    return call
+
+
+@_one_line_failures
 class Service:
     """One connection's view of the service. Not shared across threads: open one per thread."""
 
@@ -78,6 +106,14 @@ class Service:
             if v.name == name:
                 return v
         raise BadInput(f"no vault named {name!r}")
+
+    def check_console_ready(self, vault: str | None) -> None:
+        """What the console needs before it starts: a fleet, the named vault, a clock it can run."""
+        if not self.vaults():
+            raise BadInput("the database holds no fleet (run `asr-console demo load`)")
+        if vault is not None:
+            self.vault(vault)
+        self.clock()
 
     def vault_filter(self, name: str | None) -> int | None:
         """Listing commands cover every vault unless --vault narrows them."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 from tui.cli.context import Context
 
 
 def run_console(ctx: Context) -> None:
-    """Open the console on `ctx`'s database (creating the default one from the demo the first time)."""
+    """Open the console on `ctx`'s database (creating the default one from the demo the first time);
+    exits non-zero when the console stopped on an error."""
     from tui.cli.first_run import ensure_default_db
 
     path = ctx.db_path()
@@ -17,10 +19,14 @@ def run_console(ctx: Context) -> None:
     # Validate the database before the terminal switches to the app, so errors stay one line.
     from store.service import Service
 
-    Service.open(path, read_only=ctx.read_only, create=False).close()
+    with Service.open(path, read_only=ctx.read_only, create=False) as svc:
+        svc.check_console_ready(ctx.vault)
     from tui.app import ConsoleApp
 
     # What the imports made lives as long as the process: out of the collector's way (its full
     # collection during the first frame went through all of it, ~30 ms).
     gc.freeze()
-    ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True).run()
+    app = ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True)
+    app.run()
+    if app.return_code:  # it stopped on an error (said in one line: store.service.ServiceFailed)
+        sys.exit(app.return_code)
