@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from crash_harness import clock_now, lease_row
 from reliability_kit import (
     PY,
     ROOT,
@@ -25,22 +26,6 @@ from waiting import wait_for
 
 from store.clock import iso, parse_iso
 from store.service import Service
-
-
-def _now(db: Path) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT now FROM clock").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def _lease(db: Path) -> tuple:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT holder, expires_wall FROM engine_lease").fetchone() or (None, 0)
-    finally:
-        conn.close()
 
 
 def _start(*args: str) -> subprocess.Popen:
@@ -60,7 +45,7 @@ def test_an_advance_that_waited_for_another_moves_time_itself(tmp_path: Path) ->
     """Another advance commits while this one waits for the lock: this one must still move 6 h
     from where that one left the clock (it reported success having moved nothing)."""
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01")]))
-    start = parse_iso(_now(db))
+    start = parse_iso(clock_now(db))
     other = Service.open(db, create=False)
     try:
         other.conn.execute("BEGIN IMMEDIATE")  # the other advance, holding the write lock
@@ -72,12 +57,13 @@ def test_an_advance_that_waited_for_another_moves_time_itself(tmp_path: Path) ->
         other.close()
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
-    assert _now(db) == iso(start + timedelta(hours=12)), f"two 6 h advances moved the clock to {_now(db)}: {out}"
+    moved = clock_now(db)
+    assert moved == iso(start + timedelta(hours=12)), f"two 6 h advances moved the clock to {moved}: {out}"
 
 
 def test_two_advances_at_once_add_up_or_one_is_refused(tmp_path: Path) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01"), worlds.machine("web-02")]))
-    start = parse_iso(_now(db))
+    start = parse_iso(clock_now(db))
     for _round in range(3):
         pair = [_start("clock", "advance", "6h", "--db", str(db)) for _ in range(2)]
         codes = [p.wait(timeout=120) for p in pair]
@@ -87,14 +73,14 @@ def test_two_advances_at_once_add_up_or_one_is_refused(tmp_path: Path) -> None:
             p.stderr.close()
         assert sorted(codes) in ([0, 0], [0, 1]), (codes, errs)
         start += timedelta(hours=6) * codes.count(0)
-        assert _now(db) == iso(start), f"exits {codes} but the clock is at {_now(db)}: {errs}"
+        assert clock_now(db) == iso(start), f"exits {codes} but the clock is at {clock_now(db)}: {errs}"
 
 
 def test_clock_set_is_capped_like_clock_advance(tmp_path: Path) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01")]))
     checkpoint(db)
     before = content_digest(db)
-    now = parse_iso(_now(db))
+    now = parse_iso(clock_now(db))
     for target in (now + timedelta(days=401), parse_iso("9998-12-31T23:59:59Z")):
         ran = run_cli("clock", "set", iso(target), "--db", str(db))
         assert (ran.code, ran.one_line_error()) == (2, True), ran.err
@@ -115,16 +101,16 @@ def big_fleet(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
 def test_a_signal_during_an_advance_keeps_what_is_done_and_gives_the_lease_back(
         big_fleet: Path, sig: int, code: int, word: str) -> None:
-    start = _now(big_fleet)
+    start = clock_now(big_fleet)
     advancing = _start("clock", "advance", "400d", "--db", str(big_fleet))
-    wait_for(lambda: _now(big_fleet) > start, "the advance committed its first batch", timeout=60)
+    wait_for(lambda: clock_now(big_fleet) > start, "the advance committed its first batch", timeout=60)
     advancing.send_signal(sig)
     out, err = advancing.communicate(timeout=60)
-    reached = _now(big_fleet)
+    reached = clock_now(big_fleet)
     assert advancing.returncode == code, (advancing.returncode, err)
     assert err == f"asr-console: {word} at {reached}; the advance up to there is kept\n", err
     assert reached > start and out == ""
-    assert _lease(big_fleet)[0] is None, "the engine lease is still held after the advance stopped"
+    assert lease_row(big_fleet)[0] is None, "the engine lease is still held after the advance stopped"
     conn = sqlite3.connect(f"file:{big_fleet}?mode=ro", uri=True)
     audit = conn.execute("SELECT detail FROM audit WHERE action = 'clock advance' ORDER BY id DESC").fetchone()
     conn.close()
