@@ -153,6 +153,8 @@ _last_checkpoint = [wall_seconds()]
 
 
 def _checkpoint(db: Database) -> None:
+    if db.conn.in_transaction:  # an advance inside the caller's transaction: it cannot checkpoint
+        return
     if wall_seconds() - _last_checkpoint[0] > CHECKPOINT_WALL_S:
         db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         _last_checkpoint[0] = wall_seconds()
