@@ -17,11 +17,11 @@ ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 """The first moment engine time may hold. Job ids and ticks count from the unix epoch, and a
 scenario's jobs may have started 30 days before its start: both need room before it."""
-LATEST = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
-"""The last moment engine time may hold: a year before datetime's end, for what the engine looks
-ahead to from any moment (a local midnight, a check, a task's end), and four-digit years for
-ISO_FORMAT across the whole range (fixed width: SQLite orders the text)."""
-RANGE_TEXT = "2000-01-01T00:00:00Z to 9998-12-31T23:59:59Z"
+LATEST = datetime(9998, 1, 1, tzinfo=UTC)
+"""The last moment engine time may hold: room before datetime's end for the furthest the engine
+looks ahead from any moment (a rollout's bake, up to MAX_MOVE, then its window's next days), and
+four-digit years for ISO_FORMAT across the whole range (fixed width: SQLite orders the text)."""
+RANGE_TEXT = "2000-01-01T00:00:00Z to 9998-01-01T00:00:00Z"
 
 
 def duration_text(seconds: float) -> str:

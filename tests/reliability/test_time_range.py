@@ -53,6 +53,7 @@ def test_every_formatter_round_trips_across_engine_time(moment: datetime, tz: st
     assert moment < midnight <= moment + timedelta(days=1, hours=1)
     assert midnight.astimezone(clock.zone(tz)).time().hour in (0, 1)  # 01:00 where DST skips midnight
     assert clock.next_multiple(moment, 30) > moment
+    assert moment + clock.MAX_MOVE + timedelta(days=3) > moment  # a rollout's bake, then its window
 
 
 @settings(max_examples=200, deadline=None)
