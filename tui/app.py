@@ -62,9 +62,13 @@ class ConsoleApp(OperatorFlows, App):
 
     def __init__(
         self, *, db_path: str | Path, read_only: bool = False, vault: str | None = None, engine: bool = False,
+        greeting: str | None = None,
     ) -> None:
-        """`engine`: hold the engine lease and move engine time while open (the CLI turns it on)."""
+        """`engine`: hold the engine lease and move engine time while open (the CLI turns it on).
+        `greeting`: said in a notification once the console is up (what the terminal said before
+        the console covered it, e.g. that the database was just created)."""
         super().__init__()
+        self.greeting = greeting
         self.db_path = Path(db_path)
         self.read_only = read_only
         self.service = Service.open(self.db_path, read_only=read_only, create=False)
@@ -118,6 +122,8 @@ class ConsoleApp(OperatorFlows, App):
         if self._live:
             return
         self._live = True
+        if self.greeting:
+            self.notify(self.greeting, title="asr-upgrade-console", timeout=10)
         self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
             self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)

@@ -9,13 +9,14 @@ from tui.cli.context import Context
 
 
 def run_console(ctx: Context) -> None:
-    """Open the console on `ctx`'s database (creating the default one from the demo the first time);
-    exits non-zero when the console stopped on an error."""
+    """Open the console on `ctx`'s database (creating it from the demo when it does not exist yet,
+    and saying so inside the console too); exits non-zero when the console stopped on an error."""
     from tui.cli.first_run import ensure_default_db
 
     path = ctx.db_path()
-    if not ctx.db:
-        ensure_default_db(path)
+    # The default database, or one the operator named that does not exist yet, starts as the demo
+    # fleet (README: `make run ARGS="--db /tmp/demo.db"`); a named file is not created read-only.
+    created = None if ctx.read_only and ctx.db else ensure_default_db(path, private_dir=not ctx.db)
     # Validate the database before the terminal switches to the app, so errors stay one line.
     from store.service import Service
 
@@ -26,7 +27,7 @@ def run_console(ctx: Context) -> None:
     # What the imports made lives as long as the process: out of the collector's way (its full
     # collection during the first frame went through all of it, ~30 ms).
     gc.freeze()
-    app = ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True)
+    app = ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True, greeting=created)
     app.run()
     if app.return_code:  # it stopped on an error (said in one line: store.service.ServiceFailed)
         sys.exit(app.return_code)

@@ -1,4 +1,4 @@
-"""First run without --db: create the private data directory and the database from the demo."""
+"""First run: create the database from the demo (the default one in a private data directory)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,24 @@ def ensure_private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def ensure_default_db(path: Path) -> None:
-    """Create the default database from the default demo, once, and say where."""
-    if path.exists():
-        return
+def ensure_default_db(path: Path, *, private_dir: bool = True) -> str | None:
+    """Create the database from the default demo, once, and say where (returns what it said, or
+    None when the database was there). `private_dir`: create the default data directory (0700);
+    a path the operator named must be in a folder that exists."""
+    if path.exists() or path.is_symlink():
+        return None
+    if not private_dir and not path.parent.is_dir():
+        from store.errors import BadInput
+
+        raise BadInput(f"{path}: no such folder {str(path.parent)!r}")
     from store.db import open_db
     from store.db_files import removed_on_failure
     from store.sim.loader import load_scenario
     from store.sim.scenario import read_scenario
     from tui.cli.common import scenario_path
 
-    ensure_private_dir(path.parent)
+    if private_dir:
+        ensure_private_dir(path.parent)
     old = os.umask(0o077)
     try:
         scenario = scenario_path(None)
@@ -37,7 +44,9 @@ def ensure_default_db(path: Path) -> None:
     finally:
         os.umask(old)
     make_private(path)
-    print(f"Created {path} from the demo fleet ({scenario.stem}).", file=sys.stderr, flush=True)
+    said = f"Created {path} from the demo fleet ({scenario.stem})."
+    print(said, file=sys.stderr, flush=True)
+    return said
 
 
 def make_private(path: Path) -> None:
