@@ -108,6 +108,9 @@ _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 def parse_duration(text: str) -> timedelta:
     """'90s', '45m', '1h30m', '2d' -> timedelta; anything else is bad input."""
     raw = text.strip().lower().replace(" ", "")
+    if raw.startswith("-") and raw[1:] and not re.sub(_DURATION, "", raw[1:]):
+        raise BadInput(f"bad duration {text!r}: durations are positive, engine time only moves forward "
+                       "(e.g. 30m, 1h30m, 2d)")
     if not raw or re.sub(_DURATION, "", raw):
         raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
     found = re.findall(_DURATION, raw)
@@ -193,7 +196,8 @@ def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simula
 
 def set_speed(conn: sqlite3.Connection, speed: float) -> None:
     if not (0 < speed <= 100_000):
-        raise BadInput(f"bad speed {speed!r} (between 0 and 100000 times real time)")
+        raise BadInput(f"bad speed {speed:g}: more than 0 and at most 100000 times real time "
+                       "(to stop engine time, `clock pause`)")
     conn.execute("UPDATE clock SET speed = ? WHERE id = 1", (speed,))
 
 

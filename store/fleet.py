@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sqlite3
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
@@ -241,10 +242,21 @@ _DETAIL_WITH_LATEST = _DETAIL.replace(
 )
 
 
+def no_such_item(conn: sqlite3.Connection, name: str) -> BadInput:
+    """The error for an unknown machine name, with the closest names there are ("did you mean")."""
+    like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    candidates = [n for (n,) in conn.execute(  # a typo rarely changes both ends of a name
+        "SELECT name FROM items WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' LIMIT 5000",
+        (like[:3] + "%", "%" + like[-3:]))]
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.75)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return BadInput(f"no replicated item named {name!r}{hint}")
+
+
 def item_detail(conn: sqlite3.Connection, name: str) -> ItemView:
     row = conn.execute(f"{_DETAIL_WITH_LATEST} WHERE i.name = ?", (name,)).fetchone()
     if row is None:
-        raise BadInput(f"no replicated item named {name!r}")
+        raise no_such_item(conn, name)
     return detail_view(row)
 
 
@@ -298,7 +310,7 @@ def item_ref(conn: sqlite3.Connection, name: str) -> tuple[int, int]:
     """(item id, vault id) of a machine by name."""
     row = conn.execute("SELECT id, vault_id FROM items WHERE name = ?", (name,)).fetchone()
     if row is None:
-        raise BadInput(f"no replicated item named {name!r}")
+        raise no_such_item(conn, name)
     return row
 
 

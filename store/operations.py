@@ -27,6 +27,7 @@ from store.engine.loop import AdvanceResult, advance, processed_until
 from store.engine.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now
 from store.errors import BadInput, Refused
+from store.fleet import no_such_item
 from store.jobs import get_job, jobs_by_seq
 from store.models import Blocker, Component, JobState, JobView
 from store.versions import Version
@@ -74,7 +75,7 @@ def update(db: Database, names: Sequence[str], *, actor: str | None = None) -> U
         for name in unique:
             row = conn.execute(f"{_ITEM} WHERE name = ?", (name,)).fetchone()
             if row is None:
-                raise BadInput(f"no replicated item named {name!r}")
+                raise no_such_item(conn, name)
             rows.append(row)
         refused, targets = [], []
         for row in rows:

@@ -16,6 +16,7 @@ from store.engine import rollouts as engine
 from store.engine.checks import Latest
 from store.engine.runner import RunStats
 from store.errors import BadInput, Refused
+from store.fleet import no_such_item
 from store.rollout_rules import (
     DEFAULT_BAKE,
     DEFAULT_CANARY,
@@ -29,7 +30,7 @@ from store.rollout_rules import (
     wave_sizes,
 )
 from store.rollouts import RolloutRow, rollout_by_id, rollout_row
-from store.vocabulary import STATUS_SLUGS
+from store.vocabulary import UpdateStatus
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _selection(conn: sqlite3.Connection, spec: RolloutSpec) -> tuple[str, dict]:
         unknown = conn.execute("SELECT value FROM json_each(?) WHERE value NOT IN (SELECT name FROM items) "
                                "LIMIT 1", (names,)).fetchone()
         if unknown:
-            raise BadInput(f"no replicated item named {unknown[0]!r}")
+            raise no_such_item(conn, unknown[0])
         elsewhere = conn.execute("SELECT name FROM items WHERE name IN (SELECT value FROM json_each(?)) "
                                  "AND vault_id != ? LIMIT 1", (names, spec.vault_id)).fetchone()
         if elsewhere:
@@ -85,10 +86,12 @@ def _selection(conn: sqlite3.Connection, spec: RolloutSpec) -> tuple[str, dict]:
                 {**params, "ids": json.dumps(sorted(set(spec.item_ids)))})
     where = ["items.vault_id = :vault", "items.agent_version_key < :target_key"]
     if spec.status is not None:
-        if spec.status not in STATUS_SLUGS.values():
-            raise BadInput(f"unknown status {spec.status!r}; use one of {', '.join(STATUS_SLUGS.values())}")
+        try:
+            slug = UpdateStatus.from_word(spec.status).slug  # a slug or the console's words for it
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
         where.append("items.status = :status")
-        params["status"] = spec.status
+        params["status"] = slug
     if spec.appliance is not None:
         if conn.execute("SELECT 1 FROM appliances WHERE name = ? AND vault_id = ?",
                         (spec.appliance, spec.vault_id)).fetchone() is None:

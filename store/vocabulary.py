@@ -28,6 +28,16 @@ class UpdateStatus(str, Enum):
                 return status
         raise ValueError(f"unknown status {slug!r}; use one of {', '.join(STATUS_SLUGS.values())}")
 
+    @classmethod
+    def from_word(cls, word: str) -> UpdateStatus:
+        """A status from any word the console or the portal shows for it, or its slug, in any case:
+        `update-available`, `New update available`, the facet's `New`."""
+        found = STATUS_WORDS.get(" ".join(word.replace("-", " ").lower().split()))
+        if found is None:
+            raise ValueError(f"unknown status {word!r}; use one of {', '.join(STATUS_SLUGS.values())} "
+                             "(or the console's words for them)")
+        return found
+
 
 STATUS_SLUGS: dict[UpdateStatus, str] = {
     UpdateStatus.UP_TO_DATE: "up-to-date",
@@ -36,6 +46,16 @@ STATUS_SLUGS: dict[UpdateStatus, str] = {
     UpdateStatus.UPDATING: "updating",
     UpdateStatus.FAILED: "failed",
 }
+FACET_WORDS: dict[str, str] = {
+    "up-to-date": "OK", "update-available": "New", "blocked": "Blocked", "updating": "Updating", "failed": "Failed",
+}
+"""The console's short facet word per slug (a narrow terminal's facet bar); the CLI takes them too."""
+STATUS_WORDS: dict[str, UpdateStatus] = {
+    " ".join(word.replace("-", " ").lower().split()): status
+    for status, slug in STATUS_SLUGS.items()
+    for word in (slug, status.value, FACET_WORDS[slug], "Cannot update" if slug == "blocked" else slug)
+}
+"""Every word for a status, normalised (lower case, hyphens as spaces) -> the status."""
 
 
 class BlockReason(str, Enum):

@@ -12,6 +12,7 @@ from store.catalog import insert_release
 from store.db import write
 from store.engine.checks import Latest, refresh_components, refresh_items
 from store.errors import BadInput, Refused
+from store.fleet import no_such_item
 from store.models import AGENT, Component
 from store.sim import error_catalog
 from store.versions import Version, VersionError
@@ -22,7 +23,7 @@ KINDS = (AGENT, *(c.value for c in Component))
 def _item(conn: sqlite3.Connection, name: str) -> tuple[int, str | None]:
     row = conn.execute("SELECT id, active_job_id FROM items WHERE name = ?", (name,)).fetchone()
     if row is None:
-        raise BadInput(f"no replicated item named {name!r}")
+        raise no_such_item(conn, name)
     return row
 
 

@@ -39,7 +39,8 @@ def _asr(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_console_start_that_cannot_open_its_database_fails_in_one_line(tmp_path: Path) -> None:
     for args, says in [
-        (["--db", str(tmp_path / "missing.db")], "no such database"),
+        (["--db", str(tmp_path / "nowhere" / "missing.db")], "no such folder"),  # a new file starts as the demo
+        (["--db", str(tmp_path / "missing.db"), "--read-only"], "no such database"),
         (["--db", str(tmp_path)], "is a directory"),
         (["--db", str(tmp_path / "nowhere" / "f.db"), "--read-only"], "does not exist"),
     ]:

@@ -60,9 +60,13 @@ def test_read_only_refuses_every_change(console) -> None:
 
 def test_vault_level_commands_need_vault_when_there_are_several(console) -> None:
     c = console(TWO_VAULTS)
-    for args in (("auto-update",), ("plan",), ("auto-update", "off")):
+    for args in (("auto-update",), ("auto-update", "off")):
         ran = c.call(*args)
         assert ran.code == 2 and "--vault" in ran.err
+    # `plan` reads: without --vault it shows every vault's, as `items` lists every vault's machines.
+    assert [p["vault"] for p in c.call("plan", "--json").json] == ["vault-east", "vault-west"]
+    text = c.call("plan").out
+    assert "Next automatic run for vault-east" in text and "Next automatic run for vault-west" in text
     assert c.call("auto-update", "off", "--vault", "vault-west", "--json").json == {
         "vault": "vault-west", "enabled": False}
     assert c.call("plan", "--vault", "vault-east", "--json").json["vault"] == "vault-east"

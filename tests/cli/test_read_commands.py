@@ -114,3 +114,21 @@ def test_first_run_creates_private_database_from_the_demo(tmp_path: Path) -> Non
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     listed = cli("items", "--json", env=env)
     assert len(json.loads(listed.stdout)) >= 55
+
+
+def test_the_small_things_an_operator_tries(console) -> None:
+    """Issue 20, item 9: --version; a speed of 0 and a negative duration say what is allowed;
+    --status takes the console's words; an unknown machine suggests the close names."""
+    c = console()
+    version = c.run("--version")
+    assert version.code == 0 and version.out.startswith("asr-console ")
+    speed = c.call("clock", "speed", "0")
+    assert speed.code == 2 and "more than 0 and at most 100000" in speed.err
+    back = c.call("clock", "advance", "-5m")
+    assert back.code == 2 and "durations are positive" in back.err and "No such option" not in back.err
+    slugs = {i["name"] for i in c.call("items", "--status", "update-available", "--json").json}
+    for word in ("New", "new update available", "New update available"):
+        assert {i["name"] for i in c.call("items", "--status", word, "--json").json} == slugs, word
+    name = c.call("items", "--json").json[0]["name"]
+    typo = c.call("item", name[:-1])
+    assert typo.code == 2 and "did you mean" in typo.err and repr(name) in typo.err and typo.err.count("\n") == 1

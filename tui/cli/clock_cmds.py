@@ -78,7 +78,7 @@ def _move(ctx: Context, as_json: bool, move: Callable[[Service], AdvanceResult])
     _moved(ctx, as_json, result)
 
 
-@clock.command("advance")
+@clock.command("advance", context_settings={"ignore_unknown_options": True})  # "-5m": a duration, said so
 @click.argument("duration")
 @json_option
 @db_options
@@ -115,7 +115,7 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
     _move(ctx, as_json, move)
 
 
-@clock.command("speed")
+@clock.command("speed", context_settings={"ignore_unknown_options": True})  # "-1": a factor, out of range
 @click.argument("factor", type=float)
 @db_options
 @pass_ctx

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from store.fleet import ItemQuery
-from store.models import STATUS_SLUGS
+from store.errors import BadInput
+from store.models import STATUS_SLUGS, UpdateStatus
 from tui.cli.common import (
     Context,
     db_options,
@@ -19,6 +20,16 @@ from tui.cli.common import (
 )
 
 STATUS_CHOICES = list(STATUS_SLUGS.values())
+
+
+def status_slug(word: str | None) -> str | None:
+    """`--status`: a slug, the portal's words or the console's facet word, as the slug."""
+    if word is None:
+        return None
+    try:
+        return UpdateStatus.from_word(word).slug
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 @click.group()
@@ -78,7 +89,8 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
 
 
 @click.command("items")
-@click.option("--status", type=click.Choice(STATUS_CHOICES), default=None, help="Only items with this status.")
+@click.option("--status", default=None, callback=lambda _c, _p, v: status_slug(v),
+              help=f"Only items with this status: {', '.join(STATUS_CHOICES)} (or the console's words for them).")
 @click.option("--filter", "text", default="", help="Only items whose name contains TEXT.")
 @click.option("--sort", type=click.Choice(["name", "status", "agent_version", "os", "appliance"]), default="name")
 @json_option

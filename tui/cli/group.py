@@ -59,6 +59,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="asr-upgrade-console", prog_name="asr-console", message="%(prog)s %(version)s")
 @db_options
 @click.pass_context
 def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: bool | None) -> None:

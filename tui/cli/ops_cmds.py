@@ -163,13 +163,21 @@ def auto_update(ctx: Context, setting, as_json, db, vault, read_only) -> None:
 @db_options
 @pass_ctx
 def plan(ctx: Context, as_json, db, vault, read_only) -> None:
-    """What the next automatic run will do, and what it skips and why."""
+    """What the next automatic run will do, and what it skips and why (every vault, without --vault)."""
     ctx = ctx.merged(db, vault, read_only)
     with ctx.service() as svc:
-        result = svc.plan(svc.vault(ctx.vault).id)
-    if as_json:
-        emit_json(result)
+        vaults = [svc.vault(ctx.vault)] if ctx.vault or len(svc.vaults()) == 1 else svc.vaults()
+        plans = [svc.plan(v.id) for v in vaults]
+    if as_json:  # one vault: the plan; several: a list of them (as `items` lists every vault's)
+        emit_json(plans[0] if len(plans) == 1 else plans)
         return
+    for n, result in enumerate(plans):
+        if n:
+            click.echo()
+        _echo_plan(result)
+
+
+def _echo_plan(result) -> None:
     click.echo(f"Next automatic run for {safe(result.vault)}: {result.run_at}")
     for u in result.will_update:
         what = f"{u.name} {u.component}" if u.component else u.name

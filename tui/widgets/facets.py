@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 
+from store.vocabulary import FACET_WORDS
 from tui.widgets.text_line import LineWidget
 
 FACETS: list[tuple[str, str]] = [
@@ -16,7 +17,8 @@ FACETS: list[tuple[str, str]] = [
     ("updating", "Updating"),
     ("failed", "Update failed"),
 ]
-SHORT = {"up-to-date": "OK", "update-available": "New", "blocked": "Blocked", "updating": "Updating", "failed": "Failed"}
+SHORT = FACET_WORDS
+"""A narrow terminal's facet words (`asr-console items --status` takes them as well)."""
 
 
 class FacetBar(LineWidget):
