@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -50,6 +51,7 @@ class ConsoleApp(OperatorFlows, App):
         Binding("w", "switch_mode('rollouts')", "Rollouts", show=False, id="app.rollouts"),
         Binding("v", "next_vault", "Vault", id="app.next_vault"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
+        Binding("escape", "close_help", "Close keys", show=False, priority=True, id="app.close_help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -293,7 +295,18 @@ class ConsoleApp(OperatorFlows, App):
         return run
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """`?`: the keys of this view, the console's first (tui/widgets/keys_panel.py)."""
+        from tui.widgets.keys_panel import KeysPanel
+
+        if self.screen.query(KeysPanel):
+            self.screen.query(KeysPanel).remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeysPanel())
+
+    def action_close_help(self) -> None:
+        """Esc closes the keys panel when it is open; otherwise Esc does what the view says."""
+        from tui.widgets.keys_panel import KeysPanel
+
+        if not self.screen.query(KeysPanel):
+            raise SkipAction()
+        self.screen.query(KeysPanel).remove()

@@ -203,3 +203,24 @@ async def test_settings_plan_says_which_entries_wait_for_the_next_check(contoso_
         await until(pilot, lambda: any("app-lnx-02" in line and "waits for the check at" in line
                                        for line in screen_text(app).splitlines()),
                     lambda: f"app-lnx-02's skip waits for the next check:\n{screen_text(app)}")
+
+
+async def test_the_keys_panel_lists_the_consoles_keys_first_and_escape_closes_it(contoso_db: Path) -> None:
+    from tui.widgets.keys_panel import KeysPanel
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        panel = await until(pilot, lambda: app.screen.query(KeysPanel).first() if app.screen.query(KeysPanel)
+                            else None, "the keys panel")
+        await pilot.pause()
+        lines = [line.split("▏", 1)[1].strip() for line in screen_text(app).splitlines() if "▏" in line]
+        listed = [line for line in lines if line]
+        assert listed[0] == "This view", listed[:3]
+        mark = next(n for n, line in enumerate(listed) if line.endswith("Mark"))
+        generic = [n for n, line in enumerate(listed) if "Scroll Left" in line or "Copy selected text" in line]
+        assert all(n > mark for n in generic), listed
+        assert panel.is_mounted
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.screen.query(KeysPanel), "Esc closed the keys panel")
+        assert app.screen.query_one(ItemTable).query.text == ""  # and did nothing else
