@@ -224,3 +224,17 @@ async def test_the_keys_panel_lists_the_consoles_keys_first_and_escape_closes_it
         await pilot.press("escape")
         await until(pilot, lambda: not app.screen.query(KeysPanel), "Esc closed the keys panel")
         assert app.screen.query_one(ItemTable).query.text == ""  # and did nothing else
+
+
+async def test_notifications_never_cover_a_dialogs_buttons(contoso_db: Path) -> None:
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # shown, as in a terminal
+        await pilot.press("b")
+        table = await until(pilot, lambda: isinstance(app.screen, BulkUpdateModal) and app.screen.focused,
+                            "the bulk dialog")
+        blocked = next(i for i in range(table.row_count) if table.row_at(i).status == "blocked")
+        await pilot.press(*["down"] * blocked, "space")  # refused: a warning notification
+        toasts = await until(pilot, lambda: list(app.screen.query("Toast")), "the refusal's notification")
+        buttons = [app.screen.query_one(f"#{b}").region for b in ("cancel", "ok")]
+        assert all(not toast.region.overlaps(button) for toast in toasts for button in buttons), (
+            [t.region for t in toasts], buttons)
