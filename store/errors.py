@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """Base of the errors an operator sees as one line."""
+    """Base of the errors an operator sees as one line; `code` names the reason for scripts
+    (e.g. RebootRequired), when there is one."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class BadInput(StoreError):

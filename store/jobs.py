@@ -327,10 +327,11 @@ class JobRow(NamedTuple):
 
 @dataclass(frozen=True)
 class JobQuery:
-    """Which jobs a list shows: a vault (or all), a state, one target (machine or appliance)."""
+    """Which jobs a list shows: a vault (or all), a state, a scenario, one target (machine or appliance)."""
 
     vault_id: int | None = None
     state: str | None = None
+    scenario: str | None = None
     item_id: int | None = None
     appliance_id: int | None = None
 
@@ -354,6 +355,9 @@ def _job_where(q: JobQuery) -> tuple[str, list]:
     if q.state is not None:
         clauses.append("j.state = ?")
         args.append(q.state)
+    if q.scenario is not None:
+        clauses.append("j.scenario = ?")
+        args.append(q.scenario)
     if q.item_id is not None:
         clauses.append("j.item_id = ?")
         args.append(q.item_id)

@@ -30,10 +30,14 @@ from store.errors import BadInput, Refused
 from store.fleet import no_such_item
 from store.jobs import get_job, jobs_by_seq
 from store.models import Blocker, Component, JobState, JobView
+from store.records import refusal_codes
 from store.versions import Version
+from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE
 
-ALREADY_LATEST = "AlreadyOnLatestVersion"
-ACTIVE = "ActiveJob"
+ALREADY_LATEST = ALREADY_LATEST_CODE
+ACTIVE = ACTIVE_JOB_CODE
+NOT_RETRYABLE = "JobNotRetryable"
+NOT_CANCELLABLE = "JobNotCancellable"
 
 
 def _actor(actor: str | None) -> str:
@@ -54,13 +58,14 @@ _ITEM = (
 
 def _refusal(row: tuple, latest: Latest) -> Refusal | None:
     name, key, active, blockers = row[1], row[6], row[7], json.loads(row[8])
-    if active:
+    codes = refusal_codes(active, key, latest.agent_key, blockers)
+    if not codes:
+        return None
+    if codes[0] == ACTIVE:
         return Refusal(name=name, reasons=[f"{ACTIVE}: an update job is already active ({active})"])
-    if latest.agent is None or key >= latest.agent_key:
+    if codes[0] == ALREADY_LATEST:
         return Refusal(name=name, reasons=[f"{ALREADY_LATEST}: already on the latest version"])
-    if blockers:
-        return Refusal(name=name, reasons=_blocker_reasons(blockers), blockers=[Blocker(**b) for b in blockers])
-    return None
+    return Refusal(name=name, reasons=_blocker_reasons(blockers), blockers=[Blocker(**b) for b in blockers])
 
 
 def update(db: Database, names: Sequence[str], *, actor: str | None = None) -> UpdateOutcome:
@@ -163,14 +168,15 @@ def retry(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
     with write(db) as conn:
         _seq, jid, state, item_id, appliance_id, component, _vault = _job_row(conn, job_id)
         if state not in (JobState.FAILED.value, JobState.CANCELLED.value):
-            raise Refused(f"job {jid} is {state}: only a failed or cancelled job can be retried")
+            raise Refused(f"job {jid} is {state}: only a failed or cancelled job can be retried",
+                          code=NOT_RETRYABLE)
         latest = Latest.read(conn)
         now = clock.now(conn)
         if component is None:
             row = conn.execute(f"{_ITEM} WHERE id = ?", (item_id,)).fetchone()
             refusal = _refusal(row, latest)
             if refusal:
-                raise Refused(f"{row[1]}: " + "; ".join(refusal.reasons))
+                raise Refused(f"{row[1]}: " + "; ".join(refusal.reasons), code=refusal.code)
             seqs = enqueue_agents(conn, [AgentTarget(*row[:6])], at=now, initiated_by=who,
                                   to_version=latest.agent.version, retry_of=jid)
         else:
@@ -193,9 +199,9 @@ def cancel(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
         elif state == JobState.IN_PROGRESS.value:
             conn.execute("UPDATE jobs SET state = 'Cancelling', cancel_requested = 1 WHERE seq = ?", (seq,))
         elif state == JobState.CANCELLING.value:
-            raise Refused(f"job {jid} is already being cancelled")
+            raise Refused(f"job {jid} is already being cancelled", code=NOT_CANCELLABLE)
         else:
-            raise Refused(f"job {jid} has already finished ({state})")
+            raise Refused(f"job {jid} has already finished ({state})", code=NOT_CANCELLABLE)
         audit.record(conn, now, "cancel", jid, {"was": state}, actor=who)
         return get_job(conn, jid)
 

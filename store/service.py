@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the engine and the operations load on the first command tha
         JobRow,
     )
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
+    from store.records import ItemRecord
     from store.rollout_ops import RolloutSpec
     from store.rollouts import FailedMachine, RolloutView
 
@@ -230,7 +231,7 @@ class Service:
         """`store.operations`, for a command that changes the fleet (refused when read-only).
         Imported on the first such command: it loads the engine, which start-up does not need."""
         if self.read_only:
-            raise Refused("read-only: this would change the fleet; restart without --read-only")
+            raise Refused("read-only: this would change the fleet; restart without --read-only", code="ReadOnly")
         from store import operations
 
         return operations
@@ -386,6 +387,30 @@ class Service:
         """Cancel its jobs that have not started and end it; the view and how many were cancelled."""
         _row, cancelled = self._rollout_ops().abort(self.db, name)
         return self.rollout(name, names=False), cancelled
+
+    # -- full records page by page (the ARM endpoint's listings) ---------------------------------
+    def item_records(self, vault_id: int, *, after: str | None = None, limit: int) -> list[ItemRecord]:
+        """A vault's machines in full, in name order, the first `limit` past the name `after`."""
+        from store import records
+
+        return records.item_records(self.conn, vault_id, after=after, limit=limit)
+
+    def item_record(self, vault_id: int, name: str) -> ItemRecord | None:
+        from store import records
+
+        return records.item_record(self.conn, vault_id, name)
+
+    def job_page(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[tuple[int, JobView]]:
+        """Jobs in full, newest first, each with its seq (the next page starts below the last)."""
+        from store import records
+
+        return records.job_page(self.conn, q, limit=limit, after_seq=after_seq)
+
+    def jobs_of(self, q: JobQuery, name: str) -> JobQuery:
+        """`q` narrowed to one machine's jobs, or an appliance's component jobs, by name."""
+        from store.jobs import for_target
+
+        return for_target(self.conn, q, name)
 
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
         from store import job_pages

@@ -117,5 +117,10 @@ COMPONENT_NAMES: dict[Component, str] = {
 AGENT = "agent"
 """The release kind of the Mobility agent itself."""
 
+ALREADY_LATEST_CODE = "AlreadyOnLatestVersion"
+"""Why an update of a machine already on the latest version is refused."""
+ACTIVE_JOB_CODE = "ActiveJob"
+"""Why an update of a machine with a running update job is refused."""
+
 SITE_RECOVERY_ACTOR = "Site Recovery"
 """`initiated_by` of jobs the automatic updates create."""

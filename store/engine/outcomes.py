@@ -16,6 +16,11 @@ class Refusal(BaseModel):
     reasons: list[str] = Field(description="'Reason: message' lines, e.g. 'RebootRequired: ...'.")
     blockers: list[Blocker] = Field(default_factory=list, description="The blocking reasons in full, if blocked.")
 
+    @property
+    def code(self) -> str:
+        """The first reason's name (RebootRequired, AlreadyOnLatestVersion, ActiveJob...)."""
+        return self.reasons[0].partition(":")[0] if self.reasons else ""
+
 
 class UpdateOutcome(BaseModel):
     """`update --json`: the jobs created and the requests refused."""

@@ -22,6 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "sim": "tui.cli.sim_cmds",
     "tour": "tui.cli.tour_cmds",
     "serve": "tui.cli.tour_cmds",
+    "arm": "tui.cli.arm_cmds",
 }
 """Sub-command -> the module that defines it. A module is imported only when one of its commands
 runs (or help lists them), so opening the console or `items --json` skips the rest."""

@@ -10,7 +10,8 @@ from store.models import JobState
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
 
 JOB_STATES = [s.value for s in JobState]
-VALUE_OPTIONS = frozenset({"--db", "--vault", "--for", "--state", "--item", "--limit", "--requires", "--channel"})
+VALUE_OPTIONS = frozenset({"--db", "--vault", "--for", "--state", "--item", "--limit", "--requires", "--channel",
+                           "--host", "--port", "--token", "--retry-after"})
 """Options that take a value (so the value is not mistaken for a sub-command's name)."""
 TEXT_LIMIT = 50
 """Text output lists at most this many created jobs (--json lists them all)."""
