@@ -35,6 +35,7 @@ WORKERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "bulk": ("t_bulk.py", ("eligible",), ("f.bulk",)),
     "cli": ("t_cli.py", ("fleet",), ("g.cli",)),
     "rollout": ("t_rollout.py", ("eligible",), ("h.create", "h.wave", "h.view")),
+    "arm": ("t_arm.py", ("fleet",), ("i.list", "i.first")),
 }
 ALIASES = {"filter": "c.filter", "sort": "c.sort", "jobs": "c.jobs", "tick": "d.tick", "refresh": "d.tick",
            "memory": "b.memory", "nightly": "e.nightly", "hour": "e.hour", "create": "h.create", "wave": "h.wave"}
@@ -44,10 +45,11 @@ def default_repeat(worker: str, n: int) -> int:
     """Repeats per worker: enough for a median, bounded so 100k stays within ~10 minutes on 2 cores
     and the CI smoke (<= 5,000 items) within a minute."""
     if n <= 5_000:
-        return {"load": 2, "startup": 1, "ui": 2, "stall": 1, "engine": 1, "bulk": 1, "cli": 2, "rollout": 1}[worker]
+        return {"load": 2, "startup": 1, "ui": 2, "stall": 1, "engine": 1, "bulk": 1, "cli": 2, "rollout": 1,
+                "arm": 1}[worker]
     big = n >= 50_000
     return {"load": 3, "startup": 9, "ui": 5, "stall": 1 if big else 2, "engine": 1 if big else 2,
-            "bulk": 3, "cli": 3, "rollout": 3}[worker]
+            "bulk": 3, "cli": 3, "rollout": 3, "arm": 2}[worker]
 
 
 def selected(only: str | None) -> tuple[list[str], set[str] | None]:
