@@ -70,6 +70,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demo list": ("outside", ()),
     "tour": ("outside", ("--list",)),
     "serve": ("outside", ()),
+    "arm serve": ("outside", ()),  # a server: its --read-only (403 for every change) is in tests/arm
     "rollout list": ("read", ()),
     "rollout show": ("read", ("r0",)),
     "rollout create": ("write", ("r9", "web-01", "--window", "12:00-13:00")),
