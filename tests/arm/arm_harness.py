@@ -9,13 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
+from cli_process import Ran, run_cli
 from waiting import DEADLINE_S, wait_for
 
 _spec = importlib.util.spec_from_file_location("engine_worlds", Path(__file__).parents[1] / "engine" / "worlds.py")
@@ -45,24 +45,6 @@ class StaticBearer(SansIOHTTPPolicy):
 
     def on_request(self, request) -> None:
         request.http_request.headers["Authorization"] = f"Bearer {self.token}"
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def cli(db: Path, *args: str) -> Ran:
-    """`asr-console ARGS --db DB` as a real process."""
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", *args, "--db", str(db)], capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
-    return Ran(proc.returncode, proc.stdout, proc.stderr)
 
 
 class ArmServer:
@@ -103,7 +85,7 @@ class ArmServer:
                                             base_url=self.base_url, **options)
 
     def cli(self, *args: str) -> Ran:
-        return cli(self.db, *args)
+        return run_cli(self.db, *args)
 
     def stop(self) -> int:
         """Ctrl-C, then its exit code (it releases the engine lease on the way out)."""

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from arm_harness import ArmServer, cli, worlds
+from arm_harness import ArmServer, worlds
+from cli_process import run_cli
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def arm(tmp_path: Path) -> Iterator[Callable[..., ArmServer]]:
         if not path.exists():
             worlds.load(path, data or worlds.world()).close()
             if paused:
-                assert cli(path, "clock", "pause").code == 0
+                assert run_cli(path, "clock", "pause").code == 0
         server = ArmServer(path, *([] if https else ["--http"]), *options)
         servers.append(server)
         return server

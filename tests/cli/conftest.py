@@ -4,29 +4,12 @@ for the error-contract details, which are many and cheap)."""
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cli_worlds as worlds
 import pytest
-
-
-@dataclass
-class Ran:
-    """One command's outcome."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
+from cli_process import Ran, run_cli
 
 
 class Console:
@@ -36,10 +19,7 @@ class Console:
         self.db = db
 
     def run(self, *args: str) -> Ran:
-        proc = subprocess.run([sys.executable, "-m", "tui.cli", *args, "--db", str(self.db)],
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-                              check=False)
-        return Ran(proc.returncode, proc.stdout, proc.stderr)
+        return run_cli(self.db, *args)
 
     def call(self, *args: str) -> Ran:
         from tui.cli import main
