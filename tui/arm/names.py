@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -56,38 +57,39 @@ def machine_name(resource: str) -> str | None:
 @dataclass(frozen=True)
 class VaultScope:
     """A vault's resource ids: the vault, its one fabric (the appliances' site), that fabric's
-    one protection container (every replicated machine) and the container's mapping to Azure."""
+    one protection container (every replicated machine) and the container's mapping to Azure.
+    Its ids are worked out once (every item of a page names its container)."""
 
     vault: str
     url: bool = False
     """Paths for URLs (the vault's name percent-encoded) rather than resource ids."""
 
-    @property
+    @cached_property
     def prefix(self) -> str:
         vault = quote(self.vault, safe="") if self.url else self.vault
         return f"/Subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}/providers/{PROVIDER}/vaults/{vault}"
 
-    @property
+    @cached_property
     def fabric(self) -> str:
         return f"{resource_name(self.vault)}-fabric"
 
-    @property
+    @cached_property
     def container(self) -> str:
         return f"{resource_name(self.vault)}-container"
 
-    @property
+    @cached_property
     def mapping(self) -> str:
         return f"{resource_name(self.vault)}-mapping"
 
-    @property
+    @cached_property
     def fabric_id(self) -> str:
         return f"{self.prefix}/replicationFabrics/{self.fabric}"
 
-    @property
+    @cached_property
     def container_id(self) -> str:
         return f"{self.fabric_id}/replicationProtectionContainers/{self.container}"
 
-    @property
+    @cached_property
     def mapping_id(self) -> str:
         return f"{self.container_id}/replicationProtectionContainerMappings/{self.mapping}"
 
