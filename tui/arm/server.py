@@ -302,7 +302,14 @@ async def serve(settings: Settings, *, host: str, port: int, plain_http: bool, v
             "subscription_id": SUBSCRIPTION, "resource_group": RESOURCE_GROUP,
             "ca_cert": None if cert is None else str(cert.resolve()), "vaults": vaults,
         }), flush=True)
-        await stop.wait()
+        told = False
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), 1.0)
+            except TimeoutError:
+                if engine is not None and engine[0].error and not told:  # it does not restart
+                    print(f"arm serve: the engine stopped: {engine[0].error}", file=sys.stderr, flush=True)
+                    told = True
     finally:
         await runner.cleanup()
         if engine is not None:  # it gives the lease up before it ends
