@@ -325,5 +325,28 @@ def m007_rollouts(db: Database) -> None:
         """
     )
 
+
+@_step()
+def m008_clock_requests(db: Database) -> None:
+    """`clock advance` / `clock set` asked of the engine lease's holder by another process
+    (store/engine/handoff.py): one row while its asker waits."""
+    db.executescript(
+        """
+        CREATE TABLE clock_requests (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('advance', 'set')),
+            amount TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'running', 'done', 'failed', 'withdrawn')),
+            target TEXT,
+            performer TEXT,
+            result TEXT,
+            asker_pid INTEGER NOT NULL
+        );
+        """
+    )
+
+
 STEP_NAMES = [fn.__name__ for fn in STEPS]
 KNOWN_MIGRATIONS = frozenset(STEP_NAMES)

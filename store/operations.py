@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from store import audit, clock
 from store.db import write
-from store.engine import lease
+from store.engine import handoff
 from store.engine.checks import Latest
 from store.engine.enqueue import (
     AgentTarget,
@@ -23,7 +23,7 @@ from store.engine.enqueue import (
     enqueue_agents_matching,
     enqueue_components,
 )
-from store.engine.loop import AdvanceResult, advance, processed_until
+from store.engine.loop import AdvanceResult, processed_until
 from store.engine.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now
 from store.errors import BadInput, Refused
@@ -299,51 +299,25 @@ def set_auto_update(db: Database, vault_id: int, enabled: bool, *, actor: str | 
 
 def clock_advance_to(db: Database, to: datetime, *, actor: str | None = None) -> AdvanceResult:
     """Move simulated engine time to `to` (`clock set`): never back, at most clock.MAX_MOVE at once."""
-    def target(start: datetime) -> datetime:
-        if to < start:
-            raise BadInput(f"the clock never goes back (now {clock.iso(start)}, asked {clock.iso(to)})")
-        if to - start > clock.MAX_MOVE:
-            raise BadInput(f"the clock moves at most {clock.MAX_MOVE.days}d at once (now {clock.iso(start)}, "
-                           f"asked {clock.iso(to)}); set it in steps")
-        return clock.later(start, to - start, "the new time")
-
-    return _move(db, target, actor)
+    return _move(db, handoff.Move(to=to), actor)
 
 
 def clock_advance(db: Database, delta: timedelta, *, actor: str | None = None) -> AdvanceResult:
-    """Move simulated engine time forward by `delta` from where it is when the lease is taken."""
-    return _move(db, lambda start: clock.later(start, delta, "the advance"), actor)
+    """Move simulated engine time forward by `delta` from where it is when the move starts."""
+    return _move(db, handoff.Move(delta=delta), actor)
 
 
-def _move(db: Database, target: Callable[[datetime], datetime], actor: str | None) -> AdvanceResult:
-    """Advance to `target(now)`, processing every event on the way. `now` is read once the engine
-    lease is held, so two advances at once add up (or the second is refused: another process
-    holds the lease); never a success for time that did not move. Interrupted (^C, SIGTERM), the
-    part done is kept and audited, and the lease released."""
+def _move(db: Database, move: handoff.Move, actor: str | None) -> AdvanceResult:
+    """Advance to `move.target(now)`, processing every event on the way: here when the engine lease
+    is free, else by the process that holds it (a console, `engine run`, `arm serve`). `now` is
+    read by whoever performs it, under the lease, so two advances at once add up; never a success
+    for time that did not move. Interrupted (^C, SIGTERM), the part done is kept and audited, and
+    the lease released (store/engine/handoff.py)."""
     state = clock.read(db.conn)
     if state.mode != "simulated":
         raise Refused("the clock follows real time here; it cannot be moved by hand")
-    target(processed_until(db.conn))  # bad input before the lease is taken
-    holder = lease.new_holder()
-    lease.acquire(db, holder)
-    try:
-        start = processed_until(db.conn)
-        to = target(start)
-        try:
-            result = advance(db, to, on_batch=lambda _at: lease.renew(db, holder), holder=holder)
-        except KeyboardInterrupt:
-            _audit_move(db, start, processed_until(db.conn), "interrupted", actor)
-            raise
-        _audit_move(db, start, to, result.summary(), actor)
-    finally:
-        lease.release(db, holder)
-    return result
-
-
-def _audit_move(db: Database, start: datetime, end: datetime, summary: str, actor: str | None) -> None:
-    with write(db) as conn:
-        audit.record(conn, end, "clock advance", None, {"from": clock.iso(start), "to": clock.iso(end),
-                                                       "summary": summary}, actor=_actor(actor))
+    move.target(processed_until(db.conn))  # bad input before anything is written
+    return handoff.ask(db, move, _actor(actor))
 
 
 def clock_speed(db: Database, speed: float, *, actor: str | None = None) -> None:

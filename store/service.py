@@ -277,8 +277,8 @@ class Service:
         self._operations().clock_speed(self.db, speed)
 
     def clock_advance(self, delta: timedelta) -> AdvanceResult:
-        """Move simulated engine time forward, processing every event (refused while another
-        process holds the engine lease)."""
+        """Move simulated engine time forward, processing every event (while another process
+        holds the engine lease, that process does it)."""
         return self._operations().clock_advance(self.db, delta)
 
     def clock_advance_to(self, to: datetime) -> AdvanceResult:

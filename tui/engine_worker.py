@@ -51,7 +51,7 @@ class EngineThread:
         # Imported here, on the worker thread: the first frame does not wait for the engine's modules.
         from store.clock import LATEST
         from store.db import open_db
-        from store.engine import lease
+        from store.engine import handoff, lease
         from store.engine.headless import Pacer
         from store.engine.loop import advance, processed_until
 
@@ -67,6 +67,12 @@ class EngineThread:
                     pacer = Pacer()
                     continue
                 self.holding, self.observing = True, False
+                try:
+                    if handoff.serve(db, holder):  # another process's `clock advance` / `clock set`
+                        pacer = Pacer()
+                except lease.LeaseLost:
+                    self.holding, self.observing = False, True
+                    continue
                 cursor = processed_until(db.conn)
                 target = pacer.target(db, cursor)
                 while not self.skips.empty():

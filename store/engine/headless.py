@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from store import audit, clock
 from store.clock import iso, wall_seconds
 from store.db import write
-from store.engine import lease
+from store.engine import handoff, lease
 from store.engine.loop import AdvanceResult, advance, processed_until
 from store.errors import Refused
 
@@ -74,6 +74,8 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
                 merge(total, advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder))
             if not lease.renew(db, holder):
                 raise Refused("the engine lease was lost to another process; stopping")
+            if handoff.serve(db, holder):  # another process's `clock advance` / `clock set`
+                pacer = Pacer()
             if stop is not None and stop():
                 break
             if until is None or processed_until(db.conn) < until:

@@ -85,7 +85,7 @@ def _move(ctx: Context, as_json: bool, move: Callable[[Service], AdvanceResult])
 @pass_ctx
 def advance(ctx: Context, duration, as_json, db, vault, read_only) -> None:
     """Move simulated engine time forward by DURATION (30m, 1h30m, 2d), processing every event on
-    the way. Refused (exit 1) while a console or `engine run` holds the engine lease."""
+    the way. While a console, `engine run` or `arm serve` holds the engine, it does the move."""
     from store.clock import parse_duration
 
     ctx = ctx.merged(db, vault, read_only)
