@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from reliability_kit import PY, ROOT, cli_env, load_world, run_cli, worlds
+from crash_harness import clock_now
+from reliability_kit import PY, ROOT, cli_env, load_world, ro, run_cli, worlds
 from waiting import wait_for
 
 from store.clock import iso, parse_iso
@@ -20,25 +21,17 @@ from store.db import open_db
 from store.engine import handoff, lease
 
 
-def _now(db: Path) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT now FROM clock").fetchone()[0]
-    finally:
-        conn.close()
-
-
 def _holder(db: Path) -> str | None:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    """The live lease holder, or None."""
+    conn = ro(db)
     try:
-        holder, _expires = lease.current(conn)
-        return holder
+        return lease.current(conn)[0]
     finally:
         conn.close()
 
 
 def _requests(db: Path) -> int:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = ro(db)
     try:
         return conn.execute("SELECT count(*) FROM clock_requests").fetchone()[0]
     finally:
@@ -69,7 +62,7 @@ def fleet(tmp_path: Path) -> Path:
 
 
 def test_the_holder_performs_an_advance_asked_from_another_terminal(fleet: Path) -> None:
-    start = parse_iso(_now(fleet))
+    start = parse_iso(clock_now(fleet))
     engine = EngineRun(fleet)
     try:
         assert run_cli("update", "web-01", "--db", str(fleet)).code == 0
@@ -78,10 +71,10 @@ def test_the_holder_performs_an_advance_asked_from_another_terminal(fleet: Path)
         assert (ran.json["now"], ran.json["from"]) == (iso(start + timedelta(minutes=20)), iso(start))
         assert ran.json["processed"]["succeeded"] == 1  # the job ran in the holder's process
         second = run_cli("clock", "set", iso(start + timedelta(hours=1)), "--db", str(fleet))
-        assert second.code == 0 and _now(fleet) == iso(start + timedelta(hours=1)), second.err
+        assert second.code == 0 and clock_now(fleet) == iso(start + timedelta(hours=1)), second.err
         back = run_cli("clock", "set", iso(start), "--db", str(fleet))
         assert back.code == 2 and "never goes back" in back.err
-        assert _now(fleet) == iso(start + timedelta(hours=1)) and _holder(fleet) is not None
+        assert clock_now(fleet) == iso(start + timedelta(hours=1)) and _holder(fleet) is not None
     finally:
         summary = engine.stop()
     assert "Engine ran" in summary
@@ -89,7 +82,7 @@ def test_the_holder_performs_an_advance_asked_from_another_terminal(fleet: Path)
 
 
 def test_two_askers_at_once_add_up(fleet: Path) -> None:
-    start = parse_iso(_now(fleet))
+    start = parse_iso(clock_now(fleet))
     engine = EngineRun(fleet)
     try:
         askers = [subprocess.Popen([PY, "-m", "tui.cli", "clock", "advance", "3h", "--db", str(fleet)], cwd=ROOT,
@@ -98,30 +91,30 @@ def test_two_askers_at_once_add_up(fleet: Path) -> None:
         for asker in askers:
             _out, err = asker.communicate(timeout=120)
             assert asker.returncode == 0, err
-        assert _now(fleet) == iso(start + timedelta(hours=6))
+        assert clock_now(fleet) == iso(start + timedelta(hours=6))
     finally:
         engine.stop()
 
 
 def test_a_holder_that_goes_away_leaves_the_move_to_the_asker(fleet: Path) -> None:
-    start = parse_iso(_now(fleet))
+    start = parse_iso(clock_now(fleet))
     gone = open_db(fleet)
     lease.acquire(gone, "crashed:1:abc", ttl=1.0)
     assert handoff.serve(gone, "crashed:1:abc") == 0  # a holder that takes requests ... then died
     gone.close()
     ran = run_cli("clock", "advance", "1h", "--db", str(fleet))
     assert ran.code == 0, ran.err
-    assert _now(fleet) == iso(start + timedelta(hours=1)) and _holder(fleet) is None
+    assert clock_now(fleet) == iso(start + timedelta(hours=1)) and _holder(fleet) is None
 
 
 def test_a_holder_that_takes_no_requests_leaves_the_move_refused(fleet: Path) -> None:
-    start = _now(fleet)
+    start = clock_now(fleet)
     other = open_db(fleet)
     lease.acquire(other, "older:1:abc")  # holds the lease, never serves (older code)
     try:
         ran = run_cli("clock", "advance", "1h", "--db", str(fleet))
         assert ran.code == 1 and "older:1:abc" in ran.err and "does not take clock requests" in ran.err
-        assert _now(fleet) == start and _requests(fleet) == 0
+        assert clock_now(fleet) == start and _requests(fleet) == 0
     finally:
         lease.release(other, "older:1:abc")
         other.close()
@@ -129,17 +122,17 @@ def test_a_holder_that_takes_no_requests_leaves_the_move_refused(fleet: Path) ->
 
 def test_interrupting_the_asker_withdraws_the_move_and_keeps_what_was_done(tmp_path: Path) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine(f"vm-{n:04d}") for n in range(3000)]))
-    start = _now(db)
+    start = clock_now(db)
     engine = EngineRun(db)
     try:
         asker = subprocess.Popen([PY, "-m", "tui.cli", "clock", "advance", "400d", "--db", str(db)], cwd=ROOT,
                                  env=cli_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        wait_for(lambda: _now(db) != start, "the holder started moving engine time")
+        wait_for(lambda: clock_now(db) != start, "the holder started moving engine time")
         asker.send_signal(signal.SIGINT)
         _out, err = asker.communicate(timeout=60)
         assert asker.returncode in (1, 130) and "Traceback" not in err, err  # ^C: interrupted, one line
         wait_for(lambda: _requests(db) == 0, "the holder stopped the withdrawn move and dropped it")
-        kept = _now(db)
+        kept = clock_now(db)
         assert start < kept < iso(parse_iso(start) + timedelta(days=400))
     finally:
         engine.stop()
