@@ -179,16 +179,17 @@ def _withdraw(db: Database, rid: int) -> None:
     next batch). Best effort: a holder busy writing may keep the lock, and it notices this process
     has ended anyway."""
     conn = db.conn
-    if conn.in_transaction:  # interrupted inside one of ours: it is rolled back first
-        conn.execute("ROLLBACK")
+    own = not conn.in_transaction  # inside the caller's transaction: part of it
     conn.execute(f"PRAGMA busy_timeout = {WITHDRAW_WAIT_MS}")
     try:
-        conn.execute("BEGIN IMMEDIATE")  # one try, not write()'s patient retries: ^C was pressed
+        if own:
+            conn.execute("BEGIN IMMEDIATE")  # one try, not write()'s patient retries: ^C was pressed
         conn.execute("UPDATE clock_requests SET state = 'withdrawn' WHERE id = ? AND state = 'running'", (rid,))
         conn.execute("DELETE FROM clock_requests WHERE id = ? AND state != 'withdrawn'", (rid,))
-        conn.execute("COMMIT")
+        if own:
+            conn.execute("COMMIT")
     except sqlite3.OperationalError:
-        if conn.in_transaction:
+        if own and conn.in_transaction:
             conn.execute("ROLLBACK")
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
