@@ -91,6 +91,19 @@ def set_lease_expiry(db: Path, holder: str, expires: float) -> None:
         conn.close()
 
 
+def _requests(db: Path) -> str:
+    """The clock requests waiting for a holder, to say why a process never took the lease."""
+    conn = ro(db)
+    try:
+        rows = conn.execute("SELECT id, kind, amount, state, asker_pid, performer FROM clock_requests").fetchall()
+        serving = conn.execute("SELECT value FROM settings WHERE key = 'clock_requests_holder'").fetchone()
+    except sqlite3.Error as exc:
+        return f"requests unreadable: {exc}"
+    finally:
+        conn.close()
+    return f"requests {rows}, serving holder {serving}"
+
+
 def holds_lease(db: Path, pid: int) -> bool:
     """Whether `pid` has taken the lease (on a starved machine its expiry may lag: the claim counts)."""
     holder, _expires = lease_row(db)
@@ -177,7 +190,8 @@ def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, s
             trial.alive_s = time.monotonic() - began
         elif proc.poll() is None:
             proc.kill()
-            report.violations.append(f"trial {n}: {kind} never took the lease within 60 s")
+            report.violations.append(f"trial {n}: {kind} never took the lease within 60 s "
+                                     f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)})")
         try:
             out, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
