@@ -15,8 +15,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/asr-console $(ARGS)
 
+# The whole suite, then the console's pilots and snapshots again on Textual's stock paint path
+# (tui/paint/README.md): the console must work, and look, the same on both.
+STOCK_TESTS := tests/console tests/snapshots tests/tui tests/tours/test_tours_auto.py \
+	tests/tours/test_tour_parts.py tests/reliability/test_hostile_names.py
+
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	ASR_CONSOLE_PAINT=stock $(BIN)/python -m pytest $(STOCK_TESTS)
+endif
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --items 1000

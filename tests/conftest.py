@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--reverse"):
         items.reverse()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "paint_hook(name): checks a hook of tui/paint's fast path "
+                                       "(skipped when ASR_CONSOLE_PAINT leaves it out)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("paint_hook"):
+        from tui import paint
+
+        if not paint.enabled(mark.args[0]):
+            setting = os.environ.get(paint.ENV)
+            pytest.skip(f"the {mark.args[0]} paint hook is off ({paint.ENV}={setting})")

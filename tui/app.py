@@ -16,9 +16,9 @@ from store import clock
 from store.service import Service, VaultInfo
 from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
+from tui.paint import style_app_first
 from tui.screen_ref import ScreenRef
 from tui.widgets.clock_bar import HeaderState
-from tui.widgets.compositor import painted_in_place
 
 if TYPE_CHECKING:
     from store.models import JobView
@@ -84,13 +84,7 @@ class ConsoleApp(OperatorFlows, App):
         """Change polls done: each shows every commit made before it (tests wait on it)."""
 
     def on_load(self) -> None:
-        # Textual 8.2.8 refreshes the CSS for a mode's first screen (a new screen's CSS count, -1,
-        # is behind the app's, 0): a re-parse of every CSS source, and another after it as the
-        # re-parse empties the parse cache (~50M instructions of start-up), to restyle the app and
-        # the first screen, which it styled before the app itself. Instead: style the app first,
-        # and start its count where a new screen's starts; a CSS change (a theme) still counts.
-        self.stylesheet.apply(self)
-        self._css_update_count = -1
+        style_app_first(self)
 
     def on_ready(self) -> None:
         # Textual's first frame is on the terminal, but the items table paints its rows in the
@@ -130,10 +124,8 @@ class ConsoleApp(OperatorFlows, App):
         if self.engine is not None:
             self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
         self.after_change()
-        # What start-up built (screens, widgets, Textual's and pydantic's caches, ~80,000 objects)
-        # lives as long as the app: out of the collector's way. Each full collection walked all of
-        # it; the engine's allocations during a 100k nightly run set one off inside a frame
-        # (~100 ms stall). Objects freed by reference count are still freed.
+        # What start-up built lives as long as the app: out of the collector's way, so a full
+        # collection set off by the engine's allocations does not walk it inside a frame.
         gc.freeze()
 
     def on_unmount(self) -> None:
@@ -149,10 +141,7 @@ class ConsoleApp(OperatorFlows, App):
         version = self.service.data_version()
         if version != self._seen_version:
             self._seen_version = version
-            screen = self.screen
-            # The rows just read, on screen in this callback (not a message and a timer later).
-            with painted_in_place(screen, getattr(screen, "live_widgets", ())):
-                self.after_change(polled=True)
+            self.after_change(polled=True)
         else:
             self.refresh_clock()
         self.polls += 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from store.db import open_db
 from store.fleet import ItemQuery
 from store.service import Service
@@ -151,6 +153,7 @@ async def test_highlighted_row_stays_in_view_when_the_terminal_shrinks(contoso_d
         assert any(line.startswith("│") for line in lines), f"{name} scrolled out of the table at 80x24"
 
 
+@pytest.mark.paint_hook("one-frame")
 async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame(contoso_db: Path) -> None:
     """No frame shows the typed letter over the rows of the text before it (a screen where the
     table keeps its scrollbar: one appearing or going is a layout change, and Textual repaints

@@ -1,9 +1,8 @@
 """The console repaints only what changed: what a terminal shows after those partial updates must
-be what a full paint of the screen shows (tui/widgets/compositor.py, tui/widgets/line_cache.py)."""
+be what a full paint of the screen shows (tui/paint/compositor.py, tui/paint/line_cache.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +13,7 @@ from rich.segment import ControlType
 from rich.style import Style
 
 from tui.app import ConsoleApp
-from waiting import until, until_async
+from waiting import until
 
 Cells = list[list[tuple[str, Style | None]]]
 
@@ -122,8 +121,7 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
 
 
 def test_textual_is_the_version_the_paint_shortcuts_were_written_for() -> None:
-    """tui/widgets/compositor.py, line_cache.py and scrolling.py lean on Textual 8.2.8's private
-    paint internals (Compositor._get_renders, StylesCache.render_line, ScrollBarRender): a Textual
+    """tui/paint leans on Textual 8.2.8's private internals (its README lists them): a Textual
     upgrade must fail here first and have them re-checked, not paint wrong cells quietly."""
     from importlib.metadata import version
 
@@ -150,39 +148,23 @@ def mark_updating(db: Path, *item_ids: int) -> None:
     writer.close()
 
 
-async def test_a_live_refresh_is_on_the_terminal_when_the_poll_returns(contoso_db: Path) -> None:
-    """The poll that reads a commit paints it: the changed rows and the overview in one update,
-    written before the poll returns (not a timer tick later)."""
-    async with painted_console(contoso_db) as (app, _pilot, terminal):
+async def test_a_live_refresh_reaches_the_terminal(contoso_db: Path) -> None:
+    """The poll that reads a commit repaints the changed rows and the overview, as partial updates
+    that leave the terminal what a full paint shows."""
+    async with painted_console(contoso_db) as (app, pilot, terminal):
         table = app.screen.query_one("ItemTable")
         highlighted, other = table.highlighted, table.row_at(3)
         assert highlighted.status != "updating" and other.status != "updating"
         mark_updating(contoso_db, highlighted.id, other.id)  # another process commits
-        before = terminal.updates
         app.poll_changes()
-        assert terminal.updates == before + 1
+
+        def shown() -> bool:
+            lines = ["".join(c for c, _ in row) for row in terminal.cells]
+            rows = {line.split()[1]: line for line in lines if line.startswith("│  ")}  # the table's
+            return ("Updating" in rows[highlighted.name].split("││")[0]
+                    and "Updating" in rows[other.name].split("││")[0]
+                    and any("││ Status" in line and line.rstrip(" │").endswith("Updating")
+                            for line in lines))
+
+        await until(pilot, shown, "both rows and the overview say Updating on the terminal")
         assert not differences(terminal, app), "\n".join(differences(terminal, app)[:20])
-        lines = ["".join(c for c, _ in row) for row in terminal.cells]
-        rows = {line.split()[1]: line for line in lines if line.startswith("│  ")}  # the table's, by name
-        assert "Updating" in rows[highlighted.name].split("││")[0] and "Updating" in rows[other.name].split("││")[0]
-        assert any("││ Status" in line and line.rstrip(" │").endswith("Updating") for line in lines)  # the overview
-
-
-async def test_a_live_refresh_left_to_textual_still_reaches_the_terminal(contoso_db: Path) -> None:
-    """When the poll cannot paint in place (a layout is pending), the rows it read reach the
-    terminal by Textual's own path: the widgets' held idle checks are made after the refresh."""
-    async with painted_console(contoso_db) as (app, _pilot, terminal):
-        table = app.screen.query_one("ItemTable")
-        other = table.row_at(3)
-        assert other.status != "updating"
-        mark_updating(contoso_db, other.id)
-        app.screen.query_one("FacetBar").refresh(layout=True)
-        before = terminal.updates
-        app.poll_changes()
-        assert terminal.updates == before  # not painted in place
-        assert not any(w._idle_held for w in app.screen.live_widgets)
-        # Not a pilot pause: it prompts every widget, as the refresh itself must.
-        await until_async(lambda: not differences(terminal, app),
-                          lambda: "the rows reach the terminal:\n" + "\n".join(differences(terminal, app)[:20]))
-        row = next(line for line in ("".join(c for c, _ in r) for r in terminal.cells) if f" {other.name} " in line)
-        assert "Updating" in row.split("││")[0]

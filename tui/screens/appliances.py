@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from store.errors import StoreError
 from store.vocabulary import UpdateStatus
@@ -18,7 +18,6 @@ from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
 from tui.render import safe_text, short_job_id
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.key_footer import KeyFooter as Footer
 
 if TYPE_CHECKING:
     from store.models import ApplianceView

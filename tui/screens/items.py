@@ -10,20 +10,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
 from store.fleet import SORTS, ItemQuery
+from tui.paint import StartScreen, send_repaints, use_line_compositor
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.compositor import send_repaints, use_line_compositor
 from tui.widgets.facets import FACETS, FacetBar
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
-from tui.widgets.titles import set_border_title
 
 W = TypeVar("W", bound=Widget)
 SORT_ORDER = list(SORTS)
@@ -38,7 +36,7 @@ this often (a count over the whole vault); the rows on screen are read on every 
 
 class FooterLine(Widget):
     """The key footer's line, as an empty footer paints it, until the footer mounts after the
-    first rows (`ItemsScreen._first_frame_shown`): Textual's Footer module is ~10M instructions to load."""
+    first rows (`ItemsScreen._first_frame_shown`): the first rows need not wait for its module."""
 
     DEFAULT_CSS = "FooterLine { dock: bottom; height: 1; background: $footer-background; }"
 
@@ -46,7 +44,7 @@ class FooterLine(Widget):
         return Strip.blank(self.size.width, self.rich_style.background_style)
 
 
-class ItemsScreen(Screen):
+class ItemsScreen(StartScreen):
     """The home screen: every replicated item of the current vault with its update status."""
 
     CSS_PATH = "items.tcss"
@@ -84,34 +82,6 @@ class ItemsScreen(Screen):
         """(item id, its detail row, the vault's time zone) the overview shows, as last read."""
         self._widgets: dict[type, Widget] = {}
 
-    def _compositor_refresh(self) -> None:
-        # Textual 8.2.8 renders an update even when it cannot be seen or is about to be redone: a
-        # full frame during the mode's mount batch (`App._display` drops it), then, at start-up,
-        # partial frames (the overview's border, the scrollbar's column) while the whole screen's
-        # repaint is already pending (`_repaint_required`, from the auto focus), which would paint
-        # all of it again (~35M instructions). Skip those: the dirty regions stay for the frame
-        # that shows them (`_refresh_layout` below, or the update timer's tick).
-        if self is self.app.screen and not self.app.is_inline and (self.app._batch_count or self._repaint_required):
-            self._dirty_widgets.clear()  # Their regions are in the compositor's dirty regions.
-            return
-        super()._compositor_refresh()
-
-    def _refresh_layout(self, size=None, scroll: bool = False) -> None:
-        super()._refresh_layout(size, scroll)
-        # A layout just done (the screen's first, on resume) paints the pending whole-screen
-        # repaint now, as the update timer's tick would: waiting for the tick left the first rows
-        # idle for up to 1/60 s (~15 ms measured at start-up).
-        if self._repaint_required and self.is_current and not (self.app._batch_count or self.app.is_inline):
-            self._repaint_required = False
-            self._dirty_widgets.add(self)
-            self._compositor.update_widgets(self._dirty_widgets)
-            super()._compositor_refresh()
-
-    @property
-    def live_widgets(self) -> tuple[Widget, ...]:
-        """What `refresh_live` repaints: drawn in the poll itself (`app.poll_changes`)."""
-        return self._one(ItemTable), self._one(OverviewPane)
-
     @property
     def query_state(self) -> ItemQuery:
         return self._one(ItemTable).query
@@ -137,8 +107,7 @@ class ItemsScreen(Screen):
 
     def on_mount(self) -> None:
         # The table shows the query compose counted. Not the overview yet: the app's refresh
-        # after the first frame shows it (its view is a pydantic model; the first one loads
-        # pydantic, ~0.1 s the first rows need not wait for).
+        # after the first frame shows it (its view is a pydantic model: the first loads pydantic).
         self._show_counts()
         self._overview_id = self._one(ItemTable).highlighted_id
         self.app.refresh_clock()
@@ -154,11 +123,11 @@ class ItemsScreen(Screen):
             self.call_next(self._mount_footer)
 
     async def _mount_footer(self) -> None:
-        from tui.widgets.key_footer import KeyFooter  # after the first rows (see FooterLine)
+        from textual.widgets import Footer  # after the first rows (see FooterLine)
 
         line = self.query_one(FooterLine)
         with self.app.batch_update():  # One frame: the body never sees two footer lines, or none.
-            await self.mount(KeyFooter(), after=line)
+            await self.mount(Footer(), after=line)
             await line.remove()
         self.refresh_bindings()
 
@@ -215,7 +184,7 @@ class ItemsScreen(Screen):
         title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
         if title != self._title:
             self._title = title
-            set_border_title(table, Text(title))
+            table.border_title = Text(title)
 
     def set_query(self, q: ItemQuery, *, recount: bool = True, overview: bool = True) -> None:
         """Show `q`. Its match count comes from the facet counts (one query, read here unless
@@ -323,8 +292,8 @@ class ItemsScreen(Screen):
         self.set_query(self.query_state.with_(descending=not self.query_state.descending), recount=False)
 
     def _filter_box(self) -> Input | None:
-        """The name filter's box, once opened: an Input is ~15 ms of the first frame, and most
-        sessions never filter."""
+        """The name filter's box, once opened: the first frame need not build an Input, and
+        most sessions never filter."""
         return self.query_one_optional("#filter", Input)
 
     async def action_filter(self) -> None:

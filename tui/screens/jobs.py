@@ -7,14 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from store.jobs import JobQuery
 from store.vocabulary import JobState
+from tui.paint import use_line_compositor
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.compositor import use_line_compositor
 from tui.widgets.job_table import JobTable
-from tui.widgets.key_footer import KeyFooter as Footer
 
 STATE_FILTERS: list[str | None] = [None, "InProgress", "NotStarted", "Failed", "Succeeded", "Cancelled"]
 COUNTS_S = 1.0

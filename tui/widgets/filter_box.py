@@ -10,15 +10,13 @@ from textual.widgets import Input
 
 
 class FilterBox(Input):
-    """An Input whose changing text does not re-lay out the whole screen, and whose owner sees
-    each change in the frame that echoes it (`on_text`).
+    """An Input whose changing text does not re-lay out the screen, and whose owner sees each
+    change in the frame that echoes it (`on_text`).
 
-    Input keeps its virtual width at the text's length + 1 (its horizontal scroll range), and
-    Textual's `virtual_size` reactive asks for a layout pass of the screen on every change: on
-    the items screen that pass, and the full repaint after it, cost more than the filter's own
-    query. The box's size never depends on its text (full width, fixed height), so here a new
-    virtual size only updates the scroll range.
-    """
+    Input keeps its virtual width at the text's length + 1 (its horizontal scroll range), and the
+    `virtual_size` reactive asks for a layout pass of the screen on every change. The box's own
+    size never depends on its text (full width, fixed height): here a new virtual size only moves
+    the scroll range (the Input still scrolls to its cursor)."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
@@ -32,7 +30,3 @@ class FilterBox(Input):
         rows it changed took a second frame."""
         event.stop()
         self._on_text(event.value)
-
-    def _watch_virtual_size(self, size: Size) -> None:
-        if self.is_mounted:
-            self._scroll_update(size)

@@ -16,13 +16,12 @@ from textual.strip import Strip
 
 from store.fleet import SELECTABLE, ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
+from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import safe_text
-from tui.widgets.compositor import HeldIdle
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemPages, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
-from tui.widgets.line_cache import use_framed_line_cache
-from tui.widgets.scrolling import scroll_to_row, set_virtual_height, vertical_line_scrollbar
+from tui.widgets.scrolling import scroll_to_row
 
 NOT_SELECTABLE = {
     "blocked": "prerequisites are not met",
@@ -48,7 +47,7 @@ class _ItemMessage(Message):
         return self.item_table
 
 
-class ItemTable(HeldIdle, ScrollView, can_focus=True):
+class ItemTable(ScrollView, can_focus=True):
     """A virtual table of replicated items: only the rows on screen are fetched and painted.
 
     Rows come from an `ItemSource` (the store's `Service`) a page at a time, kept in a small
@@ -174,7 +173,7 @@ class ItemTable(HeldIdle, ScrollView, can_focus=True):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """The vertical scrollbar, painted line by line (it repaints with every filter keystroke)."""
-        return vertical_line_scrollbar(self)
+        return vertical_scrollbar(self) or super().vertical_scrollbar
 
     @property
     def query(self) -> ItemQuery:

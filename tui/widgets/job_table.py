@@ -18,9 +18,9 @@ from textual.strip import Strip
 
 from store import clock
 from store.jobs import JobQuery, JobRow
+from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import duration, fit, safe_text
-from tui.widgets.line_cache import use_framed_line_cache
-from tui.widgets.scrolling import scroll_to_row, set_virtual_height, vertical_line_scrollbar
+from tui.widgets.scrolling import scroll_to_row
 
 PAGE = 100
 CACHE = 20
@@ -127,7 +127,7 @@ class JobTable(ScrollView, can_focus=True):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """The vertical scrollbar, painted line by line (it repaints with every state filter)."""
-        return vertical_line_scrollbar(self)
+        return vertical_scrollbar(self) or super().vertical_scrollbar
 
     # -- data -----------------------------------------------------------------------------------
     def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:

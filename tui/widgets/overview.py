@@ -13,10 +13,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.vocabulary import UpdateStatus
+from tui.paint import use_framed_line_cache
 from tui.render import safe_text, short_job_id
-from tui.widgets.compositor import HeldIdle
-from tui.widgets.line_cache import use_framed_line_cache
-from tui.widgets.titles import set_border_title
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +38,7 @@ KEPT_LINES = 256
 theirs (labels with the same value, a status, a blocker's reason, message and action)."""
 
 
-class OverviewPane(HeldIdle, Widget):
+class OverviewPane(Widget):
     """Follows the table's highlighted row; shows what the portal's Overview blade shows."""
 
     DEFAULT_CSS = """
@@ -93,9 +91,9 @@ class OverviewPane(HeldIdle, Widget):
 
     def watch_item(self, item: ItemView | None) -> None:
         title = safe_text(item.name) if item else "Overview"
-        if title != self._title:  # Repaints the border line alone.
+        if title != self._title:
             self._title = title
-            set_border_title(self, Text(title))
+            self.border_title = Text(title)
         width, room = self.scrollable_content_region.size
         lines = self._content(item, width or 40)
         before, self._all, self._text, self._lines = self._lines, lines, None, lines

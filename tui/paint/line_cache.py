@@ -12,7 +12,6 @@ from textual.color import Color
 from textual.geometry import Size, Spacing
 from textual.strip import Strip
 from textual.style import Style
-from textual.widget import Widget
 
 FRAMED_KEPT = 512
 """Framed lines kept per widget, by the content line they frame."""
@@ -24,22 +23,24 @@ class FramedLineCache(StylesCache):
     hatch.
 
     `StylesCache.render_line` works out each line's border and padding styles again (colour
-    sums, `Style` objects, closures, three `Strip`s): about as much as painting a table row
-    itself, and a sort or a filter repaints every row. Here the border's side segments are
-    worked out once per paint, exactly as Textual does, and each content line becomes one Strip.
-    Border lines, padding lines and any other styling still take Textual's path.
+    sums, `Style` objects, closures, three `Strip`s), and a sort or a filter repaints every row.
+    Here the border's side segments are worked out once per paint, exactly as Textual does, and
+    each content line becomes one Strip. Border lines, padding lines and any other styling still
+    take Textual's path.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._frame: tuple | None = None  # During a paint: what every content line shares.
         self._paint: tuple | None = None  # During a paint: what the frame is worked out from.
-        self._framed: dict[int, tuple[Strip, Strip]] = {}  # id(content line) -> (it, framed), one frame.
+        # id(content line) -> (it, framed), for one frame.
+        self._framed: dict[int, tuple[Strip, Strip]] = {}
         self._framed_in: tuple | None = None  # The frame (and width) those were framed in.
         self._frame_kept: tuple | None = None  # The frame last worked out, kept between paints.
         self._frame_key: tuple | None = None  # What `_frame_kept` was worked out from.
 
-    def render(self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs) -> list[Strip]:
+    def render(self, styles, size: Size, base_background: Color, background: Color,
+               *args, **kwargs) -> list[Strip]:
         # The frame is worked out at the first line painted: most paints of a live refresh find
         # every line of a widget cached (it is only beside the line that changed).
         self._paint = (styles, size, base_background, background, kwargs.get("content_size"),
@@ -63,12 +64,15 @@ class FramedLineCache(StylesCache):
         inner, outer = self.get_inner_outer(base_background, background)
         left_segment = right_segment = None
         if left:
-            left_segment = get_box(left, inner, outer, Style(foreground=base_background + left_color))[1][0]
+            style = Style(foreground=base_background + left_color)
+            left_segment = get_box(left, inner, outer, style)[1][0]
         if right:
-            right_segment = get_box(right, inner, outer, Style(foreground=base_background + right_color))[1][2]
+            style = Style(foreground=base_background + right_color)
+            right_segment = get_box(right, inner, outer, style)[1][2]
         first = gutter.top
-        return (first, min(first + content_size.height, size.height - gutter.bottom), content_size.width,
-                left_segment, right_segment, padding.left, padding.right, inner.rich_style)
+        last = min(first + content_size.height, size.height - gutter.bottom)
+        return (first, last, content_size.width, left_segment, right_segment, padding.left,
+                padding.right, inner.rich_style)
 
     def render_line(self, styles, y: int, size: Size, content_size: Size, padding: Spacing,
                     base_background: Color, background: Color,
@@ -79,11 +83,12 @@ class FramedLineCache(StylesCache):
             padding_ = styles_.padding if padding_ is None else padding_
             # Worked out again only when what it is worked out from changed: the widget's own
             # styles (Textual's `_cache_key` counts their changes), its size and backgrounds.
-            key = (id(styles_), styles_._cache_key, size_, base_, background_, content_size, padding_, opacity)
+            key = (id(styles_), styles_._cache_key, size_, base_, background_, content_size,
+                   padding_, opacity)
             if key != self._frame_key:
                 self._frame_key = key
-                self._frame_kept = self._plain_frame(styles_, size_, base_, background_, content_size,
-                                                     padding_, opacity)
+                self._frame_kept = self._plain_frame(styles_, size_, base_, background_,
+                                                     content_size, padding_, opacity)
             self._frame = self._frame_kept
             framed_in = (self._frame, size_.width)
             if framed_in != self._framed_in:
@@ -91,13 +96,13 @@ class FramedLineCache(StylesCache):
                 self._framed.clear()
         frame = self._frame
         if frame is None or not frame[0] <= y < frame[1]:
-            return super().render_line(styles, y, size, content_size, padding, base_background, background,
-                                       render_content_line, *args)
+            return super().render_line(styles, y, size, content_size, padding, base_background,
+                                       background, render_content_line, *args)
         first, _, content_width, left, right, pad_left, pad_right, inner = frame
         content = render_content_line(y - first)
         line: list[Segment] | Strip = content.adjust_cell_length(content_width, inner)
         if not (pad_left or pad_right or left or right):
-            return line  # Already one Strip of the content width: kept (its filtered copies are cached on it).
+            return line  # One Strip of the content width already: kept (its filtered copies too).
         # A content line the widget kept (the same Strip object) gets the framed Strip it got
         # before, and with it that Strip's filtered copy (Textual caches those on the Strip).
         kept = self._framed.get(id(content))
@@ -106,14 +111,11 @@ class FramedLineCache(StylesCache):
         if pad_left or pad_right:
             line = line_pad(line, pad_left, pad_right, inner)
         if left is not None or right is not None:
-            line = [*([left] if left is not None else ()), *line, *([right] if right is not None else ())]
+            line = [*([left] if left is not None else ()), *line,
+                    *([right] if right is not None else ())]
         framed = Strip(line, size.width)
         if len(self._framed) >= FRAMED_KEPT:
             self._framed.clear()
-        self._framed[id(content)] = (content, framed)  # `content` held: its id is not reused meanwhile.
+        self._framed[id(content)] = (content, framed)  # `content` held: its id is not reused.
         return framed
 
-
-def use_framed_line_cache(widget: Widget) -> None:
-    """Give `widget` a `FramedLineCache` (from its `__init__`)."""
-    widget._styles_cache = FramedLineCache()
