@@ -72,6 +72,36 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+# -- budgets ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Budgets:
+    """The goals a run is judged by: the paint fast path's (issues 5 and 17), or, with `run.py
+    --paint stock`, the looser ones Textual's stock paint path must meet (issue 17)."""
+
+    startup_ratio: float
+    """First data row, at most this many times the empty Textual app's first frame."""
+    ui_cpu_s: float
+    """A filter keystroke, a sort, a jobs state filter: CPU below this."""
+    ui_sql_factor: float | None
+    """And CPU at most this many times (SQL + 10 ms), or None: no such clause."""
+    tick_s: float
+    """A live refresh tick: CPU below this (one frame at 60 Hz)."""
+
+
+FAST_BUDGETS = Budgets(startup_ratio=1.3, ui_cpu_s=0.030, ui_sql_factor=2.0, tick_s=0.016)
+STOCK_BUDGETS = Budgets(startup_ratio=1.5, ui_cpu_s=0.050, ui_sql_factor=None, tick_s=0.016)
+
+
+def paint_mode() -> str:
+    """The console's paint path in this run (`ASR_CONSOLE_PAINT`, set by `run.py --paint`)."""
+    return os.environ.get("ASR_CONSOLE_PAINT", "") or "fast"
+
+
+def budgets() -> Budgets:
+    return STOCK_BUDGETS if paint_mode().split(",")[0] == "stock" else FAST_BUDGETS
+
+
 # -- child processes --------------------------------------------------------------------------------
 
 def run_worker(script: str, args: list[str], timeout: float = 900) -> list[dict]:

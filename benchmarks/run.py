@@ -1,12 +1,14 @@
 """Scale benchmarks: each target against its reference measured in the same run.
 
     python benchmarks/run.py --items N [--only NAME[,NAME...]] [--repeat K] [--json FILE] [--strict]
+        [--paint stock]
 
 NAME is a worker (load, startup, ui, bulk, engine, stall, cli, rollout), a target (filter, sort, jobs,
 tick, memory, nightly, hour, create, wave) or a result key prefix (a, b, c.filter, ...). Generated databases are cached
 in benchmarks/.cache (rebuilt when the code that decides their content changes, or with --rebuild).
 Every worker runs in a fresh interpreter. Exit status: 0, or 1 with --strict when a target misses,
-2 when a worker fails.
+2 when a worker fails. `--paint stock` runs the console on Textual's stock paint path (tui/paint)
+and judges it by that path's budgets (`common.STOCK_BUDGETS`).
 """
 
 from __future__ import annotations
@@ -124,7 +126,16 @@ def main() -> None:
     p.add_argument("--json", type=Path, help="also write every result as JSON")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
     p.add_argument("--strict", action="store_true", help="exit 1 when any target misses its goal")
+    p.add_argument("--paint", help="the console's paint path: an ASR_CONSOLE_PAINT value (stock: Textual's)")
     a = p.parse_args()
+    if a.paint:
+        from tui.paint import parse
+
+        try:
+            parse(a.paint)
+        except ValueError as error:
+            p.error(str(error))
+        os.environ["ASR_CONSOLE_PAINT"] = a.paint  # every worker and the console they start
     workers, keep = selected(a.only)
     if a.rebuild:
         for f in CACHE.glob(f"*-{a.items}-s*"):
@@ -159,7 +170,7 @@ def main() -> None:
         results += [r for r in got if keep is None or r.key in keep]
     print(f"done in {time.perf_counter() - started:.0f} s\n", file=sys.stderr, flush=True)
     print(f"python benchmarks/run.py --items {a.items}" + (f" --only {a.only}" if a.only else "") +
-          (f" --repeat {a.repeat}" if a.repeat else ""))
+          (f" --repeat {a.repeat}" if a.repeat else "") + (f" --paint {a.paint}" if a.paint else ""))
     print(f"{len(os.sched_getaffinity(0))} CPUs; load average {load_before[0]:.2f} at start, "
           f"{os.getloadavg()[0]:.2f} at end; {time.perf_counter() - started:.0f} s; machine pace "
           f"{pace_before * 1000:.0f} ms at start, {machine_pace() * 1000:.0f} ms at end (`common.machine_pace`)")
