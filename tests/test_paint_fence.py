@@ -140,3 +140,30 @@ def test_a_paint_setting_that_is_not_one_is_a_one_line_error(contoso_db: Path) -
         and "-no-such-hook" in out.stderr
     )
     assert out.stdout == ""
+
+
+def test_every_textual_method_the_fence_overrides_is_still_there_with_its_parameters() -> None:
+    """A Textual upgrade that renames or reshapes a method a hook overrides would leave the
+    override dead (the fast path quietly gone) or called wrongly: it fails here first."""
+    import inspect
+
+    from tui.paint.compositor import LineCompositor
+    from tui.paint.frames import StartScreen
+    from tui.paint.line_cache import FramedLineCache
+    from tui.paint.scrolling import LineScrollBar
+
+    overrides = {LineCompositor: ("render_partial_update", "_get_renders"),
+                 StartScreen: ("_compositor_refresh", "_refresh_layout"),
+                 FramedLineCache: ("render", "render_line"), LineScrollBar: ("_render_content",)}
+    for ours, names in overrides.items():
+        base = ours.__mro__[1]
+        assert base.__module__.startswith("textual"), ours
+        for name in names:
+            assert name in vars(ours) and hasattr(base, name), f"{base.__name__}.{name}"
+            theirs = list(inspect.signature(getattr(base, name)).parameters)
+            mine = list(inspect.signature(vars(ours)[name]).parameters)
+            named = [p for p in mine if p not in ("args", "kwargs")]
+            assert theirs[: len(named)] == named, f"{base.__name__}.{name}{theirs} against {mine}"
+    # The keywords the framed line cache reads from Textual's call of `render`.
+    keywords = inspect.signature(FramedLineCache.__mro__[1].render).parameters
+    assert {"content_size", "padding", "opacity"} <= set(keywords)
