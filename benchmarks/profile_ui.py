@@ -102,6 +102,21 @@ def pause_all_timers(app) -> None:
             timer.pause()
 
 
+async def started(app, pilot, frames: Frames) -> None:
+    """Until the console is live (the key footer, the overview and the change poll all start after
+    the first rows), then with its timers paused until no frame came for 30 ms: what start-up left
+    to do is not counted in the first operations."""
+    def live() -> bool:
+        polling = any(getattr(t._callback, "__func__", None) is type(app).poll_changes
+                      for t in app._timers)
+        return polling and bool(app.screen.query("Footer"))
+
+    while not live():
+        await pilot.pause(0.05)
+    pause_all_timers(app)
+    await settle(frames, lambda: True, frame=False)
+
+
 async def key(app, frames: Frames, name: str, done) -> None:
     """A key as the operator presses it until its result is on screen."""
     await send_key(app, name)
@@ -120,9 +135,8 @@ async def items_actions(db: Path, actions: list[str], rounds: int, measured: Mea
 
     app = ConsoleApp(db_path=db, engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         frames = Frames(app)
-        pause_all_timers(app)
+        await started(app, pilot, frames)
         gc.disable()
         table = app.screen.query_one(ItemTable)
 
@@ -195,8 +209,7 @@ async def items_actions(db: Path, actions: list[str], rounds: int, measured: Mea
             await measured.run("move", moves)
         if "jobs" in actions:
             await pilot.press("j")
-            await pilot.pause()
-            pause_all_timers(app)
+            await started(app, pilot, frames)
             jobs = app.screen.query_one(JobTable)
 
             async def states(op) -> None:
@@ -215,9 +228,8 @@ async def bulk(db: Path, measured: Measured) -> None:
 
     app = ConsoleApp(db_path=db, engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         frames = Frames(app)
-        pause_all_timers(app)
+        await started(app, pilot, frames)
         await pilot.press("b")
         await wait_until(lambda: isinstance(app.screen, BulkUpdateModal))
         await wait_until(
