@@ -73,16 +73,15 @@ def test_no_module_outside_the_fence_names_a_textual_internal() -> None:
 
 STOCK_SESSION = """
 import asyncio, sqlite3, sys
-from textual.widgets import Footer
 from tests.waiting import until
+from tui.widgets.key_bar import KeyBar
 from tui.app import ConsoleApp
 
 async def main(db):
     app = ConsoleApp(db_path=db, engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one("ItemTable")
-        await until(pilot, lambda: app.screen.query(Footer), "the key footer")
-        assert type(app.screen.query_one(Footer)) is Footer
+        await until(pilot, lambda: app.screen.query(KeyBar), "the key footer (public API only)")
         writer = sqlite3.connect(db)
         writer.execute("UPDATE items SET status = 'updating' WHERE id = ?", (table.highlighted.id,))
         writer.commit()

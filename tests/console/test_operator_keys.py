@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from store.jobs import JobQuery
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.widgets.item_table import ItemTable
-from waiting import item_shown, until
+from waiting import item_shown, live, until
 
 from .test_items_screen import screen_text
 
@@ -238,3 +240,19 @@ async def test_notifications_never_cover_a_dialogs_buttons(contoso_db: Path) -> 
         buttons = [app.screen.query_one(f"#{b}").region for b in ("cancel", "ok")]
         assert all(not toast.region.overlaps(button) for toast in toasts for button in buttons), (
             [t.region for t in toasts], buttons)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+async def test_help_and_quit_stay_on_the_footer_at_any_width(contoso_db: Path, width: int) -> None:
+    from tui.widgets.keys_panel import KeysPanel
+
+    app = ConsoleApp(db_path=contoso_db)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await live(pilot, app)
+        for view in ("i", "j", "a", "comma"):
+            await pilot.press(view)
+            await until(pilot, lambda: screen_text(app).splitlines()[-1].rstrip().endswith(
+                "? Help  q Quit  ^p palette"), lambda: f"{view}: {screen_text(app).splitlines()[-1]!r}")
+        footer = screen_text(app).splitlines()[-1]
+        await pilot.click("KeyBar", offset=(footer.index("? Help") + 1, 0))
+        await until(pilot, lambda: app.screen.query(KeysPanel), "a click on ? Help opens the keys")

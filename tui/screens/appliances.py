@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
 from store.vocabulary import UpdateStatus
@@ -18,6 +18,7 @@ from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
 from tui.render import safe_text, short_job_id
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from store.models import ApplianceView
@@ -56,7 +57,7 @@ class AppliancesScreen(Screen):
             yield DataTable(id="appliances", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="components", cursor_type="row", cell_padding=0)
             yield Static(id="component-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         appliances = self.query_one("#appliances", DataTable)

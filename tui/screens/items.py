@@ -123,11 +123,11 @@ class ItemsScreen(StartScreen):
             self.call_next(self._mount_footer)
 
     async def _mount_footer(self) -> None:
-        from textual.widgets import Footer  # after the first rows (see FooterLine)
+        from tui.widgets.key_bar import KeyBar  # after the first rows (see FooterLine)
 
         line = self.query_one(FooterLine)
         with self.app.batch_update():  # One frame: the body never sees two footer lines, or none.
-            await self.mount(Footer(), after=line)
+            await self.mount(KeyBar(), after=line)
             await line.remove()
         self.refresh_bindings()
 

@@ -7,12 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.jobs import JobQuery
 from store.vocabulary import JobState
 from tui.paint import use_line_compositor
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.job_table import JobTable
 
 STATE_FILTERS: list[str | None] = [None, "InProgress", "NotStarted", "Failed", "Succeeded", "Cancelled"]
@@ -48,7 +49,7 @@ class JobsScreen(Screen):
         yield ClockBar()
         yield Static(id="job-states")
         yield JobTable(self.app.service, JobQuery(vault_id=self.app.vault.id), self.app.vault.time_zone)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(JobTable).focus()

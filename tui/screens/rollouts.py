@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
 from tui.render import safe_text
 from tui.rollout_render import STYLE_NAMES, rollout_cells, rollout_detail
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from store.rollouts import FailedMachine, RolloutView
@@ -55,7 +56,7 @@ class RolloutsScreen(Screen):
             yield DataTable(id="rollouts", cursor_type="row", zebra_stripes=True)
             yield Static(id="rollout-detail")
             yield DataTable(id="failed", cursor_type="row")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#rollouts", DataTable)

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static, Switch
+from textual.widgets import Label, Static, Switch
 
 from store.errors import StoreError
 from tui.modals.confirm import ConfirmModal
 from tui.render import hanging, safe_text
 from tui.scroll_keys import scroll, scroll_bindings
 from tui.widgets.clock_bar import ClockBar
+from tui.widgets.key_bar import KeyBar
 
 SPEEDS = [1.0, 10.0, 60.0, 300.0, 1800.0, 3600.0]
 
@@ -93,7 +94,7 @@ class SettingsScreen(Screen):
                 box.border_title = "Engine clock"
                 yield Static(id="clock-state")
             yield Static(id="plan")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_live()

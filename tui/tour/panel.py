@@ -125,7 +125,7 @@ class NarrationPanel(Widget):
     def _above_footer(self) -> None:
         """Docked widgets share their edge: sit above the screen's footer rather than over it (or
         above the line the items screen keeps for its footer until the first rows are shown)."""
-        self.set_class(bool(self.screen.query("Footer, FooterLine")), "-above-footer")
+        self.set_class(bool(self.screen.query("KeyBar, FooterLine")), "-above-footer")
 
     def on_unmount(self) -> None:
         unregister = getattr(self.app, "unregister_panel", None)
