@@ -16,6 +16,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM  # so a stopped soak still runs cleanup (the busy loops)
 git clone --quiet "$top" "$work/clone" || exit 2
 cd "$work/clone" || exit 2
 echo "soak: $runs runs of make test in $work/clone ($(git rev-parse --short HEAD)), two busy processes"

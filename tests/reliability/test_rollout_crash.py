@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import crash_harness as harness
+import waiting
 from reliability_kit import ROOT, Violations, cli_env, load_world, nightly_world, ro, run_cli
 
 KILLS = 4
@@ -69,9 +70,12 @@ def kill_and_restart(db: Path, kills: int, seed: int) -> tuple[list[str], int]:
         harness.wait_for_expiry(db, SHORT_TTL + 30)
         proc = subprocess.Popen(harness._argv(db, kind, SHORT_TTL, rng), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=cli_env(), cwd=ROOT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and not harness.holds_lease(db, proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.02)  # pacing: the child gets the CPU
+        try:  # or it finished first
+            waiting.wait_for(lambda: proc.poll() is not None or harness.holds_lease(db, proc.pid),
+                             "", timeout=60)
+        except waiting.NeverHappened:
+            problems.append(f"trial {n}: {kind} never took the lease within 60 s "
+                            f"(lease {harness.lease_row(db)}, time {time.time():.1f})")
         if proc.poll() is None:
             time.sleep(rng.uniform(0.2, 1.5))  # a random moment: this is what the trial is about
             if proc.poll() is None:
