@@ -132,7 +132,7 @@ class BulkUpdateModal(Dialog[list[int] | None]):
             item = self.source.item_by_id(event.item_id)
             if item is not None and item.status == UpdateStatus.BLOCKED.value:
                 reason.append(f"{safe_text(item.name)} cannot be selected: ", style="bold")
-                reason.append("; ".join(f"{b.reason}: {safe_text(b.message)}" for b in item.blockers))
+                reason.append("; ".join(f"{b.reason}: {safe_text(b.message).rstrip('.')}" for b in item.blockers))
             elif item is not None and item.status == UpdateStatus.UPDATING.value:
                 reason.append(f"{safe_text(item.name)} is already updating.", style="italic")
         self.query_one("#bulk-reason", Static).update(reason)

@@ -34,6 +34,11 @@ def check_words(plan, pending_check: str | None) -> str:
     return f" · next check {at:%H:%M}, after the run"
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 Mobility agent`, `2 Mobility agents`."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def plan_text(plan, run_at_local: str) -> Group:
     """What the next automatic run will do, and what it skips and why (pure). A skipped component
     is named with its appliance, as the command line names it; wrapped reasons stay indented."""
@@ -41,15 +46,17 @@ def plan_text(plan, run_at_local: str) -> Group:
     head.append(f"Next automatic run: {run_at_local}\n", style="bold")
     agents = [u for u in plan.will_update if u.kind == "agent"]
     comps = [u for u in plan.will_update if u.kind == "component"]
-    head.append(f"  will update {len(comps)} appliance components and {len(agents)} Mobility agents\n")
+    head.append(f"  will update {counted(len(comps), 'appliance component')} and "
+                f"{counted(len(agents), 'Mobility agent')}\n")
     for u in comps[:4]:
         head.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}")
         head.append(f"{check_words(plan, u.pending_check)}\n", style="dim")
     for u in agents[:4]:
         head.append(f"    {safe_text(u.name)}: {u.from_version} → {u.to_version}")
         head.append(f"{check_words(plan, u.pending_check)}\n", style="dim")
-    if len(plan.will_update) > 8:
-        head.append(f"    …and {len(plan.will_update) - 8} more\n", style="dim")
+    hidden = len(plan.will_update) - min(len(comps), 4) - min(len(agents), 4)
+    if hidden:
+        head.append(f"    …and {hidden} more\n", style="dim")
     parts: list = [head]
     if plan.skipped:
         parts.append(Text(f"  skips {len(plan.skipped)}:"))
