@@ -248,7 +248,7 @@ class ConsoleApp(OperatorFlows, App):
                             lambda: self.switch_mode("appliances"))
         yield SystemCommand("Mobility agent upgrade settings", "Allow Site Recovery to manage; the clock (,)",
                             lambda: self.switch_mode("settings"))
-        yield SystemCommand("Update many machines", "The bulk update dialog: choose machines, then OK (b)",
+        yield SystemCommand("Update many machines (Bulk)", "The bulk update dialog: choose machines, then OK (b)",
                             self._in_mode("items", "bulk_update"))
         yield SystemCommand("Update the marked machines", "One job per marked machine, or the highlighted one (u)",
                             self._in_mode("items", "update"))

@@ -158,8 +158,8 @@ async def test_the_palette_offers_the_consoles_actions(contoso_db: Path) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j")  # from another view: the command goes to the items screen
         await pilot.press("ctrl+p")
-        await pilot.press(*"update many")
-        await until(pilot, lambda: "Update many machines" in screen_text(app), "the command is offered")
+        await pilot.press(*"bulk")  # the footer's word for it
+        await until(pilot, lambda: "Update many machines (Bulk)" in screen_text(app), "the command is offered")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, BulkUpdateModal), "the bulk dialog from the palette")
 
