@@ -20,6 +20,7 @@ def free_name(taken: set[str]) -> str:
 def open_rollout_form(app, item_ids: list[int] | None, *, on_created: Callable[[], None] | None = None) -> None:
     """The form over `item_ids` (None: every eligible machine); once created, the Rollouts view."""
     from store.rollout_ops import RolloutSpec
+    from store.service import Service
     from tui.modals.rollout_form import RolloutFormModal
 
     if app.read_only:
@@ -38,16 +39,21 @@ def open_rollout_form(app, item_ids: list[int] | None, *, on_created: Callable[[
                            all_eligible=item_ids is None, canary=values["canary"], waves=values["waves"],
                            bake=values["bake"], max_failures=values["max_failures"],
                            window=values["window"].strip() or None)
+        # On the form's worker thread: a connection of its own (sqlite3's stay on their thread).
         try:
-            view, warnings = app.service.create_rollout(spec)
+            with Service.open(app.db_path, create=False) as svc:
+                view, warnings = svc.create_rollout(spec)
         except StoreError as exc:
             return str(exc)
+        app.call_from_thread(announce, view, warnings)
+        return None
+
+    def announce(view, warnings: list[str]) -> None:
         app.after_change()
         app.notify(f"Rollout {safe_text(view.name)} created: {len(view.waves)} waves over {view.machines:,} "
                    "machines, the canary first.", title="Staged rollout", timeout=6)
         for warning in warnings:
             app.notify(safe_text(warning), severity="warning", timeout=10)
-        return None
 
     def created(name: str | None) -> None:
         if name is None:

@@ -133,3 +133,27 @@ async def test_the_rollouts_key_is_in_help_and_the_palette(contoso_db: Path) -> 
         await pilot.press(*"rollout")
         await until(pilot, lambda: "Create a staged rollout" in screen_text(app)
                     and "Staged rollouts" in screen_text(app), "the palette's rollout commands")
+
+
+async def test_the_form_creates_off_the_event_loop_and_waits_for_a_busy_database(fleet_db: Path) -> None:
+    """Another process is mid-write (the engine's batch, a bulk update): Create waits for it without
+    freezing the console, says so, and a second Enter or Escape does not start or drop a second one."""
+    import sqlite3
+
+    app = ConsoleApp(db_path=fleet_db)
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.create_rollout()
+        form = await until(pilot, lambda: isinstance(app.screen, RolloutFormModal) and app.screen, "the form")
+        other = sqlite3.connect(fleet_db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the other writer holds the write lock
+        try:
+            await pilot.press("enter")
+            await until(pilot, lambda: "Creating…" in screen_text(app), "the form saying it is creating")
+            await pilot.press("enter", "escape")
+            assert app.screen is form, "the form closed while its create was under way"
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        await until(pilot, lambda: isinstance(app.screen, RolloutsScreen), lambda: screen_text(app))
+        with Service.open(fleet_db) as svc:
+            assert [v.name for v in svc.rollouts()] == ["rollout-1"]
