@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import pytest
 from store.db import open_db
 from store.sim.loader import load_scenario
 from store.sim.scenario import read_scenario
+
+# A suite started in the background (`nohup make test &`, a script's `&`) inherits SIGINT ignored, and
+# so would every process it starts: the tests stop theirs with SIGINT, as an operator's ^C would.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CONTOSO = Path(__file__).resolve().parent.parent / "demo_data" / "contoso.json"
 

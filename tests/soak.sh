@@ -11,12 +11,14 @@ extra="$*"
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel) || exit 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/asr-soak.XXXXXX")
 busy=()
+run=""
 cleanup() {
   for pid in "${busy[@]}"; do kill "$pid" 2>/dev/null; done
+  [[ -n $run ]] && kill -- "-$run" 2>/dev/null  # the run's whole process group: make, pytest, children
   rm -rf "$work"
 }
 trap cleanup EXIT
-trap "exit 143" INT TERM  # so a stopped soak still runs cleanup (the busy loops)
+trap "exit 143" INT TERM  # a stopped soak still cleans up: the busy loops and the run under way
 git clone --quiet "$top" "$work/clone" || exit 2
 cd "$work/clone" || exit 2
 echo "soak: $runs runs of make test in $work/clone ($(git rev-parse --short HEAD)), two busy processes"
@@ -27,7 +29,10 @@ done
 failed=0
 for n in $(seq 1 "$runs"); do
   start=$(date +%s)
-  if make test PYTEST_ARGS="$extra" >"$work/run-$n.log" 2>&1; then
+  # In its own process group, waited for with `wait`: a TERM to the soak is handled at once.
+  setsid make test PYTEST_ARGS="$extra" >"$work/run-$n.log" 2>&1 &
+  run=$!
+  if wait "$run"; then
     verdict=pass
   else
     verdict=FAIL
