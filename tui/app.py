@@ -127,6 +127,7 @@ class ConsoleApp(OperatorFlows, App):
         # What start-up built lives as long as the app: out of the collector's way, so a full
         # collection set off by the engine's allocations does not walk it inside a frame.
         gc.freeze()
+        gc.enable()  # off since the command line started the console (tui/cli/__init__.py)
 
     def on_unmount(self) -> None:
         if self.engine is not None:

@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         run(args)
         return
+    import gc
+
+    gc.disable()  # the console's imports build no garbage cycles: run_console freezes them, then collects
     from tui.cli.context import Context, one_line_errors
     from tui.launch import run_console
 
