@@ -35,7 +35,7 @@ SPEC = {"canary": "1", "waves": "50%,100%", "bake": "30m", "max_failures": "1%"}
 
 
 def _spec(vault_id: int):
-    from store.rollout_ops import RolloutSpec
+    from store.queries import RolloutSpec
 
     return RolloutSpec(name="bench", vault_id=vault_id, all_eligible=True, **SPEC)
 

@@ -11,14 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 
 from store.catalog import latest_releases
-from store.fleet import (
-    PRIVATE_ENDPOINT_NOTE,
-    PRIVATE_PREVIEW_NOTE,
-    SORTS,
-    VAULT_OFF_NOTE,
-    ItemQuery,
-    item_where,
-)
+from store.fleet import PRIVATE_ENDPOINT_NOTE, PRIVATE_PREVIEW_NOTE, VAULT_OFF_NOTE, item_where
+from store.queries import SORTS, ItemQuery
 from store.vocabulary import STATUS_SLUGS
 
 _WORD = "CASE i.status " + " ".join(f"WHEN '{slug}' THEN '{s.value}'" for s, slug in STATUS_SLUGS.items()) + " END"

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from store.catalog import latest_ga_sql, latest_releases
 from store.errors import BadInput
-from store.vocabulary import STATUS_SLUGS, UpdateStatus
+from store.queries import SORTS, ItemQuery, ItemRow
+from store.vocabulary import SELECTABLE, STATUS_SLUGS, UpdateStatus
 
 if TYPE_CHECKING:
     from store.models import ItemView
-
-SORTS: dict[str, str] = {
-    "name": "name",
-    "status": "status",
-    "agent_version": "agent_version_key",
-    "os": "os",
-    "appliance": "appliance",
-}
-"""Sort name -> column; each has an index (vault_id, column, name) so pages are index range scans."""
 
 FTS_MIN = 3
 """Terms this long or longer may use the FTS5 trigram index; shorter ones always use LIKE."""
@@ -39,37 +30,6 @@ PRIVATE_PREVIEW_NOTE = (
 )
 PRIVATE_ENDPOINT_NOTE = "The vault uses private endpoints: automatic updates are not available."
 VAULT_OFF_NOTE = "Automatic updates are off for this vault (Allow Site Recovery to manage): update it by hand."
-
-
-class ItemRow(NamedTuple):
-    """One line of the items table: just what is painted."""
-
-    id: int
-    name: str
-    os: str
-    appliance: str
-    agent_version: str
-    status: str
-    sort_value: str
-
-
-@dataclass(frozen=True)
-class ItemQuery:
-    """What the items table shows: one vault (or all), a status facet, a name filter, a sort."""
-
-    vault_id: int | None = None
-    status: str | None = None
-    statuses: tuple[str, ...] = ()
-    text: str = ""
-    sort: str = "name"
-    descending: bool = False
-    names: tuple[str, str | None] | None = None
-    """Lowest matching name and, when known, the highest (`match_counts` reads the lowest with
-    the counts): a page then starts at the first match instead of scanning the index up to it.
-    Never changes which rows match, as long as it comes from the same filter."""
-
-    def with_(self, **changes) -> ItemQuery:
-        return replace(self, **changes)
 
 
 def _fts_phrase(term: str) -> str:
@@ -164,11 +124,6 @@ def page_items(
         f"ORDER BY {order} LIMIT ? OFFSET ?"
     )
     return [ItemRow(*r) for r in conn.execute(sql, [*args, limit, offset])]
-
-
-def row_key(row: ItemRow) -> tuple[str, str]:
-    """The keyset key of a row: where the next page starts."""
-    return (row.sort_value, row.name)
 
 
 def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
@@ -312,12 +267,6 @@ def item_ref(conn: sqlite3.Connection, name: str) -> tuple[int, int]:
     if row is None:
         raise no_such_item(conn, name)
     return row
-
-
-SELECTABLE = ("update-available", "failed")
-"""Statuses whose machines the bulk dialog lets the operator select."""
-BULK_STATUSES = ("update-available", "failed", "blocked", "updating")
-"""Every machine with a newer version: what the bulk dialog lists."""
 
 
 SCAN_ABOVE = 5_000

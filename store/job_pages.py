@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.jobs import JobQuery, JobRow, _job_where
+from store.jobs import _job_where
+from store.queries import JobQuery, JobRow
 
 _COLUMNS = (
     "j.seq, j.id, j.name, j.target, j.component, j.state, j.initiated_by, j.created_time, "

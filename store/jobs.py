@@ -7,12 +7,13 @@ import json
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from store.clock import duration_text as clock_duration
 from store.clock import iso, parse_iso
 from store.db import setting
 from store.errors import BadInput
+from store.queries import JobQuery, JobRow
 from store.vocabulary import JobState
 
 if TYPE_CHECKING:
@@ -308,33 +309,6 @@ def create_jobs(conn: sqlite3.Connection, specs: list[NewJob], *, created: datet
 
 
 # -- lists and keyset pages ---------------------------------------------------------------------
-
-class JobRow(NamedTuple):
-    """One line of the jobs table: just what is painted."""
-
-    seq: int
-    id: str
-    name: str
-    item: str
-    component: str | None
-    state: str
-    initiated_by: str
-    created_time: str
-    start_time: str | None
-    end_time: str | None
-    waiting_reason: str | None
-
-
-@dataclass(frozen=True)
-class JobQuery:
-    """Which jobs a list shows: a vault (or all), a state, a scenario, one target (machine or appliance)."""
-
-    vault_id: int | None = None
-    state: str | None = None
-    scenario: str | None = None
-    item_id: int | None = None
-    appliance_id: int | None = None
-
 
 def for_target(conn: sqlite3.Connection, q: JobQuery, name: str) -> JobQuery:
     """Narrow a query to one machine's jobs, or an appliance's component jobs, by name."""

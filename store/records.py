@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from functools import lru_cache
 
 from store.catalog import latest_ga_sql
-from store.jobs import JOB_COLUMNS, JobQuery, _job_where, _with_tasks
+from store.jobs import JOB_COLUMNS, _job_where, _with_tasks
 from store.models import JobView
+from store.queries import ItemRecord, JobBrief, JobQuery
 from store.versions import Version, reboot_required_for
 from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE, UpdateStatus
 
@@ -25,57 +25,6 @@ def refusal_codes(active_job_id: str | None, version_key: str, latest_key: str |
     if latest_key is None or version_key >= latest_key:
         return [ALREADY_LATEST_CODE]
     return [b["reason"] for b in blockers]
-
-
-@dataclass(frozen=True, slots=True)
-class JobBrief:
-    """A machine's update job as its record shows it."""
-
-    id: str
-    state: str
-    scenario: str
-    initiated_by: str
-    created_time: str
-    start_time: str | None
-    end_time: str | None
-    from_version: str | None
-    to_version: str | None
-    errors: list[dict]
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRecord:
-    """One machine in full."""
-
-    id: int
-    name: str
-    vault: str
-    os: str
-    os_family: str
-    appliance: str
-    agent_version: str
-    version_at_reboot: str
-    latest_version: str | None
-    latest_release_date: str | None
-    status: str
-    """One of the portal's five words."""
-    blockers: list[dict]
-    """{reason, message, recommended_action} per blocking reason the last check found."""
-    checked_at: str | None
-    next_check_at: str | None
-    agent_heartbeat: bool
-    """Whether the last check heard from the agent."""
-    private_preview: bool
-    replication_health: str
-    protection_state: str
-    active: bool
-    """Whether `job` is still running (NotStarted, InProgress, Cancelling)."""
-    job: JobBrief | None
-    """The machine's last update job (the running one while `active`)."""
-    refusal: list[str]
-    """refusal_codes: empty exactly when `update` would create a job now."""
-    latest_without_reboot: str | None
-    """The newest GA agent at or past the installed one that needs no reboot first."""
 
 
 _JOB = "{j}.state, {j}.scenario, {j}.initiated_by, {j}.created_time, {j}.start_time, {j}.end_time, " \

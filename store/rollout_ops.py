@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -17,45 +16,10 @@ from store.engine.checks import Latest
 from store.engine.runner import RunStats
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
-from store.rollout_rules import (
-    DEFAULT_BAKE,
-    DEFAULT_CANARY,
-    DEFAULT_MAX_FAILURES,
-    DEFAULT_WAVES,
-    Window,
-    check_name,
-    parse_bake,
-    parse_count,
-    parse_waves,
-    wave_sizes,
-)
+from store.queries import RolloutSpec
+from store.rollout_rules import Window, check_name, parse_bake, parse_count, parse_waves, wave_sizes
 from store.rollouts import RolloutRow, rollout_by_id, rollout_row
 from store.vocabulary import UpdateStatus
-
-
-@dataclass(frozen=True)
-class RolloutSpec:
-    """What `rollout create` asks for: a name, one way of choosing machines, and the plan's terms
-    as the operator typed them (checked by `store.rollout_rules`)."""
-
-    name: str
-    vault_id: int
-    names: tuple[str, ...] = ()
-    item_ids: tuple[int, ...] | None = None
-    all_eligible: bool = False
-    status: str | None = None
-    appliance: str | None = None
-    os: str | None = None
-    match: str | None = None
-    canary: str = DEFAULT_CANARY
-    waves: str = DEFAULT_WAVES
-    bake: str = DEFAULT_BAKE
-    max_failures: str = DEFAULT_MAX_FAILURES
-    window: str | None = None
-
-    @property
-    def filtered(self) -> bool:
-        return any(v is not None for v in (self.status, self.appliance, self.os, self.match))
 
 
 def _like(text: str) -> str:

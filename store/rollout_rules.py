@@ -13,11 +13,6 @@ from typing import NamedTuple
 from store.clock import parse_duration, zone
 from store.errors import BadInput
 
-DEFAULT_CANARY = "1"
-DEFAULT_WAVES = "100%"
-DEFAULT_BAKE = "30m"
-DEFAULT_MAX_FAILURES = "0"
-
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 """A rollout's name: what an operator types and a script quotes without thinking."""
 

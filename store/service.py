@@ -15,19 +15,14 @@ from store import clock, fleet
 from store.catalog import latest_releases
 from store.db import Database, open_db
 from store.errors import BadInput, DatabaseFailed, Refused
-from store.fleet import ItemQuery, ItemRow
+from store.queries import ItemQuery, ItemRow
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
     from store.engine.loop import AdvanceResult
     from store.engine.outcomes import Plan, UpdateOutcome
-    from store.jobs import (  # with the jobs screen or command (the console opens on items)
-        JobQuery,
-        JobRow,
-    )
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
-    from store.records import ItemRecord
-    from store.rollout_ops import RolloutSpec
+    from store.queries import ItemRecord, JobQuery, JobRow, RolloutSpec
     from store.rollouts import FailedMachine, RolloutView
 
 

@@ -124,3 +124,14 @@ ACTIVE_JOB_CODE = "ActiveJob"
 
 SITE_RECOVERY_ACTOR = "Site Recovery"
 """`initiated_by` of jobs the automatic updates create."""
+
+SELECTABLE = ("update-available", "failed")
+"""Statuses whose machines the bulk dialog lets the operator select."""
+BULK_STATUSES = ("update-available", "failed", "blocked", "updating")
+"""Every machine with a newer version: what the bulk dialog lists."""
+
+# The terms a staged rollout gets when the operator names none (store/rollout_rules.py).
+DEFAULT_CANARY = "1"
+DEFAULT_WAVES = "100%"
+DEFAULT_BAKE = "30m"
+DEFAULT_MAX_FAILURES = "0"

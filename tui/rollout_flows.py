@@ -19,7 +19,7 @@ def free_name(taken: set[str]) -> str:
 
 def open_rollout_form(app, item_ids: list[int] | None, *, on_created: Callable[[], None] | None = None) -> None:
     """The form over `item_ids` (None: every eligible machine); once created, the Rollouts view."""
-    from store.rollout_ops import RolloutSpec
+    from store.queries import RolloutSpec
     from store.service import Service
     from tui.modals.rollout_form import RolloutFormModal
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from store.models import ApplianceView, Blocker, ComponentView, JobError, JobView, TaskView
-from store.records import ItemRecord, JobBrief
+from store.queries import ItemRecord, JobBrief
 from tui.arm import jobs_shapes, routes, shapes
 from tui.arm.names import VaultScope, machine_name, resource_name
 

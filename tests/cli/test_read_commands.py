@@ -37,7 +37,7 @@ def test_items_json_shape_and_status_filter(contoso_db: Path) -> None:
 def test_items_json_lists_every_item_exactly_as_item_shows_it(contoso_db: Path) -> None:
     """Each element of `items --json` is the `item NAME --json` object (same keys, order, values),
     under every filter and sort, in the order the service lists them."""
-    from store.fleet import ItemQuery
+    from store.queries import ItemQuery
     from store.service import Service
 
     svc = Service.open(contoso_db, create=False)

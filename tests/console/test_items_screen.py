@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from waiting import live, until
 
 from store.db import open_db
-from store.fleet import ItemQuery
+from store.queries import ItemQuery
 from store.service import Service
 from store.sim.loader import load_scenario
 from store.sim.scenario import parse_scenario
@@ -16,7 +17,6 @@ from tui.app import ConsoleApp
 from tui.widgets.facets import FacetBar
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
-from waiting import live, until
 
 
 def screen_text(app: ConsoleApp) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from waiting import item_shown, live, until
 
-from store.jobs import JobQuery
+from store.queries import JobQuery
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.widgets.item_table import ItemTable
-from waiting import item_shown, live, until
 
 from .test_items_screen import screen_text
 

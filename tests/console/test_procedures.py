@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from waiting import item_shown, polled, until
+
 from store import operations
 from store.db import open_db
 from store.engine import sim_actions
-from store.jobs import JobQuery
+from store.queries import JobQuery
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
@@ -24,8 +26,6 @@ from tui.screens.appliances import AppliancesScreen
 from tui.screens.settings import SettingsScreen
 from tui.widgets.item_table import ItemTable
 from tui.widgets.overview import OverviewPane
-
-from waiting import item_shown, polled, until
 
 from .test_items_screen import screen_text
 

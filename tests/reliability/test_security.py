@@ -200,7 +200,7 @@ def _write_methods() -> list[str]:
 
 
 def _spec(name: str, machine: str):
-    from store.rollout_ops import RolloutSpec
+    from store.queries import RolloutSpec
 
     return RolloutSpec(name=name, vault_id=1, names=(machine,), window="12:00-13:00")
 

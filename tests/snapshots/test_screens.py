@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from waiting import item_shown, live
 
 from store.db import open_db
 from store.sim.loader import load_scenario
 from store.sim.scenario import parse_scenario
 from tui.app import ConsoleApp
-from waiting import item_shown, live
 
 SIZES = [(80, 24), (120, 40)]
 size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -134,7 +134,7 @@ def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
     from datetime import timedelta
 
     from store import operations
-    from store.rollout_ops import RolloutSpec
+    from store.queries import RolloutSpec
     from store.service import Service
     from store.sim.scenario import read_scenario
 

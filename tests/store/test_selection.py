@@ -6,7 +6,7 @@ from pathlib import Path
 
 from store import operations
 from store.db import open_db
-from store.fleet import ItemQuery
+from store.queries import ItemQuery
 from store.service import Service
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from store.jobs import JobQuery, JobRow
 from store.models import SITE_RECOVERY_ACTOR
+from store.queries import JobQuery, JobRow
 from store.service import Service
 from tui.modals.job_detail import JobDetailModal
 from tui.screens.items import ItemsScreen

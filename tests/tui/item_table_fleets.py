@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from store.db import open_db
-from store.fleet import ItemQuery, ItemRow
+from store.queries import ItemQuery, ItemRow
 from store.service import Service
 from store.sim.loader import load_scenario
 from store.sim.scenario import parse_scenario

@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 from rich.style import Style
 
-from store.fleet import ItemQuery, ItemRow
+from store.queries import ItemQuery, ItemRow
 from tui.widgets.item_columns import (
     Column,
     RowStyles,

@@ -11,7 +11,7 @@ from test_item_table import TableApp, data_lines
 
 from store import fleet
 from store.db import write
-from store.fleet import ItemQuery
+from store.queries import ItemQuery
 from store.service import Service
 from tui.widgets.item_table import ItemTable
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from item_table_fleets import CountingService, build_fleet, numbered_items
 
-from store.fleet import ItemQuery
+from store.queries import ItemQuery
 from tui.widgets.item_pages import PAGE_CACHE, PAGE_SIZE, ItemPages
 
 COUNT = 2_550  # Not a multiple of PAGE_SIZE: the last page is short.

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from store.db import write
-from store.fleet import ItemQuery
+from store.queries import ItemQuery
 from tui.widgets.item_pages import PAGE_SIZE, ItemSource
 from tui.widgets.item_table import ItemTable
 

@@ -9,7 +9,7 @@ from tui.arm.names import TYPES, VaultScope, resource_name
 
 if TYPE_CHECKING:
     from store.models import ApplianceView, ComponentView
-    from store.records import ItemRecord
+    from store.queries import ItemRecord
 
 INSTANCE = "InMageRcm"
 AZURE = "Microsoft Azure"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from store.fleet import ItemQuery
 from store.errors import BadInput
 from store.models import STATUS_SLUGS, UpdateStatus
+from store.queries import ItemQuery
 from tui.cli.common import (
     Context,
     db_options,

@@ -66,7 +66,8 @@ def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> 
 @pass_ctx
 def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -> None:
     """Site Recovery jobs, newest first."""
-    from store.jobs import JobQuery, for_target, job_views
+    from store.jobs import for_target, job_views
+    from store.queries import JobQuery
 
     ctx = ctx.merged(db, vault, read_only)
     with ctx.service() as svc:

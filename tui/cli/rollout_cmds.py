@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from store.rollout_rules import DEFAULT_BAKE, DEFAULT_CANARY, DEFAULT_MAX_FAILURES, DEFAULT_WAVES
+from store.vocabulary import DEFAULT_BAKE, DEFAULT_CANARY, DEFAULT_MAX_FAILURES, DEFAULT_WAVES
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
 from tui.cli.ops_cmds import VALUE_OPTIONS, OptionsFirstGroup
 
@@ -75,7 +75,7 @@ def _print(v) -> None:
 def create(ctx: Context, name, names, all_eligible, status, appliance, os_text, match, canary, waves, bake,
            max_failures, window, as_json, db, vault, read_only) -> None:
     """Create rollout NAME over NAMES, --all-eligible, or the machines the filters choose."""
-    from store.rollout_ops import RolloutSpec
+    from store.queries import RolloutSpec
 
     ctx = ctx.merged(db, vault, read_only)
     with ctx.service(write=True) as svc:

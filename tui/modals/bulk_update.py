@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from store.fleet import BULK_STATUSES, SELECTABLE, ItemQuery
-from store.vocabulary import UpdateStatus
+from store.queries import ItemQuery
+from store.vocabulary import BULK_STATUSES, UpdateStatus
 from tui.modals.base import Dialog
 from tui.render import safe_text
 from tui.widgets.item_table import ItemTable

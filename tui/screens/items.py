@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
-from store.fleet import SORTS, ItemQuery
+from store.queries import SORTS, ItemQuery
 from tui.paint import StartScreen, send_repaints, use_line_compositor
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar

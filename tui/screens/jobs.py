@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from store.jobs import JobQuery
+from store.queries import JobQuery
 from store.vocabulary import JobState
 from tui.paint import use_line_compositor
 from tui.widgets.clock_bar import ClockBar
-from tui.widgets.key_bar import KeyBar
 from tui.widgets.job_table import JobTable
+from tui.widgets.key_bar import KeyBar
 
 STATE_FILTERS: list[str | None] = [None, "InProgress", "NotStarted", "Failed", "Succeeded", "Cancelled"]
 COUNTS_S = 1.0

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from rich.segment import Segment
 from rich.style import Style
 
-from store.fleet import ItemQuery, ItemRow
+from store.queries import ItemQuery, ItemRow
 from tui.render import fit, safe_text, status_text, truncate
 
 MARK_GLYPH = "✓"

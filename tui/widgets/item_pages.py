@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Protocol
 
-from store.fleet import ItemQuery, ItemRow, row_key
+from store.queries import ItemQuery, ItemRow, row_key
 
 PAGE_SIZE = 100
 """Rows fetched per query."""

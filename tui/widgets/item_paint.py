@@ -9,7 +9,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from store.fleet import ItemQuery, ItemRow
+from store.queries import ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
 from tui.render import truncate
 from tui.widgets.item_columns import Column, RowStyles, header_text, row_segments

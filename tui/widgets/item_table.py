@@ -14,8 +14,8 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
-from store.fleet import SELECTABLE, ItemQuery, ItemRow
-from store.vocabulary import STATUS_SLUGS
+from store.queries import ItemQuery, ItemRow
+from store.vocabulary import SELECTABLE, STATUS_SLUGS
 from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import safe_text
 from tui.widgets.item_columns import RowStyles, layout_columns

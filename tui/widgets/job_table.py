@@ -17,7 +17,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store import clock
-from store.jobs import JobQuery, JobRow
+from store.queries import JobQuery, JobRow
 from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import duration, fit, safe_text
 from tui.widgets.scrolling import scroll_to_row
