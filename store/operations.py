@@ -23,13 +23,15 @@ from store.engine.enqueue import (
     enqueue_agents_matching,
     enqueue_components,
 )
-from store.engine.loop import AdvanceResult, processed_until
-from store.engine.outcomes import Refusal, UpdateOutcome
+from store.engine.loop import processed_until
+from store.outcomes import AdvanceResult
+from store.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
 from store.jobs import get_job, jobs_by_seq
-from store.models import Blocker, Component, JobState, JobView
+from store.models import Blocker, JobView
+from store.vocabulary import Component, JobState
 from store.records import refusal_codes
 from store.versions import Version
 from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE

@@ -8,11 +8,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import Field
 
 from store.clock import iso, parse_iso
 from store.errors import BadInput
-from store.models import View
+from store.models import FailedMachine, RolloutView, SkippedMachine, WaveView
 from store.rollout_rules import Window, bake_text
 
 JOB_STATES = ("NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled")
@@ -197,50 +196,6 @@ def wave_state(r: RolloutRow, w: WaveRow, counts: dict[str, int] | None, now: da
 
 # -- views ------------------------------------------------------------------------------------------
 
-class SkippedMachine(View):
-    """A machine of the rollout that gets no job from it, and why."""
-
-    name: str = Field(description="Machine name.")
-    reasons: list[str] = Field(description="'Reason: message' lines, e.g. 'RebootRequired: ...'.")
-    wave: int | None = Field(default=None, description="The wave whose start skipped it (None: at creation).")
-
-
-class WaveView(View):
-    """One wave: its frozen machines and its jobs' progress."""
-
-    index: int = Field(description="0 is the canary.")
-    state: str = Field(description="Pending, Running, Baking, Succeeded, Halted or Aborted.")
-    machines: list[str] = Field(default_factory=list, description="Its machines, fixed at creation.")
-    size: int = Field(description="How many machines it has.")
-    started: str | None = Field(default=None, description="ISO UTC, when its jobs were created.")
-    finished: str | None = Field(default=None, description="ISO UTC, when its last job ended.")
-    jobs: dict[str, int] = Field(description="Its jobs per state.")
-
-
-class RolloutView(View):
-    """A staged rollout as `rollout show --json` prints it."""
-
-    name: str = Field(description="Rollout name, unique in the database.")
-    vault: str = Field(description="Vault of its machines.")
-    state: str = Field(description="Running, Baking, Waiting, Paused, Halted, Completed or Aborted.")
-    target_version: str = Field(description="The agent version its jobs install.")
-    bake: str = Field(description="Engine time between a wave's last job and the next wave, e.g. 30m.")
-    window: str | None = Field(default=None, description="Vault-local HH:MM-HH:MM when waves may start.")
-    failures: int = Field(description="Failed jobs counted against the budget (since the last resume).")
-    max_failures: int = Field(description="The budget: one failure more halts the rollout.")
-    halted_reason: str | None = Field(default=None, description="Why it halted.")
-    skipped: list[SkippedMachine] = Field(default_factory=list, description="Machines it does not update.")
-    waves: list[WaveView] = Field(default_factory=list, description="The waves, the canary first.")
-    machines: int = Field(description="Machines in its waves.")
-    bake_seconds: int = Field(description="The bake time in seconds.")
-    created_by: str = Field(description="The operator who created it; its jobs are initiated by them.")
-    created_time: str = Field(description="ISO UTC, engine time.")
-    ended_time: str | None = Field(default=None, description="ISO UTC, when it completed or was aborted.")
-    bake_ends: str | None = Field(default=None, description="ISO UTC, when the current bake ends.")
-    next_wave_at: str | None = Field(default=None, description="ISO UTC, when the next wave may start.")
-    time_zone: str = Field(description="The vault's time zone (the window's).")
-
-
 def _skipped(conn: sqlite3.Connection, r: RolloutRow, waves: list[WaveRow], limit: int | None) -> list[SkippedMachine]:
     sql = ("SELECT i.name, m.skipped, m.position FROM rollout_machines m JOIN items i ON i.id = m.item_id "
            "WHERE m.rollout_id = ? AND m.skipped IS NOT NULL ORDER BY m.position")
@@ -282,15 +237,6 @@ def view(conn: sqlite3.Connection, r: RolloutRow, now: datetime, *, names: bool 
         ended_time=r.ended_time, bake_ends=iso(end) if state == "Baking" and end else None,
         next_wave_at=iso(upcoming) if upcoming else None, time_zone=r.time_zone,
     )
-
-
-class FailedMachine(View):
-    """A machine whose rollout job failed: where `g` in the console goes."""
-
-    name: str = Field(description="Machine name.")
-    job_id: str = Field(description="The failed job.")
-    wave: int = Field(description="Its wave.")
-    error: str = Field(description="The job's first error, 'code: message'.")
 
 
 def failed_machines(conn: sqlite3.Connection, rollout_id: int, limit: int = 200) -> list[FailedMachine]:

@@ -19,11 +19,11 @@ from store.queries import ItemQuery, ItemRow
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:  # the engine and the operations load on the first command that needs them
-    from store.engine.loop import AdvanceResult
-    from store.engine.outcomes import Plan, UpdateOutcome
+    from store.outcomes import AdvanceResult
+    from store.outcomes import Plan, UpdateOutcome
     from store.models import ApplianceView, ItemView, JobView  # pydantic: after the first frame
     from store.queries import ItemRecord, JobQuery, JobRow, RolloutSpec
-    from store.rollouts import FailedMachine, RolloutView
+    from store.models import FailedMachine, RolloutView
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from sqlite_utils import Database
 from store import audit, clock
 from store.db import BUSY_TIMEOUT_MS, set_setting, setting, write
 from store.engine import lease
-from store.engine.loop import AdvanceResult, advance, processed_until
+from store.engine.loop import advance, processed_until
+from store.outcomes import AdvanceResult
 from store.errors import BadInput, Refused, StoreError
 
 SERVING = "clock_requests_holder"

@@ -13,7 +13,8 @@ from store import audit, clock
 from store.clock import iso, wall_seconds
 from store.db import write
 from store.engine import handoff, lease
-from store.engine.loop import AdvanceResult, advance, processed_until
+from store.engine.loop import advance, processed_until
+from store.outcomes import AdvanceResult
 from store.errors import Refused
 
 STEP_WALL_S = 0.1

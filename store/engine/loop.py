@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -15,6 +14,7 @@ from store.engine import lease, rollouts, runner, scheduler
 from store.engine.checks import Latest, check_appliances_due, check_items_due
 from store.engine.runner import RunStats, ceil_tick, is_tick, next_tick
 from store.errors import BadInput
+from store.outcomes import AdvanceResult
 from store.sim.loader import CHECK_INTERVAL_S
 
 BATCH_WALL_S = 1.0
@@ -28,33 +28,6 @@ fleet, and a small cache turns each into a read from the OS."""
 
 CHECKPOINT_WALL_S = 10.0
 """While advancing, the WAL is checkpointed (PASSIVE) this often instead of after every commit."""
-
-
-@dataclass
-class AdvanceResult:
-    """What an advance did, for summaries."""
-
-    start: datetime
-    end: datetime
-    windows: int = 0
-    checks: int = 0
-    tasks_ended: int = 0
-    jobs_created: int = 0
-    started: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    cancelled: int = 0
-
-    def absorb(self, stats: RunStats) -> None:
-        self.started += stats.started
-        self.succeeded += stats.succeeded
-        self.failed += stats.failed
-        self.cancelled += stats.cancelled
-        stats.started = stats.succeeded = stats.failed = stats.cancelled = 0
-
-    def summary(self) -> str:
-        return (f"{self.checks} checks, {self.jobs_created} jobs created, {self.started} started, "
-                f"{self.succeeded} succeeded, {self.failed} failed, {self.cancelled} cancelled")
 
 
 def processed_until(conn: sqlite3.Connection) -> datetime:

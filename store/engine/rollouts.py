@@ -12,7 +12,7 @@ from store import audit
 from store.clock import iso, local_iso
 from store.engine.checks import Latest
 from store.engine.enqueue import enqueue_agents_matching
-from store.engine.outcomes import PlannedRollout
+from store.outcomes import PlannedRollout
 from store.engine.runner import RunStats, finish_jobs
 from store.jobs import materialise_tasks
 from store.rollout_rules import bake_text

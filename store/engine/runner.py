@@ -19,7 +19,8 @@ from store.engine.checks import (
 )
 from store.engine.status import ComponentFacts, component_blockers
 from store.jobs import materialise_tasks
-from store.models import Blocker, BlockReason, JobError, JobState
+from store.models import Blocker, JobError
+from store.vocabulary import BlockReason, JobState
 from store.sim import error_catalog
 
 TICK_S = 30

@@ -13,7 +13,7 @@ from store.db import write
 from store.engine.checks import Latest, refresh_components, refresh_items
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
-from store.models import AGENT, Component
+from store.vocabulary import AGENT, Component
 from store.sim import error_catalog
 from store.versions import Version, VersionError
 

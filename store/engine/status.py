@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from store.models import Blocker, BlockReason, Component, UpdateStatus
+from store.models import Blocker
+from store.vocabulary import BlockReason, Component, UpdateStatus
 from store.versions import Version, minor_gap, reboot_required_for, within_support
 
 _version = lru_cache(maxsize=4096)(Version.parse)

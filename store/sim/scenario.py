@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from store import clock
 from store.errors import BadInput
-from store.models import AGENT, Component
+from store.vocabulary import AGENT, Component
 from store.versions import Version, VersionError
 
 COMPONENT_SLUGS = tuple(c.value for c in Component)

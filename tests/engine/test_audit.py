@@ -9,7 +9,7 @@ from worlds import machine, world
 from store import audit, operations
 from store.engine import sim_actions
 from store.engine.headless import run_engine
-from store.models import SITE_RECOVERY_ACTOR
+from store.vocabulary import SITE_RECOVERY_ACTOR
 
 
 def test_commands_and_decisions_are_audited_with_their_actor(make_db, monkeypatch) -> None:

@@ -14,7 +14,7 @@ from store.engine.checks import STATUS_CASE
 from store.engine.loop import advance_by
 from store.engine.status import update_status
 from store.fleet import item_detail
-from store.models import UpdateStatus
+from store.vocabulary import UpdateStatus
 
 
 def _next_check(db, name: str) -> timedelta:

@@ -14,7 +14,7 @@ from store.engine.checks import Latest
 from store.engine.loop import advance, advance_by, processed_until
 from store.engine.runner import RunStats
 from store.fleet import item_detail
-from store.models import SITE_RECOVERY_ACTOR, UpdateStatus
+from store.vocabulary import SITE_RECOVERY_ACTOR, UpdateStatus
 
 BEFORE_MIDNIGHT = "2026-12-16T23:50:00-05:00"
 MIDNIGHT_UTC = "2026-12-17T05:00:00Z"

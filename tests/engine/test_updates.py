@@ -15,7 +15,7 @@ from store.engine.loop import advance_by
 from store.errors import BadInput, Refused
 from store.fleet import item_detail
 from store.jobs import AGENT_JOB_NAME, AGENT_SCENARIO, get_job
-from store.models import UpdateStatus
+from store.vocabulary import UpdateStatus
 
 
 def _jobs(db) -> int:

@@ -14,7 +14,7 @@ import pytest
 from store.catalog import DEFAULT_RELEASES
 from store.db import open_db
 from store.errors import BadInput
-from store.models import Component
+from store.vocabulary import Component
 from store.sim import error_catalog
 from store.sim.generator import ITEMS_PER_APPLIANCE, generate, generate_json, vault_count
 from store.sim.loader import BULK_ROWS, load_scenario

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from store.models import SITE_RECOVERY_ACTOR
+from store.vocabulary import SITE_RECOVERY_ACTOR
 from store.queries import JobQuery, JobRow
 from store.service import Service
 from tui.modals.job_detail import JobDetailModal

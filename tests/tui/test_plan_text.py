@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from store.engine.outcomes import Plan, PlannedUpdate
+from store.outcomes import Plan, PlannedUpdate
 from tui.screens.settings import plan_text
 
 

@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 from rich.text import Text
 
-from store.models import STATUS_SLUGS
+from store.vocabulary import STATUS_SLUGS
 from tui.render import duration, fit, safe_text, short_job_id, status_text, status_word, truncate, version_text
 
 

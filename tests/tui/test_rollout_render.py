@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from store.rollouts import RolloutView, WaveView
+from store.models import RolloutView, WaveView
 from tui.rollout_render import bar_cells, rollout_cells, rollout_detail, wave_bar, wave_line
 
 STATES = ("NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled")

@@ -11,7 +11,7 @@ import click
 from tui.cli.common import Context, db_options, emit_json, fail, json_option, pass_ctx, safe
 
 if TYPE_CHECKING:
-    from store.engine.loop import AdvanceResult
+    from store.outcomes import AdvanceResult
     from store.service import Service
 
 

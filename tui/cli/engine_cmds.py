@@ -25,7 +25,8 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
     another `engine run` holds the lease. Commands from other processes are picked up as it runs."""
     from store.clock import iso, parse_duration
     from store.engine.headless import run_engine
-    from store.engine.loop import AdvanceResult, processed_until
+    from store.engine.loop import processed_until
+    from store.outcomes import AdvanceResult
     from tui.cli.context import terminate_as_interrupt
 
     ctx = ctx.merged(db, vault, read_only)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from store.errors import BadInput
-from store.models import STATUS_SLUGS, UpdateStatus
+from store.vocabulary import STATUS_SLUGS, UpdateStatus
 from store.queries import ItemQuery
 from tui.cli.common import (
     Context,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from store.models import JobState
+from store.vocabulary import JobState
 from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
 
 JOB_STATES = [s.value for s in JobState]

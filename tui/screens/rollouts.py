@@ -20,7 +20,7 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from store.rollouts import FailedMachine, RolloutView
+    from store.models import FailedMachine, RolloutView
 
 READ_S = 1.0
 """While the engine works, the rollouts' counts are read again at most this often (a count over

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from store.models import ACTIVE_JOB_STATES
+from store.vocabulary import ACTIVE_JOB_STATES
 from store.queries import JobQuery
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.modals.job_detail import JobDetailModal

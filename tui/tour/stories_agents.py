@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from store.models import UpdateStatus
+from store.vocabulary import UpdateStatus
 from tui.modals.bulk_update import BulkUpdateModal
 from tui.modals.item_actions import ItemActionModal
 from tui.screens.items import ItemsScreen

@@ -1,12 +1,18 @@
-"""What the engine's commands return: update outcomes, refusals and the automatic-run plan."""
+"""What the engine's commands return: update outcomes, refusals, the automatic-run plan and what
+an advance of engine time did."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from store.models import Blocker, JobView
+
+if TYPE_CHECKING:
+    from store.engine.runner import RunStats
 
 
 class Refusal(BaseModel):
@@ -85,3 +91,31 @@ class Plan(BaseModel):
         if datetime.fromisoformat(pending_check) < datetime.fromisoformat(self.run_at):
             return f"waits for the check at {pending_check}, before the run"
         return f"the next check, at {pending_check}, comes after the run"
+
+
+@dataclass
+class AdvanceResult:
+    """What an advance did, for summaries."""
+
+    start: datetime
+    end: datetime
+    windows: int = 0
+    checks: int = 0
+    tasks_ended: int = 0
+    jobs_created: int = 0
+    started: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def absorb(self, stats: RunStats) -> None:
+        """Take the job counts of a runner step (and zero them there)."""
+        self.started += stats.started
+        self.succeeded += stats.succeeded
+        self.failed += stats.failed
+        self.cancelled += stats.cancelled
+        stats.started = stats.succeeded = stats.failed = stats.cancelled = 0
+
+    def summary(self) -> str:
+        return (f"{self.checks} checks, {self.jobs_created} jobs created, {self.started} started, "
+                f"{self.succeeded} succeeded, {self.failed} failed, {self.cancelled} cancelled")
