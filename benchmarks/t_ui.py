@@ -177,7 +177,7 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app._bench_frames = Frames(app)
-        conn = app.service.conn
+        conn = app.service._conn  # the console's own connection: its statements are what is traced
         pause_timers(app, ConsoleApp.poll_changes)  # the live poll: driven by hand in d.tick below
         screen = app.screen
         pause_timers(screen, type(screen).refresh_stale_counts)  # measured by hand: d.counts

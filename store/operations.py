@@ -24,17 +24,15 @@ from store.engine.enqueue import (
     enqueue_components,
 )
 from store.engine.loop import processed_until
-from store.outcomes import AdvanceResult
-from store.outcomes import Refusal, UpdateOutcome
 from store.engine.runner import RunStats, cancel_job_now
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
 from store.jobs import get_job, jobs_by_seq
 from store.models import Blocker, JobView
-from store.vocabulary import Component, JobState
+from store.outcomes import AdvanceResult, Refusal, UpdateOutcome
 from store.records import refusal_codes
 from store.versions import Version
-from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE
+from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE, Component, JobState
 
 ALREADY_LATEST = ALREADY_LATEST_CODE
 ACTIVE = ACTIVE_JOB_CODE

@@ -8,7 +8,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
 from store.clock import iso, parse_iso
 from store.errors import BadInput
 from store.models import FailedMachine, RolloutView, SkippedMachine, WaveView

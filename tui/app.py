@@ -13,8 +13,8 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from store import clock
+from store.engine.worker import EngineThread
 from store.service import Service, VaultInfo
-from tui.engine_worker import EngineThread
 from tui.flows import OperatorFlows
 from tui.paint import style_app_first
 from tui.screen_ref import ScreenRef

@@ -19,8 +19,8 @@ from store import audit, clock
 from store.db import BUSY_TIMEOUT_MS, set_setting, setting, write
 from store.engine import lease
 from store.engine.loop import advance, processed_until
-from store.outcomes import AdvanceResult
 from store.errors import BadInput, Refused, StoreError
+from store.outcomes import AdvanceResult
 
 SERVING = "clock_requests_holder"
 """Setting: the lease holder that takes requests (a holder of older code never writes it)."""

@@ -14,8 +14,8 @@ from store.clock import iso, wall_seconds
 from store.db import write
 from store.engine import handoff, lease
 from store.engine.loop import advance, processed_until
-from store.outcomes import AdvanceResult
 from store.errors import Refused
+from store.outcomes import AdvanceResult
 
 STEP_WALL_S = 0.1
 """Wall seconds between steps: engine time moves in steps of speed x this."""

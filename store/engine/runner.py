@@ -20,8 +20,8 @@ from store.engine.checks import (
 from store.engine.status import ComponentFacts, component_blockers
 from store.jobs import materialise_tasks
 from store.models import Blocker, JobError
-from store.vocabulary import BlockReason, JobState
 from store.sim import error_catalog
+from store.vocabulary import BlockReason, JobState
 
 TICK_S = 30
 """The scheduler starts waiting jobs on ticks of 30 engine seconds (aligned to the epoch), so the

@@ -10,12 +10,12 @@ from store import audit
 from store.clock import local_iso, next_local_midnight, zone
 from store.engine.checks import Latest, checks_would_change
 from store.engine.enqueue import enqueue_agents_matching, enqueue_components
-from store.outcomes import Plan, PlannedSkip, PlannedUpdate
 from store.engine.rollouts import planned_rollouts
 from store.engine.runner import RunStats
 from store.fleet import PRIVATE_ENDPOINT_NOTE, PRIVATE_PREVIEW_NOTE
-from store.vocabulary import SITE_RECOVERY_ACTOR, BlockReason
+from store.outcomes import Plan, PlannedSkip, PlannedUpdate
 from store.versions import Version
+from store.vocabulary import SITE_RECOVERY_ACTOR, BlockReason
 
 TOGGLE_OFF = "Allow Site Recovery to manage is off for this vault: agents are updated by hand."
 ACTIVE_JOB = "An update job is already active."

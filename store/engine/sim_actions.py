@@ -13,9 +13,9 @@ from store.db import write
 from store.engine.checks import Latest, refresh_components, refresh_items
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
-from store.vocabulary import AGENT, Component
 from store.sim import error_catalog
 from store.versions import Version, VersionError
+from store.vocabulary import AGENT, Component
 
 KINDS = (AGENT, *(c.value for c in Component))
 

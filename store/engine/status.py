@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from store.models import Blocker
-from store.vocabulary import BlockReason, Component, UpdateStatus
 from store.versions import Version, minor_gap, reboot_required_for, within_support
+from store.vocabulary import BlockReason, Component, UpdateStatus
 
 _version = lru_cache(maxsize=4096)(Version.parse)
 """Version.parse, memoised: the checks compare the same few versions many times."""

@@ -24,10 +24,10 @@ from store.engine.status import (
 )
 from store.errors import BadInput, Refused
 from store.jobs import insert_job, job_ids, next_seq, task_plan
-from store.vocabulary import SITE_RECOVERY_ACTOR, JobState
 from store.sim import error_catalog
 from store.sim.scenario import Scenario
 from store.versions import version_key
+from store.vocabulary import SITE_RECOVERY_ACTOR, JobState
 
 CHECK_INTERVAL_S = 1800
 """The service re-checks prerequisites every 30 minutes of engine time."""

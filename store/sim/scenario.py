@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from store import clock
 from store.errors import BadInput
-from store.vocabulary import AGENT, Component
 from store.versions import Version, VersionError
+from store.vocabulary import AGENT, Component
 
 COMPONENT_SLUGS = tuple(c.value for c in Component)
 NAME_MAX = 500

@@ -34,7 +34,8 @@ def test_the_console_loads_the_engine_on_its_thread_not_before_the_first_frame()
     loaded = imported_after("import tui.cli, tui.launch, tui.app")
     assert "tui.app" in loaded
     early = {m for m in loaded if m.startswith(("store.engine", "store.operations", "store.sim"))}
-    assert early == set()
+    # The thread's own module is a shell (the standard library only); what it runs loads on the thread.
+    assert early <= {"store.engine", "store.engine.worker"}
 
 
 def test_the_console_opens_its_database_without_pydantic_or_sqlite_utils(tmp_path: Path) -> None:

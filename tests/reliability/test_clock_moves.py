@@ -25,7 +25,8 @@ from reliability_kit import (
 from waiting import wait_for
 
 from store.clock import iso, parse_iso
-from store.service import Service
+from store.db import open_db
+from store.operations import clock_advance
 
 
 def _start(*args: str) -> subprocess.Popen:
@@ -46,12 +47,12 @@ def test_an_advance_that_waited_for_another_moves_time_itself(tmp_path: Path) ->
     from where that one left the clock (it reported success having moved nothing)."""
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01")]))
     start = parse_iso(clock_now(db))
-    other = Service.open(db, create=False)
+    other = open_db(db, create=False)  # the other advance's own connection
     try:
         other.conn.execute("BEGIN IMMEDIATE")  # the other advance, holding the write lock
         waiting = _start("clock", "advance", "6h", "--db", str(db))
         wait_for(lambda: _waiting_for_the_lock(waiting), "the second advance waits for the write lock")
-        other.clock_advance(timedelta(hours=6))  # runs inside the held transaction
+        clock_advance(other, timedelta(hours=6))  # runs inside the held transaction
         other.conn.execute("COMMIT")
     finally:
         other.close()

@@ -133,7 +133,6 @@ def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
     (Halted); `resume_for`: then resumed, and that many minutes of engine time later."""
     from datetime import timedelta
 
-    from store import operations
     from store.queries import RolloutSpec
     from store.service import Service
     from store.sim.scenario import read_scenario
@@ -144,10 +143,10 @@ def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
     with Service.open(path) as svc:
         svc.create_rollout(RolloutSpec(name="canary-first", vault_id=svc.vaults()[0].id, all_eligible=True,
                                        waves="50%,100%"))
-        operations.clock_advance(svc.db, timedelta(minutes=20))
+        svc.clock_advance(timedelta(minutes=20))
         if resume_for is not None:
             svc.resume_rollout("canary-first")
-            operations.clock_advance(svc.db, timedelta(minutes=resume_for))
+            svc.clock_advance(timedelta(minutes=resume_for))
     return path
 
 

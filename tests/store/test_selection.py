@@ -15,12 +15,12 @@ def test_selection_creates_jobs_for_eligible_and_counts_the_rest(contoso_db: Pat
     east = svc.vault("contoso-dr-east").id
     eligible = svc.eligible_ids(east)
     blocked = [r.id for r in svc.page_items(ItemQuery(vault_id=east, status="blocked"), limit=3)]
-    created, refused = operations.update_selected(svc.db, eligible + blocked + eligible[:2])
+    created, refused = svc.update_ids(eligible + blocked + eligible[:2])
     assert (created, refused) == (len(eligible), len(blocked))
     assert {svc.item_by_id(i).status for i in eligible} == {"Updating"}
     assert {svc.item_by_id(i).status for i in blocked} == {"Cannot update to latest version"}
     # Submitting the same selection again creates nothing: every machine now has an active job.
-    assert operations.update_selected(svc.db, eligible) == (0, len(eligible))
+    assert svc.update_ids(eligible) == (0, len(eligible))
     svc.close()
 
 

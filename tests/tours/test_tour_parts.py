@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from store.errors import Refused
+from store.sim.library import DEMO_DIR
 from store.sim.scenario import read_scenario
 from tui import serve as web
-from tui.cli.common import DEMO_DIR
 from tui.tour.catalog import TOURS, find_tour
 from tui.tour.keys import Type, describe, expand, key_event, typed
 from tui.tour.panel import Progress, body

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from store.db import open_db
+from store.db import open_db, write
 from store.queries import ItemQuery, ItemRow
 from store.service import Service
 from store.sim.loader import load_scenario
@@ -67,3 +70,14 @@ class CountingService(Service):
     ) -> list[ItemRow]:
         self.pages.append({"offset": offset, "after": after, "limit": limit, "desc": q.descending})
         return super().page_items(q, limit=limit, offset=offset, after=after)
+
+
+@contextmanager
+def engine_write(path: Path) -> Iterator[sqlite3.Connection]:
+    """A write transaction on a connection of its own, as the engine (another thread) makes one."""
+    db = open_db(path)
+    try:
+        with write(db) as conn:
+            yield conn
+    finally:
+        db.close()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from item_table_fleets import build_fleet, numbered_items
+from item_table_fleets import build_fleet, engine_write, numbered_items
 from test_item_table import TableApp, data_lines
 
 from store import fleet
-from store.db import write
+from store.db import open_db
 from store.queries import ItemQuery
 from store.service import Service
 from tui.widgets.item_table import ItemTable
@@ -47,13 +47,13 @@ def test_fts_and_like_paths_show_the_same_rows(fleet_3k: Path, term: str) -> Non
 
 
 def test_common_terms_use_like_and_rare_ones_fts(fleet_3k: Path) -> None:
-    service = Service.open(fleet_3k, create=False)
+    db = open_db(fleet_3k, create=False)
     try:
-        assert not fleet.uses_fts(service.conn, "vm-")  # 3,000 matches: one index scan is cheaper
-        assert fleet.uses_fts(service.conn, "001234")
-        assert not fleet.uses_fts(service.conn, "12")  # shorter than a trigram
+        assert not fleet.uses_fts(db.conn, "vm-")  # 3,000 matches: one index scan is cheaper
+        assert fleet.uses_fts(db.conn, "001234")
+        assert not fleet.uses_fts(db.conn, "12")  # shorter than a trigram
     finally:
-        service.close()
+        db.close()
 
 
 async def test_refresh_rows_repaints_only_the_row_that_changed(fleet_3k: Path) -> None:
@@ -69,13 +69,13 @@ async def test_refresh_rows_repaints_only_the_row_that_changed(fleet_3k: Path) -
             table.refresh_rows()  # Nothing changed: nothing is repainted.
             await pilot.pause()
             assert painted == []
-            with write(service.db) as conn:  # What the engine does when an update starts.
+            with engine_write(fleet_3k) as conn:  # What the engine does when an update starts.
                 conn.execute("UPDATE items SET status = 'updating' WHERE name = 'vm-000004'")
             table.refresh_rows()
             await pilot.pause()
             assert painted == [5]  # The header is line 0; vm-000004 is the fifth row.
             assert "Updating" in data_lines(app)[4]
     finally:
-        with write(service.db) as conn:
+        with engine_write(fleet_3k) as conn:
             conn.execute("UPDATE items SET status = 'update-available' WHERE name = 'vm-000004'")
         service.close()

@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from item_table_fleets import LATEST, OLDER, CountingService, build_fleet, numbered_items
+from item_table_fleets import (
+    LATEST,
+    OLDER,
+    CountingService,
+    build_fleet,
+    engine_write,
+    numbered_items,
+)
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from store.db import write
 from store.queries import ItemQuery
 from tui.widgets.item_pages import PAGE_SIZE, ItemSource
 from tui.widgets.item_table import ItemTable
@@ -328,7 +334,7 @@ async def test_refresh_rows_shows_status_changes_and_recounts_a_status_facet(
             await pilot.pause()
             table = app.query_one(ItemTable)
             assert table.row_count == 2_500 and table.highlighted.name == "vm-000000"
-            with write(service.db) as conn:  # What the engine does when an update starts.
+            with engine_write(fleet_5k) as conn:  # What the engine does when an update starts.
                 conn.execute("UPDATE items SET status = 'updating' WHERE name = 'vm-000000'")
             table.refresh_rows()
             await pilot.pause()
@@ -339,7 +345,7 @@ async def test_refresh_rows_shows_status_changes_and_recounts_a_status_facet(
             await pilot.pause()
             assert "Updating" in data_lines(app)[0]
     finally:
-        with write(service.db) as conn:
+        with engine_write(fleet_5k) as conn:
             conn.execute("UPDATE items SET status = 'update-available' WHERE name = 'vm-000000'")
         service.close()
 

@@ -245,7 +245,7 @@ def _start_engine(settings: Settings):
     """The engine at the clock's speed while this process can hold the lease (as the console's)."""
     if settings.read_only:
         return None
-    from tui.engine_worker import EngineThread
+    from store.engine.worker import EngineThread
 
     engine = EngineThread(settings.db_path)
     thread = threading.Thread(target=engine.run, name="engine", daemon=True)

@@ -24,22 +24,12 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
     checks, jobs and nightly runs. One process at a time: refused (exit 1) while a console or
     another `engine run` holds the lease. Commands from other processes are picked up as it runs."""
     from store.clock import iso, parse_duration
-    from store.engine.headless import run_engine
-    from store.engine.loop import processed_until
-    from store.outcomes import AdvanceResult
     from tui.cli.context import terminate_as_interrupt
 
     ctx = ctx.merged(db, vault, read_only)
     duration = parse_duration(engine_for) if engine_for else None
-    interrupted = False
     with ctx.service(write=True) as svc, terminate_as_interrupt():  # SIGTERM too gives the lease back
-        start = processed_until(svc.conn)
-        try:
-            result = run_engine(svc.db, engine_for=duration)
-        except KeyboardInterrupt:
-            interrupted = True
-            end = processed_until(svc.conn)
-            result = AdvanceResult(start=start, end=end)
+        result, interrupted = svc.run_engine(duration)
     span = result.end - result.start
     if as_json:
         emit_json({"start": iso(result.start), "end": iso(result.end), "engine_seconds": int(span.total_seconds()),

@@ -23,28 +23,18 @@ def ensure_default_db(path: Path, *, private_dir: bool = True) -> str | None:
         from store.errors import BadInput
 
         raise BadInput(f"{path}: no such folder {str(path.parent)!r}")
-    from store.db import open_db
-    from store.db_files import removed_on_failure
-    from store.sim.loader import load_scenario
-    from store.sim.scenario import read_scenario
-    from tui.cli.common import scenario_path
+    from store.demo import demo_fleet
 
     if private_dir:
         ensure_private_dir(path.parent)
     old = os.umask(0o077)
     try:
-        scenario = scenario_path(None)
-        world = read_scenario(scenario)
-        with removed_on_failure(path):
-            database = open_db(path)
-            try:
-                load_scenario(database, world, source=str(scenario))
-            finally:
-                database.close()
+        fleet = demo_fleet(None)
+        fleet.load(path)
     finally:
         os.umask(old)
     make_private(path)
-    said = f"Created {path} from the demo fleet ({scenario.stem})."
+    said = f"Created {path} from the demo fleet ({fleet.name})."
     print(said, file=sys.stderr, flush=True)
     return said
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from store.errors import BadInput
-from store.vocabulary import STATUS_SLUGS, UpdateStatus
 from store.queries import ItemQuery
+from store.vocabulary import STATUS_SLUGS, UpdateStatus
 from tui.cli.common import (
     Context,
     db_options,
@@ -15,7 +15,6 @@ from tui.cli.common import (
     json_option,
     pass_ctx,
     safe,
-    scenario_path,
     table,
 )
 
@@ -48,35 +47,25 @@ def demo() -> None:
 @pass_ctx
 def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, read_only) -> None:
     """Load SCENARIO (a file, or a name from demo_data/; default contoso) into the database."""
-    from store.db import open_db
-    from store.db_files import removed_on_failure
+    from store.demo import demo_fleet, generated_fleet
     from store.errors import Refused
-    from store.sim.loader import load_scenario
-    from store.sim.scenario import read_scenario
 
     ctx = ctx.merged(db, vault, read_only)
     if ctx.read_only:
         raise Refused("read-only: demo load would replace the fleet; run without --read-only")
     if n_items is not None:
-        from store.sim.generator import generate
-
         if scenario:
             raise click.UsageError("give a SCENARIO or --items, not both")
-        source, world = f"generated:{n_items}:{seed}", generate(n_items, seed)
+        fleet = generated_fleet(n_items, seed)
     else:
-        path = scenario_path(scenario)
-        source, world = str(path), read_scenario(path)
+        fleet = demo_fleet(scenario)
+    source = fleet.source
     path = ctx.db_path()
     if not ctx.db:
         from tui.cli.first_run import ensure_private_dir
 
         ensure_private_dir(path.parent)
-    with removed_on_failure(path):
-        database = open_db(path)
-        try:
-            counts = load_scenario(database, world, source=source, replace=force)
-        finally:
-            database.close()
+    counts = fleet.load(path, replace=force)
     if not ctx.db:
         from tui.cli.first_run import make_private
 
@@ -102,9 +91,7 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
     with ctx.service() as svc:
         query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
         if as_json:
-            from store.export import item_json
-
-            emit_json_array(item_json(svc.conn, query))
+            emit_json_array(svc.items_json(query))
             return
         found = svc.items(query)
     table(

@@ -66,7 +66,6 @@ def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> 
 @pass_ctx
 def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -> None:
     """Site Recovery jobs, newest first."""
-    from store.jobs import for_target, job_views
     from store.queries import JobQuery
 
     ctx = ctx.merged(db, vault, read_only)
@@ -74,8 +73,8 @@ def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -
         q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
                      state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
         if item_name is not None:
-            q = for_target(svc.conn, q, item_name)
-        found = job_views(svc.conn, q, limit=limit)
+            q = svc.jobs_of(q, item_name)
+        found = svc.job_views(q, limit=limit)
         now = svc.clock().now
     if as_json:
         emit_json(found)

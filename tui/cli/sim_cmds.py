@@ -16,7 +16,7 @@ def sim() -> None:
 def _run(ctx: Context, db, vault, read_only, action, *args):
     ctx = ctx.merged(db, vault, read_only)
     with ctx.service(write=True) as svc:
-        return action(svc.db, *args)
+        return action(svc.simulator(), *args)
 
 
 @sim.command("release")
@@ -30,11 +30,10 @@ def _run(ctx: Context, db, vault, read_only, action, *args):
 @pass_ctx
 def release(ctx: Context, component, version, requires, channel, as_json, db, vault, read_only) -> None:
     """Publish a release of COMPONENT (agent or a component slug) at engine time now."""
-    from store.engine import sim_actions
+    from store.simulator import parse_requires
 
-    needs = sim_actions.parse_requires(list(requires))
-    result = _run(ctx, db, vault, read_only,
-                  lambda d: sim_actions.release(d, component, version, needs, channel=channel))
+    needs = parse_requires(list(requires))
+    result = _run(ctx, db, vault, read_only, lambda sim: sim.release(component, version, needs, channel=channel))
     if as_json:
         emit_json(result)
     else:
@@ -54,34 +53,24 @@ def _simple(name: str, doc: str, action, message: str):
     return command
 
 
-def _pending(d, name):
-    from store.engine import sim_actions
-
-    sim_actions.pending_reboot(d, name)
+def _pending(sim, name):
+    sim.pending_reboot(name)
 
 
-def _reboot(d, name):
-    from store.engine import sim_actions
-
-    sim_actions.reboot(d, name)
+def _reboot(sim, name):
+    sim.reboot(name)
 
 
-def _connect(d, name):
-    from store.engine import sim_actions
-
-    return sim_actions.set_connected(d, name, True)
+def _connect(sim, name):
+    return sim.set_connected(name, True)
 
 
-def _disconnect(d, name):
-    from store.engine import sim_actions
-
-    return sim_actions.set_connected(d, name, False)
+def _disconnect(sim, name):
+    return sim.set_connected(name, False)
 
 
-def _reinstall(d, name):
-    from store.engine import sim_actions
-
-    return sim_actions.reinstall(d, name)
+def _reinstall(sim, name):
+    return sim.reinstall(name)
 
 
 NEXT_CHECK = "the service notices at its next check"
@@ -104,7 +93,5 @@ reinstall = _simple("reinstall", "Reinstall the latest agent on a machine by han
 @pass_ctx
 def fail(ctx: Context, target, code, db, vault, read_only) -> None:
     """The next update job of a machine fails with the catalogued error CODE."""
-    from store.engine import sim_actions
-
-    _run(ctx, db, vault, read_only, lambda d: sim_actions.fail_next(d, target, code))
+    _run(ctx, db, vault, read_only, lambda sim: sim.fail_next(target, code))
     click.echo(f"The next update of {safe(target)} will fail with {code}.")

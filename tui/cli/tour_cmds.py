@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from tui.cli.common import (
-    DEMO_DIR,
     Context,
     db_options,
     emit_json,
@@ -52,9 +51,9 @@ def tour(name: str | None, auto: bool, list_tours: bool, pace: float) -> None:
 @json_option
 def demo_list(as_json: bool) -> None:
     """The demo scenarios in demo_data/, by name, with what each shows (load one with `demo load NAME`)."""
-    from store.sim.scenario import read_scenario
+    from store.demo import scenarios
 
-    found = [(p.stem, read_scenario(p).description) for p in sorted(DEMO_DIR.glob("*.json"))]
+    found = scenarios()
     if as_json:
         emit_json([{"name": n, "description": d} for n, d in found])
         return

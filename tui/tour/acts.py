@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from store.engine import sim_actions
 from tui.tour.model import Act
 
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ def reboot(name: str) -> Act:
     """The machine's owner restarts it (the simulated truth changes; the service notices at its next check)."""
 
     def act(app: TourApp) -> None:
-        sim_actions.reboot(app.service.db, name, actor="tour")
+        app.service.simulator(actor="tour").reboot(name)
         app.after_change()
 
     return act

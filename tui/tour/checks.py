@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from store.vocabulary import ACTIVE_JOB_STATES
 from store.queries import JobQuery
+from store.vocabulary import ACTIVE_JOB_STATES
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.modals.job_detail import JobDetailModal
 from tui.screens.items import ItemsScreen

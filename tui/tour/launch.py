@@ -7,24 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from store.db import open_db
-from store.sim.loader import load_scenario
-from store.sim.scenario import read_scenario
-from tui.cli.common import scenario_path
+from store.demo import demo_fleet
 from tui.tour.model import STAGE, Pace, Tour
 
 
 @contextmanager
 def fresh_database(scenario: str) -> Iterator[Path]:
     """A database loaded from a demo scenario, in a temporary directory removed afterwards."""
-    source = scenario_path(scenario)
+    fleet = demo_fleet(scenario)
     with tempfile.TemporaryDirectory(prefix="asr-tour-") as tmp:
-        path = Path(tmp) / f"{source.stem}.db"
-        db = open_db(path)
-        try:
-            load_scenario(db, read_scenario(source), source=str(source), actor="tour")
-        finally:
-            db.close()
+        path = Path(tmp) / f"{fleet.name}.db"
+        fleet.load(path, actor="tour")
         yield path
 
 

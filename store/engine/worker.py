@@ -1,4 +1,5 @@
-"""The console's engine: a thread that holds the engine lease and moves engine time at its speed."""
+"""The engine of a long-lived face (the console, `arm serve`): a thread that holds the engine lease,
+moves engine time at its speed and performs other processes' clock requests (store/engine/handoff.py)."""
 
 from __future__ import annotations
 
