@@ -1,10 +1,11 @@
-# Two commands on a fresh machine: `make run` (the console on the demo fleet) and `make test`.
+# Two commands on a fresh machine: `make run` (the console on the demo fleet) and `make test`;
+# `make lint` checks the layers (the import contracts in pyproject.toml).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean screenshots
+.PHONY: run test lint bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +27,14 @@ ifeq ($(PYTEST_ARGS),)
 	ASR_CONSOLE_PAINT=stock $(BIN)/python -m pytest $(STOCK_TESTS)
 endif
 
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --items 1000
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .import_linter_cache
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/make_screenshots.py
