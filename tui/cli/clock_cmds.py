@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli.common import Context, db_options, emit_json, fail, json_option, pass_ctx, safe
+from tui.cli.common import (
+    Context,
+    db_options,
+    emit_json,
+    fail,
+    json_option,
+    pass_ctx,
+    safe,
+    service_command,
+)
 
 if TYPE_CHECKING:
     from store.outcomes import AdvanceResult
@@ -24,28 +33,21 @@ def clock(click_ctx: click.Context, ctx: Context, as_json, db, vault, read_only)
     """Engine time: show it (the default), or move it."""
     click_ctx.obj = ctx.merged(db, vault, read_only)
     if click_ctx.invoked_subcommand is None:
-        _show(click_ctx.obj, as_json)
+        click_ctx.invoke(show, as_json=as_json, db=None, vault=None, read_only=None)
 
 
-@clock.command("show")
-@json_option
-@db_options
-@pass_ctx
-def show(ctx: Context, as_json, db, vault, read_only) -> None:
-    """Engine time now, in UTC and in each vault's local time."""
-    _show(ctx.merged(db, vault, read_only), as_json)
-
-
-def _show(ctx: Context, as_json: bool) -> None:
-    with ctx.service() as svc:
-        data = svc.clock_json(ctx.vault)
-    if as_json:
-        emit_json(data)
-        return
+def _print_clock(data: dict, **_) -> None:
     state = "paused" if data["paused"] else "running"
     click.echo(f"Engine time {data['now']} ({data['mode']}, {data['speed']:g}x, {state})")
     for v in data["vaults"]:
         click.echo(f"  {safe(v['name'])}: {v['local_time']} ({v['time_zone']})")
+
+
+@clock.command("show")
+@service_command(text=_print_clock)
+def show(svc: Service, ctx: Context) -> dict:
+    """Engine time now, in UTC and in each vault's local time."""
+    return svc.clock_json(ctx.vault)
 
 
 def _moved(ctx: Context, as_json: bool, result) -> None:
@@ -117,26 +119,19 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
 
 @clock.command("speed", context_settings={"ignore_unknown_options": True})  # "-1": a factor, out of range
 @click.argument("factor", type=float)
-@db_options
-@pass_ctx
-def speed(ctx: Context, factor, db, vault, read_only) -> None:
+@service_command(write=True, json=False, text=lambda _r, factor: click.echo(f"Engine speed {factor:g}x"))
+def speed(svc: Service, _ctx: Context, factor) -> None:
     """Engine seconds per wall second while a console or `engine run` moves time."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=True) as svc:
-        svc.clock_speed(factor)
-    click.echo(f"Engine speed {factor:g}x")
+    svc.clock_speed(factor)
 
 
 def _pause_command(name: str, paused: bool):
     @clock.command(name, help=f"{'Stop' if paused else 'Restart'} engine time (it moves only while "
                               "a console or `engine run` holds the lease).")
-    @db_options
-    @pass_ctx
-    def command(ctx: Context, db, vault, read_only) -> None:
-        ctx = ctx.merged(db, vault, read_only)
-        with ctx.service(write=True) as svc:
-            svc.clock_pause(paused)
-        click.echo("Engine time paused" if paused else "Engine time running")
+    @service_command(write=True, json=False,
+                     text=lambda _r: click.echo("Engine time paused" if paused else "Engine time running"))
+    def command(svc: Service, _ctx: Context) -> None:
+        svc.clock_pause(paused)
 
     return command
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,6 +28,51 @@ def json_option(func: Callable) -> Callable:
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+class JsonArray(list):
+    """A command's result already encoded, one compact JSON text per element (`emit_json_array`)."""
+
+
+def service_command(
+    *,
+    write: bool | Callable[..., bool] = False,
+    json: bool = True,
+    check: Callable[..., None] | None = None,
+    json_of: Callable[[Any], Any] | None = None,
+    text: Callable[..., None] | None = None,
+    after: Callable[[Any], None] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., None]]:
+    """A command on the service, said once. Adds --db, --vault, --read-only (and --json), merges
+    them with the group's, runs `check(**params)` (bad input before anything opens), opens the
+    service (`write`, or `write(**params)`: refused under --read-only first) and calls the command
+    with (service, context, **params); its result is printed once the service is closed: as JSON
+    (`json_of(result)`, or the result) with --json, else by `text(result, **params)`; then
+    `after(result)` in both modes. The command sees `as_json` when it names it."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., None]:
+        wants_json = "as_json" in inspect.signature(command).parameters
+
+        @functools.wraps(command)
+        def run(ctx: Context, *, db, vault, read_only, as_json: bool = False, **params) -> None:
+            ctx = ctx.merged(db, vault, read_only)
+            if check is not None:
+                check(**params)
+            writes = write(**params) if callable(write) else write
+            with ctx.service(write=writes) as svc:
+                result = command(svc, ctx, **params, **({"as_json": as_json} if wants_json else {}))
+            if as_json:
+                out = json_of(result) if json_of is not None else result
+                emit_json_array(out) if isinstance(out, JsonArray) else emit_json(out)
+            elif text is not None:
+                text(result, **params)
+            if after is not None:
+                after(result)
+
+        wrapped = db_options(pass_ctx(run))
+        return json_option(wrapped) if json else wrapped
+
+    return decorate
 
 
 def emit_json(value: Any) -> None:

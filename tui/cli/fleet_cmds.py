@@ -9,12 +9,13 @@ from store.queries import ItemQuery
 from store.vocabulary import STATUS_SLUGS, UpdateStatus
 from tui.cli.common import (
     Context,
+    JsonArray,
     db_options,
     emit_json,
-    emit_json_array,
     json_option,
     pass_ctx,
     safe,
+    service_command,
     table,
 )
 
@@ -77,23 +78,7 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
                    f"appliances, {counts['items']} machines, {counts['jobs']} jobs.")
 
 
-@click.command("items")
-@click.option("--status", default=None, callback=lambda _c, _p, v: status_slug(v),
-              help=f"Only items with this status: {', '.join(STATUS_CHOICES)} (or the console's words for them).")
-@click.option("--filter", "text", default="", help="Only items whose name contains TEXT.")
-@click.option("--sort", type=click.Choice(["name", "status", "agent_version", "os", "appliance"]), default="name")
-@json_option
-@db_options
-@pass_ctx
-def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> None:
-    """Replicated items with their agent version and update status."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
-        if as_json:
-            emit_json_array(svc.items_json(query))
-            return
-        found = svc.items(query)
+def _print_items(found, **_) -> None:
     table(
         [[i.name, i.vault, i.os, i.appliance, i.agent_version, i.status] for i in found],
         ["NAME", "VAULT", "OS", "APPLIANCE", "AGENT", "STATUS"],
@@ -101,19 +86,19 @@ def items(ctx: Context, status, text, sort, as_json, db, vault, read_only) -> No
     click.echo(f"{len(found)} items")
 
 
-@click.command("item")
-@click.argument("name")
-@json_option
-@db_options
-@pass_ctx
-def item(ctx: Context, name, as_json, db, vault, read_only) -> None:
-    """One item: version, latest, status, blocking reasons, last job."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        view = svc.item(name)
-    if as_json:
-        emit_json(view)
-        return
+@click.command("items")
+@click.option("--status", default=None, callback=lambda _c, _p, v: status_slug(v),
+              help=f"Only items with this status: {', '.join(STATUS_CHOICES)} (or the console's words for them).")
+@click.option("--filter", "text", default="", help="Only items whose name contains TEXT.")
+@click.option("--sort", type=click.Choice(["name", "status", "agent_version", "os", "appliance"]), default="name")
+@service_command(text=_print_items)
+def items(svc, ctx: Context, status, text, sort, as_json):
+    """Replicated items with their agent version and update status."""
+    query = ItemQuery(vault_id=svc.vault_filter(ctx.vault), status=status, text=text, sort=sort)
+    return JsonArray(svc.items_json(query)) if as_json else svc.items(query)
+
+
+def _print_item(view, **_) -> None:
     lines = [
         ("Name", view.name), ("Vault", view.vault), ("OS", view.os), ("Appliance", view.appliance),
         ("Agent version", view.agent_version), ("Latest version", view.latest_version or "-"),
@@ -126,3 +111,11 @@ def item(ctx: Context, name, as_json, db, vault, read_only) -> None:
     for b in view.blockers:
         click.echo(f"  {b.reason}: {safe(b.message)}")
         click.echo(f"    Recommended action: {safe(b.recommended_action)}")
+
+
+@click.command("item")
+@click.argument("name")
+@service_command(text=_print_item)
+def item(svc, _ctx: Context, name):
+    """One item: version, latest, status, blocking reasons, last job."""
+    return svc.item(name)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from store.vocabulary import JobState
-from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
+from tui.cli.common import Context, safe, service_command, table
 
 JOB_STATES = [s.value for s in JobState]
 VALUE_OPTIONS = frozenset({"--db", "--vault", "--for", "--state", "--item", "--limit", "--requires", "--channel",
@@ -23,64 +23,45 @@ def _job_line(job) -> str:
     return f"{job.id}  {job.name}  {safe(what)}  {job.state}{safe(wait)}"
 
 
-@click.command("update")
-@click.argument("names", nargs=-1)
-@click.option("--all-eligible", is_flag=True, help="Update every machine that can update now.")
-@json_option
-@db_options
-@pass_ctx
-def update(ctx: Context, names, all_eligible, as_json, db, vault, read_only) -> None:
-    """Create one Update Mobility Service job per machine (NAMES, or every eligible machine)."""
+def _names_or_all(names, all_eligible) -> None:
     from store.errors import BadInput
 
-    ctx = ctx.merged(db, vault, read_only)
     if all_eligible == bool(names):
         raise BadInput("give machine NAMES or --all-eligible (not both)")
-    with ctx.service(write=True) as svc:
-        if all_eligible:
-            outcome = svc.update_all_eligible(svc.vault_filter(ctx.vault))
-        else:
-            if ctx.vault:
-                svc.vault(ctx.vault)
-            outcome = svc.update(list(names))
-    if as_json:
-        emit_json(outcome)
-    else:
-        for job in outcome.created[:TEXT_LIMIT]:
-            click.echo(_job_line(job))
-        if len(outcome.created) > TEXT_LIMIT:
-            click.echo(f"... and {len(outcome.created) - TEXT_LIMIT} more (`jobs` lists them all)")
-        click.echo(f"{len(outcome.created)} update jobs created, {len(outcome.refused)} refused.")
+
+
+def _print_update(outcome, **_) -> None:
+    for job in outcome.created[:TEXT_LIMIT]:
+        click.echo(_job_line(job))
+    if len(outcome.created) > TEXT_LIMIT:
+        click.echo(f"... and {len(outcome.created) - TEXT_LIMIT} more (`jobs` lists them all)")
+    click.echo(f"{len(outcome.created)} update jobs created, {len(outcome.refused)} refused.")
+
+
+def _refusals(outcome) -> None:
     for refusal in outcome.refused:
         click.echo(f"asr-console: {safe(refusal.name)}: refused: {safe('; '.join(refusal.reasons))}", err=True)
     if outcome.refused:
         sys.exit(1)
 
 
-@click.command("jobs")
-@click.option("--state", type=click.Choice(JOB_STATES, case_sensitive=False), default=None, help="Only this state.")
-@click.option("--item", "item_name", default=None, help="Only the jobs of this machine (or appliance).")
-@click.option("--limit", type=click.IntRange(1, None), default=None, help="At most this many (newest first).")
-@json_option
-@db_options
-@pass_ctx
-def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -> None:
-    """Site Recovery jobs, newest first."""
-    from store.queries import JobQuery
+@click.command("update")
+@click.argument("names", nargs=-1)
+@click.option("--all-eligible", is_flag=True, help="Update every machine that can update now.")
+@service_command(write=True, check=_names_or_all, text=_print_update, after=_refusals)
+def update(svc, ctx: Context, names, all_eligible):
+    """Create one Update Mobility Service job per machine (NAMES, or every eligible machine)."""
+    if all_eligible:
+        return svc.update_all_eligible(svc.vault_filter(ctx.vault))
+    if ctx.vault:
+        svc.vault(ctx.vault)
+    return svc.update(list(names))
 
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
-                     state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
-        if item_name is not None:
-            q = svc.jobs_of(q, item_name)
-        found = svc.job_views(q, limit=limit)
-        now = svc.clock().now
-    if as_json:
-        emit_json(found)
-        return
+
+def _print_jobs(found_now, **_) -> None:
     from store.jobs import duration_text
 
+    found, now = found_now
     table(
         [[j.id, j.name, f"{j.item} {j.component}" if j.component else j.item, j.state, j.start_time or "-",
           duration_text(j.start_time, j.end_time, now), j.initiated_by] for j in found],
@@ -89,7 +70,23 @@ def jobs(ctx: Context, state, item_name, limit, as_json, db, vault, read_only) -
     click.echo(f"{len(found)} jobs")
 
 
-def _print_job(job) -> None:
+@click.command("jobs")
+@click.option("--state", type=click.Choice(JOB_STATES, case_sensitive=False), default=None, help="Only this state.")
+@click.option("--item", "item_name", default=None, help="Only the jobs of this machine (or appliance).")
+@click.option("--limit", type=click.IntRange(1, None), default=None, help="At most this many (newest first).")
+@service_command(json_of=lambda found_now: found_now[0], text=_print_jobs)
+def jobs(svc, ctx: Context, state, item_name, limit):
+    """Site Recovery jobs, newest first."""
+    from store.queries import JobQuery
+
+    q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
+                 state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
+    if item_name is not None:
+        q = svc.jobs_of(q, item_name)
+    return svc.job_views(q, limit=limit), svc.clock().now
+
+
+def _print_job(job, **_) -> None:
     lines = [("Job", job.id), ("Name", job.name), ("Item", job.item), ("Component", job.component or "-"),
              ("State", job.state), ("Initiated by", job.initiated_by), ("Created", job.created_time),
              ("Started", job.start_time or "-"), ("Ended", job.end_time or "-"),
@@ -108,28 +105,22 @@ def _print_job(job) -> None:
 
 @click.command("job")
 @click.argument("job_id")
-@json_option
-@db_options
-@pass_ctx
-def job(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
+@service_command(text=_print_job)
+def job(svc, _ctx: Context, job_id):
     """One job: its tasks, times and errors."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        found = svc.job(job_id)
-    emit_json(found) if as_json else _print_job(found)
+    return svc.job(job_id)
+
+
+def _echo_job_line(job, **_) -> None:
+    click.echo(_job_line(job))
 
 
 def _job_command(name: str, doc: str, action):
     @click.command(name, help=doc)
     @click.argument("job_id")
-    @json_option
-    @db_options
-    @pass_ctx
-    def command(ctx: Context, job_id, as_json, db, vault, read_only) -> None:
-        ctx = ctx.merged(db, vault, read_only)
-        with ctx.service(write=True) as svc:
-            result = action(svc, job_id)
-        emit_json(result) if as_json else click.echo(_job_line(result))
+    @service_command(write=True, text=_echo_job_line)
+    def command(svc, _ctx: Context, job_id):
+        return action(svc, job_id)
 
     return command
 
@@ -140,42 +131,34 @@ cancel = _job_command("cancel", "Cancel a job: at once if not started, else at i
                       lambda svc, job_id: svc.cancel(job_id))
 
 
+def _print_auto_update(result, **_) -> None:
+    click.echo(f"Allow Site Recovery to manage (automatic agent updates) in {safe(result['vault'])}: "
+               f"{'on' if result['enabled'] else 'off'}")
+
+
 @click.command("auto-update")
 @click.argument("setting", required=False, type=click.Choice(["on", "off"]))
-@json_option
-@db_options
-@pass_ctx
-def auto_update(ctx: Context, setting, as_json, db, vault, read_only) -> None:
+@service_command(write=lambda setting: setting is not None, text=_print_auto_update)
+def auto_update(svc, ctx: Context, setting):
     """The vault's 'Allow Site Recovery to manage' toggle: show it, or turn it on or off."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=setting is not None) as svc:
-        v = svc.vault(ctx.vault)
-        result = (svc.set_auto_update(v.id, setting == "on") if setting
-                  else {"vault": v.name, "enabled": v.agent_auto_update})
-    if as_json:
-        emit_json(result)
-    else:
-        click.echo(f"Allow Site Recovery to manage (automatic agent updates) in {safe(result['vault'])}: "
-                   f"{'on' if result['enabled'] else 'off'}")
+    v = svc.vault(ctx.vault)
+    return svc.set_auto_update(v.id, setting == "on") if setting else {"vault": v.name, "enabled": v.agent_auto_update}
 
 
-@click.command("plan")
-@json_option
-@db_options
-@pass_ctx
-def plan(ctx: Context, as_json, db, vault, read_only) -> None:
-    """What the next automatic run will do, and what it skips and why (every vault, without --vault)."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        vaults = [svc.vault(ctx.vault)] if ctx.vault or len(svc.vaults()) == 1 else svc.vaults()
-        plans = [svc.plan(v.id) for v in vaults]
-    if as_json:  # one vault: the plan; several: a list of them (as `items` lists every vault's)
-        emit_json(plans[0] if len(plans) == 1 else plans)
-        return
+def _print_plans(plans, **_) -> None:
     for n, result in enumerate(plans):
         if n:
             click.echo()
         _echo_plan(result)
+
+
+@click.command("plan")
+@service_command(json_of=lambda plans: plans[0] if len(plans) == 1 else plans, text=_print_plans)
+def plan(svc, ctx: Context):
+    """What the next automatic run will do, and what it skips and why (every vault, without --vault)."""
+    # --json: one vault's plan alone; several vaults' as a list (as `items` lists every vault's)
+    vaults = [svc.vault(ctx.vault)] if ctx.vault or len(svc.vaults()) == 1 else svc.vaults()
+    return [svc.plan(v.id) for v in vaults]
 
 
 def _echo_plan(result) -> None:
@@ -198,24 +181,20 @@ def _echo_plan(result) -> None:
                + (f"; {waiting} wait for the service's next check" if waiting else ""))
 
 
-@click.command("appliances")
-@json_option
-@db_options
-@pass_ctx
-def appliances(ctx: Context, as_json, db, vault, read_only) -> None:
-    """Replication appliances with their components' versions and statuses."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        found = svc.appliances(svc.vault_filter(ctx.vault))
-    if as_json:
-        emit_json(found)
-        return
+def _print_appliances(found, **_) -> None:
     rows = []
     for a in found:
         behind = sum(1 for c in a.components if c.status != "Up to date")
         rows.append([a.name, a.vault, a.time_zone, "yes" if a.azure_connected else "NO",
                      "on" if a.auto_update else "off (AutoUpdate=0)", str(a.item_count), f"{behind} of 7"])
     table(rows, ["NAME", "VAULT", "TIME ZONE", "AZURE", "AUTO UPDATE", "MACHINES", "NOT UP TO DATE"])
+
+
+@click.command("appliances")
+@service_command(text=_print_appliances)
+def appliances(svc, ctx: Context):
+    """Replication appliances with their components' versions and statuses."""
+    return svc.appliances(svc.vault_filter(ctx.vault))
 
 
 class OptionsFirstGroup(click.Group):
@@ -259,19 +238,7 @@ def appliance() -> None:
     """One appliance (`appliance NAME`), or `appliance update NAME COMPONENT`."""
 
 
-@appliance.command("show")
-@click.argument("name")
-@json_option
-@db_options
-@pass_ctx
-def appliance_show(ctx: Context, name, as_json, db, vault, read_only) -> None:
-    """One appliance: its components with version, latest, status and blocking reasons."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        found = svc.appliance(name)
-    if as_json:
-        emit_json(found)
-        return
+def _print_appliance(found, **_) -> None:
     click.echo(f"{safe(found.name)} ({safe(found.vault)}, {found.time_zone}): Azure "
                f"{'connected' if found.azure_connected else 'NOT connected'}, automatic updates "
                f"{'on' if found.auto_update else 'off (AutoUpdate = 0)'}")
@@ -283,18 +250,21 @@ def appliance_show(ctx: Context, name, as_json, db, vault, read_only) -> None:
             click.echo(f"    Recommended action: {safe(b.recommended_action)}")
 
 
+@appliance.command("show")
+@click.argument("name")
+@service_command(text=_print_appliance)
+def appliance_show(svc, _ctx: Context, name):
+    """One appliance: its components with version, latest, status and blocking reasons."""
+    return svc.appliance(name)
+
+
 @appliance.command("update")
 @click.argument("name")
 @click.argument("component")
-@json_option
-@db_options
-@pass_ctx
-def appliance_update(ctx: Context, name, component, as_json, db, vault, read_only) -> None:
+@service_command(write=True, text=_echo_job_line)
+def appliance_update(svc, _ctx: Context, name, component):
     """Update one component of an appliance now (a job)."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=True) as svc:
-        result = svc.update_component(name, component)
-    emit_json(result) if as_json else click.echo(_job_line(result))
+    return svc.update_component(name, component)
 
 
 @click.group("registry", cls=OptionsFirstGroup)
@@ -302,34 +272,31 @@ def registry() -> None:
     """The appliance's HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values (AutoUpdate)."""
 
 
+def _dword(value, **_) -> None:
+    from store.errors import BadInput
+
+    if value not in ("0", "1"):
+        raise BadInput(f"AutoUpdate is a DWORD 0 or 1, not {value!r}")
+
+
+def _print_registry(result, appliance_name, **_) -> None:
+    click.echo(f"{safe(appliance_name)} registry: {result}")
+
+
 @registry.command("set")
 @click.argument("appliance_name")
 @click.argument("key")
 @click.argument("value")
-@json_option
-@db_options
-@pass_ctx
-def registry_set(ctx: Context, appliance_name, key, value, as_json, db, vault, read_only) -> None:
+@service_command(write=True, check=_dword, text=_print_registry)
+def registry_set(svc, _ctx: Context, appliance_name, key, value):
     """Set a DWORD value: `registry set APPLIANCE AutoUpdate 0` turns automatic updates off."""
-    from store.errors import BadInput
-
-    ctx = ctx.merged(db, vault, read_only)
-    if value not in ("0", "1"):
-        raise BadInput(f"AutoUpdate is a DWORD 0 or 1, not {value!r}")
-    with ctx.service(write=True) as svc:
-        result = svc.registry_set(appliance_name, key, int(value))
-    emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
+    return svc.registry_set(appliance_name, key, int(value))
 
 
 @registry.command("delete")
 @click.argument("appliance_name")
 @click.argument("key")
-@json_option
-@db_options
-@pass_ctx
-def registry_delete(ctx: Context, appliance_name, key, as_json, db, vault, read_only) -> None:
+@service_command(write=True, text=_print_registry)
+def registry_delete(svc, _ctx: Context, appliance_name, key):
     """Delete a value: `registry delete APPLIANCE AutoUpdate` turns automatic updates back on."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=True) as svc:
-        result = svc.registry_delete(appliance_name, key)
-    emit_json(result) if as_json else click.echo(f"{safe(appliance_name)} registry: {result}")
+    return svc.registry_delete(appliance_name, key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from store.vocabulary import DEFAULT_BAKE, DEFAULT_CANARY, DEFAULT_MAX_FAILURES, DEFAULT_WAVES
-from tui.cli.common import Context, db_options, emit_json, json_option, pass_ctx, safe, table
+from tui.cli.common import Context, safe, service_command, table
 from tui.cli.ops_cmds import VALUE_OPTIONS, OptionsFirstGroup
 
 SKIPPED_SHOWN = 50
@@ -31,7 +31,7 @@ def _jobs_text(jobs: dict[str, int]) -> str:
     return ", ".join(f"{state} {n:,}" for state, n in jobs.items())
 
 
-def _print(v) -> None:
+def _print(v, **_) -> None:
     click.echo(f"Rollout {safe(v.name)} ({safe(v.vault)}): {v.state}, target {v.target_version}")
     window = f"window {v.window} ({v.time_zone})" if v.window else "no window"
     click.echo(f"  bake {v.bake}, {window}, failures {v.failures} (budget {v.max_failures}), "
@@ -69,83 +69,66 @@ def _print(v) -> None:
 @click.option("--max-failures", default=DEFAULT_MAX_FAILURES, show_default=True,
               help="Failed jobs allowed: N or P%; one more halts the rollout.")
 @click.option("--window", default=None, help="Vault-local HH:MM-HH:MM when waves may start.")
-@json_option
-@db_options
-@pass_ctx
-def create(ctx: Context, name, names, all_eligible, status, appliance, os_text, match, canary, waves, bake,
-           max_failures, window, as_json, db, vault, read_only) -> None:
+@service_command(write=True, json_of=lambda made: {**made[0].model_dump(mode="json"), "warnings": made[1]},
+                 text=lambda made, **_: _print(made[0]))
+def create(svc, ctx: Context, name, names, all_eligible, status, appliance, os_text, match, canary, waves, bake,
+           max_failures, window):
     """Create rollout NAME over NAMES, --all-eligible, or the machines the filters choose."""
     from store.queries import RolloutSpec
 
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service(write=True) as svc:
-        spec = RolloutSpec(name=name, vault_id=svc.vault(ctx.vault).id, names=tuple(names),
-                           all_eligible=all_eligible, status=status, appliance=appliance, os=os_text, match=match,
-                           canary=canary, waves=waves, bake=bake, max_failures=max_failures, window=window)
-        view, warnings = svc.create_rollout(spec)
+    spec = RolloutSpec(name=name, vault_id=svc.vault(ctx.vault).id, names=tuple(names),
+                       all_eligible=all_eligible, status=status, appliance=appliance, os=os_text, match=match,
+                       canary=canary, waves=waves, bake=bake, max_failures=max_failures, window=window)
+    view, warnings = svc.create_rollout(spec)
     _warn(warnings)
-    if as_json:
-        emit_json({**view.model_dump(mode="json"), "warnings": warnings})
-    else:
-        _print(view)
+    return view, warnings
 
 
-@rollout.command("list")
-@json_option
-@db_options
-@pass_ctx
-def list_(ctx: Context, as_json, db, vault, read_only) -> None:
-    """Every rollout, newest first, with its state and progress."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        found = svc.rollouts(svc.vault_filter(ctx.vault))
-    if as_json:
-        emit_json([{"name": v.name, "vault": v.vault, "state": v.state, "target_version": v.target_version,
-                    "machines": v.machines, "waves": len(v.waves),
-                    "waves_started": sum(w.started is not None for w in v.waves), "failures": v.failures,
-                    "max_failures": v.max_failures, "halted_reason": v.halted_reason,
-                    "created_time": v.created_time} for v in found])
-        return
+def _listed(v) -> dict:
+    return {"name": v.name, "vault": v.vault, "state": v.state, "target_version": v.target_version,
+            "machines": v.machines, "waves": len(v.waves), "waves_started": sum(w.started is not None for w in v.waves),
+            "failures": v.failures, "max_failures": v.max_failures, "halted_reason": v.halted_reason,
+            "created_time": v.created_time}
+
+
+def _print_list(found, **_) -> None:
     table([[v.name, v.vault, v.state, f"{sum(w.started is not None for w in v.waves)} of {len(v.waves)}",
             f"{v.failures} of {v.max_failures}", f"{v.machines:,}"] for v in found],
           ["NAME", "VAULT", "STATE", "WAVES STARTED", "FAILURES (BUDGET)", "MACHINES"])
     click.echo(f"{len(found)} rollouts")
 
 
+@rollout.command("list")
+@service_command(json_of=lambda found: [_listed(v) for v in found], text=_print_list)
+def list_(svc, ctx: Context):
+    """Every rollout, newest first, with its state and progress."""
+    return svc.rollouts(svc.vault_filter(ctx.vault))
+
+
 @rollout.command("show")
 @click.argument("name")
-@json_option
-@db_options
-@pass_ctx
-def show(ctx: Context, name, as_json, db, vault, read_only) -> None:
+@service_command(text=_print)
+def show(svc, _ctx: Context, name, as_json):
     """One rollout: its waves and their machines and jobs, what it skipped, why it halted."""
-    ctx = ctx.merged(db, vault, read_only)
-    with ctx.service() as svc:
-        view = svc.rollout(name, names=as_json)
-    emit_json(view) if as_json else _print(view)
+    return svc.rollout(name, names=as_json)
+
+
+def _print_control(done, **_) -> None:
+    view, cancelled = done
+    said = f"Rollout {safe(view.name)}: {view.state}"
+    if cancelled is not None:
+        said += f"; {cancelled:,} jobs that had not started cancelled (running jobs finish)"
+    click.echo(said + ".")
 
 
 def _control(verb: str, doc: str):
     @rollout.command(verb, help=doc)
     @click.argument("name")
-    @json_option
-    @db_options
-    @pass_ctx
-    def command(ctx: Context, name, as_json, db, vault, read_only) -> None:
-        ctx = ctx.merged(db, vault, read_only)
-        cancelled = None
-        with ctx.service(write=True) as svc:
-            if verb == "abort":
-                view, cancelled = svc.abort_rollout(name)
-            else:
-                view = getattr(svc, f"{verb}_rollout")(name)
-        if as_json:
-            emit_json(view)
-            return
-        said = f"Rollout {safe(view.name)}: {view.state}"
-        if cancelled is not None:
-            said += f"; {cancelled:,} jobs that had not started cancelled (running jobs finish)"
-        click.echo(said + ".")
+    @service_command(write=True, json_of=lambda done: done[0], text=_print_control)
+    def command(svc, _ctx: Context, name):
+        if verb == "abort":
+            return svc.abort_rollout(name)
+        return getattr(svc, f"{verb}_rollout")(name), None
 
     return command
 
