@@ -131,8 +131,8 @@ def timed_process(cmd: list[str], *, env: dict | None = None, stdout=subprocess.
 # -- fixtures in the cache --------------------------------------------------------------------------
 
 FIXTURE_SOURCES = ("store/sim/*.py", "store/migrations.py", "store/catalog.py", "store/engine/status.py",
-                   "store/versions.py", "store/jobs.py", "store/db.py", "store/models.py", "store/clock.py",
-                   "store/audit.py", "benchmarks/fixtures.py")
+                   "store/versions.py", "store/job_ids.py", "store/job_writes.py", "store/db.py",
+                   "store/models.py", "store/clock.py", "store/audit.py", "benchmarks/fixtures.py")
 """What decides a cached database's content (schema, generator, loader, statuses); --rebuild for anything else."""
 
 

@@ -7,7 +7,7 @@ eligible  the same generated fleet made fit for a nightly run of N jobs: one vau
           splits 100k machines over two), every agent one release behind (9.65.7417.1), no faults,
           appliances current and connected, no jobs; the clock 1 minute before the vault's midnight.
 jobs      the fleet plus 2N jobs in the first vault (what the jobs screen shows): 80% Succeeded,
-          8% Failed, 5% InProgress, 5% NotStarted (waiting), 2% Cancelled, created by store.jobs.create_jobs.
+          8% Failed, 5% InProgress, 5% NotStarted (waiting), 2% Cancelled, created by store.job_writes.create_jobs.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def _eligible(db_path: Path, n: int) -> None:
 def _jobs(db_path: Path, n: int) -> None:
     from store import clock
     from store.db import open_db, write
-    from store.jobs import NewJob, create_jobs
+    from store.job_writes import NewJob, create_jobs
 
     db_path.write_bytes(ensure("fleet", n).read_bytes())
     db = open_db(db_path)

@@ -40,6 +40,15 @@ def duration_text(seconds: float) -> str:
     return f"{secs}s"
 
 
+def span_text(start: str | None, end: str | None, now: datetime) -> str:
+    """How long something ran from ISO `start` to `end` ('4m 12s'), a running one up to `now`; ''
+    before it starts (a job's duration column)."""
+    if start is None:
+        return ""
+    stop = parse_iso(end) if end else now
+    return duration_text((stop - parse_iso(start)) / timedelta(seconds=1))
+
+
 def wall_now() -> datetime:
     """Wall-clock UTC. Only the clock itself and the engine lease look at the wall."""
     return datetime.fromtimestamp(time.time(), UTC).replace(microsecond=0)

@@ -454,6 +454,6 @@ class Service:
         return for_target(self._conn, q, name)
 
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]:
-        from store import job_pages
+        from store import jobs
 
-        return job_pages.jobs_at(self._conn, q, offset=offset, limit=limit)
+        return jobs.jobs_at(self._conn, q, offset=offset, limit=limit)

@@ -10,15 +10,8 @@ from typing import NamedTuple
 
 from store.clock import iso
 from store.engine.runner import waiting_for_capacity, waiting_for_components
-from store.jobs import (
-    AGENT_JOB_NAME,
-    AGENT_SCENARIO,
-    NewJob,
-    create_jobs,
-    job_id_params,
-    job_id_sql,
-    next_seq,
-)
+from store.job_ids import job_id_params, job_id_sql, next_seq
+from store.job_writes import AGENT_JOB_NAME, AGENT_SCENARIO, NewJob, create_jobs
 from store.sim import error_catalog
 
 WAITING_FOR_SIBLING = "Waiting for this appliance's other component updates to finish (one at a time)."

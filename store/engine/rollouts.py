@@ -13,7 +13,7 @@ from store.clock import iso, local_iso
 from store.engine.checks import Latest
 from store.engine.enqueue import enqueue_agents_matching
 from store.engine.runner import RunStats, finish_jobs
-from store.jobs import materialise_tasks
+from store.job_writes import materialise_tasks
 from store.outcomes import PlannedRollout
 from store.rollout_rules import bake_text
 from store.rollouts import (

@@ -18,7 +18,7 @@ from store.engine.checks import (
     version_key,
 )
 from store.engine.status import ComponentFacts, component_blockers
-from store.jobs import materialise_tasks
+from store.job_writes import materialise_tasks
 from store.models import Blocker, JobError
 from store.sim import error_catalog
 from store.vocabulary import BlockReason, JobState

@@ -23,7 +23,8 @@ from store.engine.status import (
     update_status,
 )
 from store.errors import BadInput, Refused
-from store.jobs import insert_job, job_ids, next_seq, task_plan
+from store.job_ids import job_ids, next_seq
+from store.job_writes import insert_job, task_plan
 from store.sim import error_catalog
 from store.sim.scenario import Scenario
 from store.versions import version_key

@@ -12,7 +12,7 @@ from store import operations
 from store.clock import parse_iso
 from store.engine import sim_actions
 from store.engine.loop import advance_by
-from store.jobs import counter_base, epoch_ms, job_id_key
+from store.job_ids import counter_base, epoch_ms, job_id_key
 
 FLEET = world(
     items=[machine(f"vm-{n:02d}") for n in range(12)],

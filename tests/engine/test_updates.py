@@ -14,7 +14,8 @@ from store.engine import sim_actions
 from store.engine.loop import advance_by
 from store.errors import BadInput, Refused
 from store.fleet import item_detail
-from store.jobs import AGENT_JOB_NAME, AGENT_SCENARIO, get_job
+from store.job_writes import AGENT_JOB_NAME, AGENT_SCENARIO
+from store.jobs import get_job
 from store.vocabulary import UpdateStatus
 
 

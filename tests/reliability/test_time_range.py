@@ -66,7 +66,7 @@ def test_stored_text_orders_as_time_does(a: datetime, b: datetime) -> None:
 @settings(max_examples=200, deadline=None)
 @given(moment=moments | ends)
 def test_job_ids_carry_their_time_across_engine_time(moment: datetime) -> None:
-    from store.jobs import epoch_ms, job_id_sql
+    from store.job_ids import epoch_ms, job_id_sql
 
     ms = epoch_ms(moment)
     conn = sqlite3.connect(":memory:")

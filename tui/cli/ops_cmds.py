@@ -59,12 +59,12 @@ def update(svc, ctx: Context, names, all_eligible):
 
 
 def _print_jobs(found_now, **_) -> None:
-    from store.jobs import duration_text
+    from store.clock import span_text
 
     found, now = found_now
     table(
         [[j.id, j.name, f"{j.item} {j.component}" if j.component else j.item, j.state, j.start_time or "-",
-          duration_text(j.start_time, j.end_time, now), j.initiated_by] for j in found],
+          span_text(j.start_time, j.end_time, now), j.initiated_by] for j in found],
         ["ID", "NAME", "ITEM", "STATE", "STARTED", "DURATION", "INITIATED BY"],
     )
     click.echo(f"{len(found)} jobs")
