@@ -11,27 +11,10 @@ from rich.text import Text
 from store import clock
 from store.clock import duration_text as duration  # noqa: F401  (re-exported for the widgets)
 from store.vocabulary import UpdateStatus
+from tui.escape import terminal_text as safe_text  # noqa: F401  (the console's name for it)
 
 ELLIPSIS = "…"
 """Marks text cut to fit a column."""
-
-_CARET = {**{code: f"^{chr(code + 64)}" for code in range(0x20)}, 0x7F: "^?"}
-"""Caret notation for C0 controls and DEL: ESC (0x1b) becomes ^[, a newline ^J."""
-
-
-def safe_text(value: str) -> str:
-    """`value` with every non-printable character made visible, so data cannot drive the terminal.
-
-    C0 controls and DEL use caret notation (ESC -> ``^[``); any other character Python does
-    not consider printable (C1 controls, bidi overrides, zero-width marks) becomes ``?``.
-    """
-    if value.isprintable():
-        return value
-    return "".join(
-        ch if ch.isprintable() else _CARET.get(ord(ch), "?")
-        for ch in value
-    )
-
 
 LOCAL_FORMAT = "%a %d %b %H:%M %Z"
 """The console's one way to show a moment: the vault's local time with its zone (as the header)."""
@@ -92,36 +75,3 @@ def status_word(slug: str) -> str:
         return UpdateStatus.from_slug(slug).value
     except ValueError:
         return safe_text(slug)
-
-
-def status_style(slug: str) -> str:
-    """Style name of a status: ``status-<slug>``; views map it to a theme colour."""
-    return f"status-{slug}" if slug in _KNOWN_SLUGS else "status-unknown"
-
-
-_KNOWN_SLUGS = frozenset(status.slug for status in UpdateStatus)
-
-
-def status_text(slug: str, width: int | None = None) -> Text:
-    """The portal word for `slug`, styled with its style name, optionally truncated to `width`."""
-    word = status_word(slug)
-    return Text(word if width is None else truncate(word, width), style=status_style(slug))
-
-
-def version_text(installed: str, latest: str | None = None) -> Text:
-    """An agent version, styled ``version-latest`` or ``version-outdated`` against `latest`.
-
-    A version that does not parse is shown (made safe) without a style.
-    """
-    # Not before the first frame: no version shows on it.
-    from store.versions import Version, VersionError
-
-    text = Text(safe_text(installed))
-    if latest is None:
-        return text
-    try:
-        current, newest = Version.parse(installed), Version.parse(latest)
-    except VersionError:
-        return text
-    text.stylize("version-latest" if current >= newest else "version-outdated")
-    return text

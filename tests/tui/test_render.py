@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
-from rich.text import Text
 
-from store.vocabulary import STATUS_SLUGS
-from tui.render import duration, fit, safe_text, short_job_id, status_text, status_word, truncate, version_text
+from store.vocabulary import STATUS_SLUGS, UpdateStatus
+from tui.render import duration, fit, safe_text, short_job_id, status_word, truncate
 
 
 @pytest.mark.parametrize(
@@ -39,28 +38,21 @@ def test_safe_text_makes_controls_visible(raw: str, shown: str) -> None:
         ("failed", "Update failed"),
     ],
 )
-def test_status_text_uses_portal_words_and_a_style_name(slug: str, word: str) -> None:
-    text = status_text(slug)
-    assert isinstance(text, Text)
-    assert text.plain == word == status_word(slug)
-    assert text.style == f"status-{slug}"
+def test_status_word_uses_portal_words(slug: str, word: str) -> None:
+    assert status_word(slug) == word
 
 
-def test_status_text_covers_every_status_slug() -> None:
-    assert {status_text(s).style for s in STATUS_SLUGS.values()} == {
-        f"status-{s}" for s in STATUS_SLUGS.values()
-    }
+def test_status_word_covers_every_status_slug() -> None:
+    assert {status_word(s) for s in STATUS_SLUGS.values()} == {s.value for s in UpdateStatus}
 
 
-def test_status_text_truncates_with_an_ellipsis() -> None:
-    assert status_text("blocked", 12).plain == "Cannot upda…"
-    assert status_text("updating", 12).plain == "Updating"
+def test_status_words_fit_a_column_with_an_ellipsis() -> None:
+    assert fit(status_word("blocked"), 12) == "Cannot upda…"
+    assert fit(status_word("updating"), 12) == "Updating    "
 
 
 def test_unknown_status_is_shown_safely_not_raised() -> None:
-    text = status_text("exploded\x1b")
-    assert text.plain == "exploded^["
-    assert text.style == "status-unknown"
+    assert status_word("exploded\x1b") == "exploded^["
 
 
 @pytest.mark.parametrize(
@@ -100,16 +92,6 @@ def test_fit_is_exactly_the_width(width: int) -> None:
 )
 def test_duration(seconds: float, out: str) -> None:
     assert duration(seconds) == out
-
-
-def test_version_text_against_latest() -> None:
-    assert version_text("9.65.7417.1", "9.66.7643.1").spans[0].style == "version-outdated"
-    assert version_text("9.66.7643.1", "9.66.7643.1").spans[0].style == "version-latest"
-    # Numeric, not text, order: 9.100 is newer than 9.66.
-    assert version_text("9.100.1.1", "9.66.7643.1").spans[0].style == "version-latest"
-    assert version_text("9.66.7643.1").spans == []
-    odd = version_text("not\x1b-a-version", "9.66.7643.1")
-    assert (odd.plain, odd.spans) == ("not^[-a-version", [])
 
 
 def test_short_job_ids_of_jobs_created_together_differ() -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 
 from tui.cli.context import Context, fail, safe  # noqa: F401 (the command modules import them from here)
+from tui.escape import json_text
 
 
 def db_options(func: Callable) -> Callable:
@@ -80,24 +80,14 @@ def emit_json(value: Any) -> None:
     (C1 controls such as CSI, bidi overrides) is escaped as \\uXXXX so no terminal acts on it."""
     import json  # Here: opening the console never writes json.
 
-    click.echo(_terminal_safe(json.dumps(_plain(value), indent=2, ensure_ascii=False)))
+    click.echo(json_text(json.dumps(_plain(value), indent=2, ensure_ascii=False)))
 
 
 def emit_json_array(elements: Iterable[str]) -> None:
     """A long JSON list (a bare array) of elements already encoded as compact JSON text, one per
     line, escaped as `emit_json` does: 100,000 items print in a fraction of a second."""
     lines = list(elements)
-    click.echo(_terminal_safe("[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"))
-
-
-def _terminal_safe(text: str) -> str:
-    if text.isascii():  # nothing to escape (json.dumps already escaped C0 controls)
-        return text
-    # The pattern compiles on first use (`re` caches it), not in every start-up: ~0.6 ms.
-    return re.sub(_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_UNSAFE = "[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+    click.echo(json_text("[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"))
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import BadInput, Refused, StoreError
+from tui.escape import (
+    terminal_text as safe,  # names are data: the console's escaping, in text output
+)
 
 APP_DIR_NAME = "asr-upgrade-console"
 
@@ -46,13 +49,6 @@ class Context:
         if not path.exists() and not self.db:
             raise BadInput(f"{path}: no database yet; run `asr-console` once or `asr-console demo load`")
         return Service.open(path, read_only=self.read_only, create=False, live=False)  # one-shot commands
-
-
-def safe(text: str | None) -> str:
-    """Names are data: make control and escape characters visible before they reach a terminal."""
-    if text is None:
-        return ""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def fail(message: str, code: int) -> None:

@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from store.queries import ItemQuery, ItemRow
-from tui.render import fit, safe_text, status_text, truncate
+from tui.render import fit, safe_text, status_word, truncate
 
 MARK_GLYPH = "✓"
 
@@ -108,7 +108,7 @@ def _fitted(value: str, width: int) -> str:
 
 @lru_cache(maxsize=64)
 def _status_cell(slug: str, width: int) -> str:
-    return fit(status_text(slug, width).plain, width)
+    return fit(status_word(slug), width)
 
 
 class RowStyles(NamedTuple):
