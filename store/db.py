@@ -20,13 +20,9 @@ BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's write to finish before giving up."""
 
 PAGE_SIZE = 16_384
-"""Page size of a database this program creates (SQLite's default is 4,096; an existing file keeps
-its own). The fleet's big writes touch rows all over the items and jobs tables and their indexes:
-with 16 KiB pages there are fewer pages to split and fewer WAL frames to write. Measured at 100,000
-machines on copies of one fleet, alternating: the bulk dialog's write -14% (five pairs), the nightly
-run -35% and an hour of engine time about -10% (three pairs); the console's first frame the same
-(callgrind); its peak memory over its first 2 s +10 MiB (82 -> 92 MiB: the engine's page cache
-holds whole pages)."""
+"""Page size of a database this program creates (an existing file keeps its own): the fleet's big
+writes split fewer pages and write fewer WAL frames (figures: benchmarks/README.md, "Figures
+behind constants")."""
 
 
 def _connect(path: Path, read_only: bool, live: bool) -> sqlite3.Connection:

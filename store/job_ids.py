@@ -30,9 +30,8 @@ def job_id_sql(seq: str, ms: str, key: str, base: str) -> str:
 
     Integer arithmetic and printf only: computing 100,000 ids inside an INSERT ... SELECT costs no
     Python call per row. SQLite evaluates every copy of a subexpression, so the expression is kept
-    small: with two rounds of squaring written out (six copies of the first) and seven printf
-    arguments the id was ~9% of creating 100,000 jobs; one squaring and six arguments saved a
-    third of that (callgrind, 10,000 jobs)."""
+    small: one squaring, six printf arguments (benchmarks/README.md, "Figures behind
+    constants")."""
     x = f"((({seq}) % {_P}) * 1103515245 + {key}) % {_P}"
     rand = f"(({x}) * ({x}) + 12345) % {_Q}"
     counter = f"(({base}) + ({seq}))"

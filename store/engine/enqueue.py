@@ -179,11 +179,8 @@ def enqueue_agents_matching(
 
 REBUILD_SHARE = 0.6
 """From this share of all machines (and BIG_SELECTION machines) marked Updating at once, the status
-index is built again after the UPDATE rather than kept up to date row by row: each row's old entry
-deleted and its new one inserted at another place in the index, two seeks among all machines' entries
-(20% of creating 10,000 jobs, callgrind). Building it again sorts every machine's entry once: it costs
-what keeping 60% of them up to date does (10,000 machines, callgrind), and at 100,000 machines the
-whole fleet's UPDATE and rebuild took 0.33 + 0.15-0.22 s against 0.62-0.69 s for the UPDATE alone."""
+index is built again after the UPDATE: one sort of every entry costs less, from here, than two seeks
+per row to keep it up to date (benchmarks/README.md, "Figures behind constants")."""
 
 STATUS_INDEX = "items_vault_status"
 

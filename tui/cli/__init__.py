@@ -1,8 +1,8 @@
 """asr-console: the console with no sub-command; headless sub-commands for scripts and tests.
 
 Opening the console is the common start and needs no parser: `console_options` recognises its
-three options and the console opens without loading click (~31M instructions, 2.4% of the start to
-the first row). Anything else (a sub-command, --help, a malformed option) goes to click
+three options and the console opens without loading click (what that saves: benchmarks/README.md,
+"Figures behind constants"). Anything else (a sub-command, --help, a malformed option) goes to click
 (tui/cli/group.py), which owns usage errors and help."""
 
 from __future__ import annotations
