@@ -22,8 +22,15 @@ from store.db import open_db
 from store.engine import sim_actions
 from store.engine.status import AgentFacts, agent_blockers, update_status
 from store.errors import StoreError
+from store.versions import (
+    Version,
+    VersionError,
+    minor_gap,
+    reboot_required_for,
+    version_key,
+    within_support,
+)
 from store.vocabulary import BlockReason, Component, UpdateStatus
-from store.versions import Version, VersionError, minor_gap, reboot_required_for, version_key, within_support
 
 PART = st.integers(min_value=0, max_value=999_999_999)
 PARTS = st.tuples(PART, PART, PART, PART)

@@ -14,11 +14,11 @@ import pytest
 from store.catalog import DEFAULT_RELEASES
 from store.db import open_db
 from store.errors import BadInput
-from store.vocabulary import Component
 from store.sim import error_catalog
 from store.sim.generator import ITEMS_PER_APPLIANCE, generate, generate_json, vault_count
 from store.sim.loader import BULK_ROWS, load_scenario
 from store.sim.scenario import ItemSpec, ReleaseSpec, Scenario, parse_scenario
+from store.vocabulary import Component
 
 AGENTS = {v for c, v, _d, _r in DEFAULT_RELEASES if c == "agent"}
 

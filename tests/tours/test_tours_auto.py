@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from store.vocabulary import SITE_RECOVERY_ACTOR
 from store.queries import JobQuery, JobRow
 from store.service import Service
+from store.vocabulary import SITE_RECOVERY_ACTOR
 from tui.modals.job_detail import JobDetailModal
 from tui.screens.items import ItemsScreen
 from tui.tour.app import TourApp
