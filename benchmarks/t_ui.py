@@ -275,7 +275,7 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         pause_timers(app.screen, type(app.screen).refresh_stale_counts)
         jobs_table = app.screen.query_one(JobTable)
         jcounter = Counter(jobs_table)
-        total_jobs = jobs_table.count
+        total_jobs = jobs_table.row_count
         groups = {}
         for k in range(repeat + 1):
             for _ in range(6):  # All -> InProgress -> NotStarted -> Failed -> Succeeded -> Cancelled -> All
@@ -283,7 +283,7 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
                 s = await measure(pilot, conn, jcounter, lambda: send_key(app, "f"),
                                   lambda b=before: jobs_table.query.state != b)
                 if k:
-                    groups.setdefault(f"{jobs_table.query.state or 'All'} ({jobs_table.count:,} jobs)", []).append(s)
+                    groups.setdefault(f"{jobs_table.query.state or 'All'} ({jobs_table.row_count:,} jobs)", []).append(s)
         results.append(summarise("c.jobs", f"jobs state filter (f), {total_jobs:,} jobs", groups))
         results.append(Result("d.counts", "throttled counts refresh (<= 1/s while data changes; not in d.tick)",
                               median([s["cpu"] for s in counts_samples]), "ms",

@@ -95,8 +95,8 @@ class JobsScreen(Screen):
             self.query_one("#job-states", Static).update(line, layout=False)  # One line, always.
         state = table.query.state
         # A state filter always shows, so an empty list is never a mystery.
-        title = (f"Site Recovery jobs  {table.count:,}" if state is None else
-                 f"Site Recovery jobs · {state} {table.count:,} of {self._matches(None):,}")
+        title = (f"Site Recovery jobs  {table.row_count:,}" if state is None else
+                 f"Site Recovery jobs · {state} {table.row_count:,} of {self._matches(None):,}")
         if title != self._title:
             self._title = table.border_title = title
 

@@ -1,4 +1,4 @@
-"""The item table's columns: which fit a width, and a row's cells as Rich segments (no Textual)."""
+"""The item table's columns: which fit a width, and a row's cells as Rich segments."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.style import Style
 
 from store.queries import ItemQuery, ItemRow
 from tui.render import fit, safe_text, status_word, truncate
+from tui.widgets.virtual_table import Cell, merged_segments
 
 MARK_GLYPH = "✓"
 
@@ -125,30 +126,19 @@ class RowStyles(NamedTuple):
 def row_segments(
     row: ItemRow, columns: tuple[Column, ...], styles: RowStyles, *, marked: bool, cursor: bool
 ) -> tuple[list[Segment], int]:
-    """One row's segments, cells separated by a space, and their total width in cells.
-
-    Neighbouring cells of the same style share a segment: every segment costs again in each
-    step of Textual's paint (filters, compositing), and a sort or a filter repaints every line."""
+    """One row's segments, cells separated by a space, and their total width in cells (the
+    mark and status cells in their own styles, under the cursor's)."""
     style = styles.base + styles.marked if marked else styles.base
     over = styles.cursor if cursor else _NULL_STYLE
     style += over
-    segments: list[Segment] = []
-    plain: list[str] = []  # Cells in `style` not yet in a segment.
-    for n, column in enumerate(columns):
-        if n:
-            plain.append(" ")
-        text = cell_text(row, column, marked=marked)
+    cells = []
+    for column in columns:
+        own = None
         if column.key in ("mark", "status"):
-            if plain:
-                segments.append(Segment("".join(plain), style))
-                plain = []
             cell = styles.cells.get("mark" if column.key == "mark" else row.status, _NULL_STYLE)
-            segments.append(Segment(text, style + cell + over))
-        else:
-            plain.append(text)
-    if plain:
-        segments.append(Segment("".join(plain), style))
-    return segments, sum(c.width for c in columns) + len(columns) - 1
+            own = style + cell + over
+        cells.append(Cell(cell_text(row, column, marked=marked), column.width, own))
+    return merged_segments(cells, style)
 
 
 _NULL_STYLE = Style.null()

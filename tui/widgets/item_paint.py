@@ -13,6 +13,7 @@ from store.queries import ItemQuery, ItemRow
 from store.vocabulary import STATUS_SLUGS
 from tui.render import truncate
 from tui.widgets.item_columns import Column, RowStyles, header_text, row_segments
+from tui.widgets.virtual_table import fitted_strip, text_strip
 
 EMPTY_HINT = "No replicated items match"
 
@@ -22,9 +23,11 @@ class Paint(NamedTuple):
 
     width: int
     columns: tuple[Column, ...]
-    top: int
-    """Index of the row on the first line under the header."""
     styles: RowStyles
+
+    @property
+    def base(self) -> Style:
+        return self.styles.base
 
 
 def row_styles(table: Widget) -> RowStyles:
@@ -37,16 +40,13 @@ def row_styles(table: Widget) -> RowStyles:
 
 def header_strip(paint: Paint, query: ItemQuery, style: Style) -> Strip:
     """The column titles, the sorted one marked."""
-    return Strip([Segment(header_text(paint.columns, query), style)]).adjust_cell_length(paint.width, style)
+    return text_strip(header_text(paint.columns, query), style, paint.width)
 
 
 def row_strip(row: ItemRow, paint: Paint, *, marked: bool, cursor: bool) -> Strip:
     """One row's line, padded to the paint's width in a single Strip."""
     segments, used = row_segments(row, paint.columns, paint.styles, marked=marked, cursor=cursor)
-    if used < paint.width:  # Padded here: one Strip per line rather than two.
-        segments.append(Segment(" " * (paint.width - used), paint.styles.base))
-        return Strip(segments, paint.width)
-    return Strip(segments, used).adjust_cell_length(paint.width, paint.styles.base)
+    return fitted_strip(segments, used, paint.width, paint.styles.base)
 
 
 def hint_strip(paint: Paint, room: int, style: Style) -> Strip:

@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store.queries import ItemQuery, ItemRow
 from store.vocabulary import SELECTABLE, STATUS_SLUGS
-from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import safe_text
 from tui.widgets.item_columns import RowStyles, layout_columns
-from tui.widgets.item_pages import ItemPages, ItemSource
+from tui.widgets.item_pages import ItemRows, ItemSource
 from tui.widgets.item_paint import Paint, header_strip, hint_strip, row_strip, row_styles
-from tui.widgets.scrolling import scroll_to_row
+from tui.widgets.virtual_table import VirtualTable, cursor_bindings
 
 NOT_SELECTABLE = {
     "blocked": "prerequisites are not met",
@@ -47,23 +41,15 @@ class _ItemMessage(Message):
         return self.item_table
 
 
-class ItemTable(ScrollView, can_focus=True):
+class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
     """A virtual table of replicated items: only the rows on screen are fetched and painted.
 
-    Rows come from an `ItemSource` (the store's `Service`) a page at a time, kept in a small
-    LRU (`item_pages.ItemPages`). The header is the first line and the rows scroll beneath it;
-    the virtual height is the match count plus that line. Marks are item ids, so they survive
-    filtering and sorting.
+    Rows come from an `ItemSource` (the store's `Service`) a page at a time (`VirtualTable`).
+    Marks are item ids, so they survive filtering and sorting.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False, id="item_table.cursor_up"),
-        Binding("down", "cursor_down", "Down", show=False, id="item_table.cursor_down"),
-        Binding("pageup", "cursor_page_up", "Page up", show=False, id="item_table.page_up"),
-        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="item_table.page_down"),
-        Binding("home,ctrl+home", "cursor_first", "First", show=False, id="item_table.first"),
-        Binding("end,ctrl+end", "cursor_last", "Last", show=False, id="item_table.last"),
-        Binding("enter", "select_cursor", "Open", id="item_table.select"),
+        *cursor_bindings("item_table"),
         Binding("space", "toggle_mark", "Mark", id="item_table.mark"),
     ]
     """
@@ -125,11 +111,6 @@ class ItemTable(ScrollView, can_focus=True):
     }
     """
 
-    ALLOW_SELECT = False
-
-    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
-    """Index of the highlighted row in the query's sort order, kept within the rows there are."""
-
     class Highlighted(_ItemMessage):
         """Posted when a different item comes under the cursor (`item_id` None: nothing matches)."""
 
@@ -157,53 +138,26 @@ class ItemTable(ScrollView, can_focus=True):
     ) -> None:
         """A table over `source` showing `query` (default: every item, by name), which matches
         `count` rows when the caller knows (counted on mount otherwise)."""
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._source = source
-        use_framed_line_cache(self)
-        self._pages = ItemPages(source)
-        self._pages.reset(query or ItemQuery(), count or 0)
+        super().__init__(ItemRows(source), query or ItemQuery(), name=name, id=id, classes=classes,
+                         disabled=disabled)
+        self._pages.count = count or 0
         self._count_on_mount = count is None
         self._marked: set[int] = set()
         self._reported_id: int | None = None
         self._reported = False  # Whether Highlighted was posted yet (its item may be None).
-        self._paint: Paint | None = None
         self._row_style_cache: tuple[tuple, RowStyles] | None = None
 
     # -- public API ------------------------------------------------------------------------
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        """The vertical scrollbar, painted line by line (it repaints with every filter keystroke)."""
-        return vertical_scrollbar(self) or super().vertical_scrollbar
-
-    @property
-    def query(self) -> ItemQuery:
-        """The filter and sort shown (change it with `set_query`)."""
-        return self._pages.query
-
-    @property
-    def row_count(self) -> int:
-        """How many items match the query, as of the last count."""
-        return self._pages.count
-
     @property
     def marked(self) -> frozenset[int]:
         """Ids of the marked items (change them with the mark methods)."""
         return frozenset(self._marked)
 
     @property
-    def highlighted(self) -> ItemRow | None:
-        """The row under the cursor, or None when nothing matches."""
-        return self._pages.row(self.cursor_row)
-
-    @property
     def highlighted_id(self) -> int | None:
         """Id of the item under the cursor, or None when nothing matches."""
         row = self.highlighted
         return None if row is None else row.id
-
-    def row_at(self, index: int) -> ItemRow | None:
-        """The row at `index` in sort order (reading its page if needed), or None."""
-        return self._pages.row(index)
 
     def set_query(self, query: ItemQuery, *, count: int | None = None) -> None:
         """Show `query`: drop cached pages, go to the first row.
@@ -213,7 +167,7 @@ class ItemTable(ScrollView, can_focus=True):
                 counts, or unchanged by a new sort); counted otherwise.
         """
         if count is None:
-            count = self._source.count_items(query)
+            count = self._pages.recount(query)
         # What each line shows now, when the view is at the top (where it goes): typing a
         # filter often leaves the first rows as they were, and only the changed lines repaint.
         before = self._top_lines(cached=True) if self.scroll_offset.y == 0 else None
@@ -249,7 +203,7 @@ class ItemTable(ScrollView, can_focus=True):
         shown = self._pages.shown(window.start, window.stop - 1)
         was_empty = self.row_count == 0
         if recount:
-            count = self._source.count_items(self.query)
+            count = self._pages.recount()
             if count != self.row_count:
                 self._pages.reset(self.query, count)
                 self._update_virtual_size()
@@ -283,36 +237,6 @@ class ItemTable(ScrollView, can_focus=True):
         self._change_marks(set())
 
     # -- actions ---------------------------------------------------------------------------
-    def action_cursor_up(self) -> None:
-        """Move the cursor up a row."""
-        self.cursor_row -= 1
-
-    def action_cursor_down(self) -> None:
-        """Move the cursor down a row."""
-        self.cursor_row += 1
-
-    def action_cursor_page_up(self) -> None:
-        """Move the cursor and the view up a screen."""
-        self._move_page(-self._page_height)
-
-    def action_cursor_page_down(self) -> None:
-        """Move the cursor and the view down a screen."""
-        self._move_page(self._page_height)
-
-    def action_cursor_first(self) -> None:
-        """Move the cursor to the first row."""
-        self.cursor_row = 0
-
-    def action_cursor_last(self) -> None:
-        """Move the cursor to the last row."""
-        self.cursor_row = self.row_count - 1
-
-    def action_select_cursor(self) -> None:
-        """Post `Selected` for the highlighted item."""
-        row = self.highlighted
-        if row is not None:
-            self.post_message(self.Selected(self, row.id, row.name))
-
     def action_toggle_mark(self) -> None:
         """Mark or unmark the highlighted item, then move down. A machine that cannot be updated
         now (prerequisites not met, already updating, up to date) cannot be marked: the seed's
@@ -327,65 +251,33 @@ class ItemTable(ScrollView, can_focus=True):
             self._change_marks(self._marked ^ {row.id})
         self.cursor_row += 1
 
-    # -- reactives and events --------------------------------------------------------------
-    def _validate_cursor_row(self, value: int) -> int:
-        return max(0, min(value, self.row_count - 1))
+    # -- VirtualTable ----------------------------------------------------------------------
+    def row_selected(self, row: ItemRow) -> None:
+        self.post_message(self.Selected(self, row.id, row.name))
 
-    def _watch_cursor_row(self, old: int, new: int) -> None:
-        self._refresh_row(old)
-        self._refresh_row(new)
-        scroll_to_row(self, new)
+    def cursor_moved(self) -> None:
         self._post_highlighted()
-
-    def on_resize(self) -> None:
-        # A smaller terminal (or pane) keeps the highlighted row in view, once the new size is laid out.
-        self.call_after_refresh(lambda: scroll_to_row(self, self.cursor_row))
 
     def _on_mount(self) -> None:
         if self._count_on_mount:
-            self._pages.reset(self.query, self._source.count_items(self.query))
+            self._pages.reset(self.query, self._pages.recount())
         self._update_virtual_size()
         self._post_highlighted()
 
-    def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
-            return
-        index = self.scroll_offset.y + offset.y - 1
-        if index >= self.row_count:
-            return
-        event.stop()
-        if index == self.cursor_row:
-            self.action_select_cursor()
-        else:
-            self.cursor_row = index
+    def header_line(self, paint: Paint) -> Strip:
+        return header_strip(paint, self.query, paint.base + self.get_component_rich_style("item-table--header"))
 
-    # -- rendering -------------------------------------------------------------------------
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._paint = self._new_paint()
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint = None
+    def empty_line(self, y: int, paint: Paint) -> Strip:
+        if y != max(1, self.size.height // 2):
+            return Strip.blank(paint.width, paint.base)
+        style = paint.base + self.get_component_rich_style("item-table--empty")
+        return hint_strip(paint, self.scrollable_content_region.width, style)
 
-    def render_line(self, y: int) -> Strip:
-        paint = self._paint or self._new_paint()
-        if y == 0:
-            return header_strip(paint, self.query, paint.styles.base + self.get_component_rich_style("item-table--header"))
-        if self.row_count == 0:
-            if y != max(1, self.size.height // 2):
-                return Strip.blank(paint.width, paint.styles.base)
-            style = paint.styles.base + self.get_component_rich_style("item-table--empty")
-            return hint_strip(paint, self.scrollable_content_region.width, style)
-        index = paint.top + y - 1
-        row = self._pages.row(index)
-        if row is None:
-            return Strip.blank(paint.width, paint.styles.base)
+    def row_line(self, row: ItemRow, index: int, paint: Paint) -> Strip:
         return row_strip(row, paint, marked=row.id in self._marked, cursor=index == self.cursor_row)
 
-    def _new_paint(self) -> Paint:
-        columns = layout_columns(self.scrollable_content_region.width)
-        return Paint(self.size.width, columns, self.scroll_offset.y, self._row_styles())
+    def new_paint(self) -> Paint:
+        return Paint(self.size.width, layout_columns(self.scrollable_content_region.width), self._row_styles())
 
     def _row_styles(self) -> RowStyles:
         """The rows' styles, looked up again only when the CSS, the theme or the focus changed
@@ -400,20 +292,6 @@ class ItemTable(ScrollView, can_focus=True):
         super().notify_style_update()
 
     # -- internals -------------------------------------------------------------------------
-    @property
-    def _page_height(self) -> int:
-        """Rows visible beneath the header."""
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _move_page(self, delta: int) -> None:
-        """Move the cursor and the view together, so the cursor keeps its place on screen."""
-        target = self._validate_cursor_row(self.cursor_row + delta)
-        self.scroll_to(y=self.scroll_y + (target - self.cursor_row), animate=False, force=True)
-        self.cursor_row = target
-
-    def _update_virtual_size(self) -> None:
-        set_virtual_height(self, self.row_count + 1)  # The header line, then a line per row.
-
     def _top_lines(self, *, cached: bool) -> list[tuple[ItemRow | None, bool, bool]]:
         """What each row line paints with the view at the top: the row, whether the cursor is on
         it, whether it is marked. `cached`: only rows already read (None for the others)."""
@@ -423,16 +301,6 @@ class ItemTable(ScrollView, can_focus=True):
             row = get(index)
             lines.append((row, index == self.cursor_row, row is not None and row.id in self._marked))
         return lines
-
-    def _refresh_row(self, index: int) -> None:
-        """Repaint the line showing row `index`, if it is on screen."""
-        y = index + 1 - self.scroll_offset.y
-        if 1 <= y < self.size.height:
-            self.refresh(self._line(y))
-
-    def _line(self, y: int) -> Region:
-        """Line `y`'s cells, not the scrollbar's beside them (it repaints when its range moves)."""
-        return Region(0, y, self.scrollable_content_region.width, 1)
 
     def _post_highlighted(self) -> None:
         """Post Highlighted when the item under the cursor is not the one last reported."""

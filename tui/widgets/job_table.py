@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from functools import lru_cache
+from typing import ClassVar, NamedTuple, Protocol
 
-from rich.segment import Segment
-from textual import events
-from textual.binding import Binding
-from textual.geometry import Region
+from rich.style import Style
+from textual.binding import BindingType
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store import clock
 from store.queries import JobQuery, JobRow
-from tui.paint import set_virtual_height, use_framed_line_cache, vertical_scrollbar
 from tui.render import duration, fit, safe_text
-from tui.widgets.scrolling import scroll_to_row
+from tui.widgets.virtual_table import (
+    Cell,
+    VirtualTable,
+    cursor_bindings,
+    fitted_strip,
+    merged_segments,
+    text_strip,
+)
 
-PAGE = 100
-CACHE = 20
 STATE_CLASSES = {
     "Succeeded": "job-table--ok", "Failed": "job-table--failed", "InProgress": "job-table--running",
     "Cancelling": "job-table--running", "NotStarted": "job-table--waiting", "Cancelled": "job-table--waiting",
@@ -72,8 +71,54 @@ def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
             "Duration": took, "Initiated by": safe_text(row.initiated_by)}
 
 
-class JobTable(ScrollView, can_focus=True):
-    """Jobs of a JobQuery; only the visible rows are read and painted."""
+class JobSource(Protocol):
+    """Where the jobs table reads rows from: `store.service.Service` is one."""
+
+    def count_jobs(self, q: JobQuery) -> int: ...
+
+    def page_jobs(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[JobRow]: ...
+
+    def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]: ...
+
+    def clock(self) -> clock.ClockState: ...
+
+
+class JobRows:
+    """A `JobSource` as a `RowReader`: newest first, keyset pages after a job's seq."""
+
+    backwards_ok = False
+
+    def __init__(self, source: JobSource) -> None:
+        self._source = source
+
+    def count(self, query: JobQuery) -> int:
+        return self._source.count_jobs(query)
+
+    def read(
+        self, query: JobQuery, *, limit: int, offset: int = 0, after: JobRow | None = None,
+        backwards: bool = False,
+    ) -> list[JobRow]:
+        if after is not None:
+            return self._source.page_jobs(query, limit=limit, after_seq=after.seq)
+        return self._source.jobs_at(query, offset=offset, limit=limit)
+
+
+class JobPaint(NamedTuple):
+    """What every line of one paint shares, looked up once per paint."""
+
+    width: int
+    columns: list[tuple[str, int]]
+    base: Style
+    cursor: Style
+    header: Style
+    states: dict[str, tuple[Style, Style]]
+    """Each state class's style, off and under the cursor."""
+    now: datetime
+    """One clock read per paint, not per line."""
+
+
+class JobTable(VirtualTable[JobQuery, JobRow, JobPaint]):
+    """Jobs of a JobQuery, newest first; only the visible rows are read and painted."""
 
     DEFAULT_CSS = """
     JobTable {
@@ -94,19 +139,8 @@ class JobTable(ScrollView, can_focus=True):
         & > .job-table--waiting { color: $text-muted; }
     }
     """
-    COMPONENT_CLASSES = {"job-table--header", "job-table--cursor", *STATE_CLASSES.values()}
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False, id="job_table.up"),
-        Binding("down", "move(1)", "Down", show=False, id="job_table.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="job_table.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="job_table.page_down"),
-        Binding("home", "first", "First", show=False, id="job_table.first"),
-        Binding("end", "last", "Last", show=False, id="job_table.last"),
-        Binding("enter", "open", "Open", id="job_table.open"),
-    ]
-
-    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
-    """Index of the highlighted job, newest first."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"job-table--header", "job-table--cursor", *STATE_CLASSES.values()}
+    BINDINGS: ClassVar[list[BindingType]] = cursor_bindings("job_table")
 
     class Opened(Message):
         """The operator pressed Enter on a job."""
@@ -115,147 +149,60 @@ class JobTable(ScrollView, can_focus=True):
             super().__init__()
             self.job_id = job_id
 
-    def __init__(self, source, query: JobQuery, tz: str, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, source: JobSource, query: JobQuery, tz: str, *, id: str | None = None) -> None:
+        super().__init__(JobRows(source), query, id=id)
         self.source = source
-        use_framed_line_cache(self)
-        self.query = query
         self.tz = tz
-        self.count = 0
-        self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        """The vertical scrollbar, painted line by line (it repaints with every state filter)."""
-        return vertical_scrollbar(self) or super().vertical_scrollbar
 
     # -- data -----------------------------------------------------------------------------------
     def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:
         """Show `query` from its first row; `count`: its number of jobs when the caller knows it."""
-        self.query, self.tz = query, tz or self.tz
+        self.tz = tz or self.tz
+        self._show(query, count)
         self.cursor_row = 0
-        self.refresh_rows(count=count)
         self.scroll_to(y=0, animate=False, force=True)
 
     def refresh_rows(self, *, count: int | None = None) -> None:
         """Read the rows again (when painted); `count`: the number of jobs, counted if not given."""
-        self.count = self.source.count_jobs(self.query) if count is None else count
-        self._pages.clear()
-        set_virtual_height(self, self.count + 1)
-        self.cursor_row = min(self.cursor_row, max(self.count - 1, 0))
+        self._show(self.query, count)
+        self.cursor_row = min(self.cursor_row, max(self.row_count - 1, 0))
+
+    def _show(self, query: JobQuery, count: int | None) -> None:
+        self._pages.reset(query, self._pages.recount(query) if count is None else count)
+        self._update_virtual_size()
         self.refresh()
 
-    def row(self, index: int) -> JobRow | None:
-        if not 0 <= index < self.count:
-            return None
-        number, pos = divmod(index, PAGE)
-        page = self._pages.get(number)
-        if page is None:
-            before = self._pages.get(number - 1)
-            if before is not None and len(before) == PAGE:
-                page = self.source.page_jobs(self.query, limit=PAGE, after_seq=before[-1].seq)
-            else:
-                page = self.source.jobs_at(self.query, offset=number * PAGE, limit=PAGE)
-            self._pages[number] = page
-            if len(self._pages) > CACHE:
-                self._pages.popitem(last=False)
-        return page[pos] if pos < len(page) else None
+    # -- VirtualTable ---------------------------------------------------------------------------
+    def row_selected(self, row: JobRow) -> None:
+        self.post_message(self.Opened(row.id))
 
-    @property
-    def highlighted(self) -> JobRow | None:
-        return self.row(self.cursor_row)
-
-    # -- keys -----------------------------------------------------------------------------------
-    def _validate_cursor_row(self, value: int) -> int:
-        return max(0, min(value, self.count - 1))
-
-    def _watch_cursor_row(self, old: int, new: int) -> None:
-        self.refresh()
-        scroll_to_row(self, new)
-
-    def on_resize(self) -> None:
-        # A smaller terminal keeps the highlighted job in view, once the new size is laid out.
-        self.call_after_refresh(lambda: scroll_to_row(self, self.cursor_row))
-
-    def action_move(self, delta: int) -> None:
-        self.cursor_row += delta
-
-    def action_page(self, direction: int) -> None:
-        self.cursor_row += direction * max(1, self.scrollable_content_region.height - 1)
-
-    def action_first(self) -> None:
-        self.cursor_row = 0
-
-    def action_last(self) -> None:
-        self.cursor_row = self.count - 1
-
-    def action_open(self) -> None:
-        row = self.highlighted
-        if row is not None:
-            self.post_message(self.Opened(row.id))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
-            return
-        index = self.scroll_offset.y + offset.y - 1
-        if index < self.count:
-            if index == self.cursor_row:
-                self.action_open()
-            self.cursor_row = index
-
-    # -- painting -------------------------------------------------------------------------------
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._paint = self._new_paint()  # What every line of this paint shares, looked up once.
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint = None
-
-    def _new_paint(self) -> dict:
+    def new_paint(self) -> JobPaint:
         style = self.get_component_rich_style
         base = self.rich_style
         cursor = base + style("job-table--cursor")
-        return {
-            "width": self.size.width, "columns": job_columns(self.scrollable_content_region.width),
-            "base": base, "cursor": cursor, "header": base + style("job-table--header"),
-            "states": {cls: (base + style(cls), cursor + style(cls)) for cls in set(STATE_CLASSES.values())},
-            "now": self.source.clock().now,  # One clock read per paint, not per line.
-        }
+        return JobPaint(
+            self.size.width, job_columns(self.scrollable_content_region.width), base, cursor,
+            base + style("job-table--header"),
+            {cls: (base + style(cls), cursor + style(cls)) for cls in set(STATE_CLASSES.values())},
+            self.source.clock().now,
+        )
 
-    def render_line(self, y: int) -> Strip:
-        paint = getattr(self, "_paint", None) or self._new_paint()
-        width, columns, base = paint["width"], paint["columns"], paint["base"]
-        if y == 0:
-            header = " ".join(fit(t, w) for t, w in columns)
-            return Strip([Segment(header, paint["header"])]).adjust_cell_length(width, paint["header"])
-        index = self.scroll_offset.y + y - 1
-        row = self.row(index)
-        if row is None:
-            if self.count == 0 and y == 2:
-                return Strip([Segment(" No jobs match", base)]).adjust_cell_length(width, base)
-            return Strip.blank(width, base)
-        cells = job_cells(row, paint["now"], self.tz)
+    def header_line(self, paint: JobPaint) -> Strip:
+        return text_strip(" ".join(fit(t, w) for t, w in paint.columns), paint.header, paint.width)
+
+    def empty_line(self, y: int, paint: JobPaint) -> Strip:
+        if y == 2:
+            return text_strip(" No jobs match", paint.base, paint.width)
+        return Strip.blank(paint.width, paint.base)
+
+    def row_line(self, row: JobRow, index: int, paint: JobPaint) -> Strip:
+        cells = job_cells(row, paint.now, self.tz)
         cursor = index == self.cursor_row
-        line_style = paint["cursor"] if cursor else base
-        state_style = paint["states"][STATE_CLASSES.get(row.state, "job-table--waiting")][cursor]
-        # Cells of the line's style share a segment: each segment costs again in every step of
-        # Textual's paint, and a state filter repaints every line.
-        segments, plain, used = [], [], 0
-        for n, (title, w) in enumerate(columns):
-            if n:
-                plain.append(" ")
-            text = _fit(cells[title], w)
-            used += w + bool(n)
-            if title == "State":
-                if plain:
-                    segments.append(Segment("".join(plain), line_style))
-                    plain = []
-                segments.append(Segment(text, state_style))
-            else:
-                plain.append(text)
-        if used < width:
-            plain.append(" " * (width - used))
-        if plain:
-            segments.append(Segment("".join(plain), line_style))
-        return Strip(segments, max(used, width)).crop(0, width) if used > width else Strip(segments, width)
+        line_style = paint.cursor if cursor else paint.base
+        state_style = paint.states[STATE_CLASSES.get(row.state, "job-table--waiting")][cursor]
+        segments, used = merged_segments(
+            (Cell(_fit(cells[title], w), w, state_style if title == "State" else None)
+             for title, w in paint.columns),
+            line_style,
+        )
+        return fitted_strip(segments, used, paint.width, line_style)
