@@ -18,6 +18,7 @@ from store.service import Service, VaultInfo
 from tui.flows import OperatorFlows
 from tui.paint import style_app_first
 from tui.screen_ref import ScreenRef
+from tui.status_colours import with_status_variables
 from tui.widgets.clock_bar import HeaderState
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ class ConsoleApp(OperatorFlows, App):
 
     def on_load(self) -> None:
         style_app_first(self)
+
+    def get_css_variables(self) -> dict[str, str]:
+        return with_status_variables(super().get_css_variables())  # $status-<slug>
 
     def on_ready(self) -> None:
         # Textual's first frame is on the terminal, but the items table paints its rows in the

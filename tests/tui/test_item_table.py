@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,13 @@ from item_table_fleets import (
     engine_write,
     numbered_items,
 )
+from rich.segment import Segment
 from textual.app import App, ComposeResult
+from textual.color import Color
 from textual.message import Message
 
 from store.queries import ItemQuery
+from tui.status_colours import STATUS_COLOURS
 from tui.widgets.item_pages import PAGE_SIZE, ItemSource
 from tui.widgets.item_table import ItemTable
 
@@ -129,7 +133,7 @@ async def test_sort_by_version_descending(five_k: CountingService) -> None:
         assert lines[1].split()[0] == "vm-004999"
 
 
-async def test_status_cells_use_theme_component_styles(small: CountingService) -> None:
+async def test_status_cells_take_the_theme_status_colours(small: CountingService) -> None:
     app = TableApp(small, ItemQuery(vault_id=1))
     async with app.run_test(size=(120, 12)) as pilot:
         await pilot.pause()
@@ -140,14 +144,23 @@ async def test_status_cells_use_theme_component_styles(small: CountingService) -
             "updating": "Updating",
             "update-available": "New update available",
         }
-        for slug, word in words.items():
-            expected = table.get_component_rich_style(
-                f"item-table--status-{slug}", partial=True
-            ).color
-            found = [
-                seg for y in range(2, 8) for seg in table.render_line(y) if seg.text.strip() == word
-            ]
-            assert found and found[0].style.color == expected, slug
+
+        def cell(word: str) -> Segment:
+            found = [seg for y in range(2, 8) for seg in table.render_line(y) if seg.text.strip() == word]
+            assert found, f"no {word!r} cell on screen"
+            return found[0]
+
+        for slug, word in words.items():  # By default, Textual's colour named in STATUS_COLOURS.
+            expected = Color.parse(app.theme_variables[STATUS_COLOURS[slug]]).rich_color
+            assert cell(word).style.color == expected, slug
+        assert cell("Update failed").style.bold and not cell("Updating").style.bold
+        # A theme that sets $status-blocked recolours that status alone.
+        base = app.get_theme(app.theme)
+        app.register_theme(replace(base, name="site", variables={"status-blocked": "#123456"}))
+        app.theme = "site"
+        await pilot.pause()
+        assert cell("Cannot update to latest version").style.color == Color.parse("#123456").rich_color
+        assert cell("Updating").style.color == Color.parse(app.theme_variables["text-accent"]).rich_color
 
 
 async def test_hostile_name_is_shown_literally(small: CountingService) -> None:

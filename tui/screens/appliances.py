@@ -17,6 +17,7 @@ from store.vocabulary import UpdateStatus
 from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
 from tui.render import safe_text, short_job_id
+from tui.status_colours import status_styles
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.key_bar import KeyBar
 
@@ -44,7 +45,6 @@ class AppliancesScreen(Screen):
     """Microsoft Azure Appliance Configuration Manager > Appliance components, for every appliance."""
 
     CSS_PATH = "appliances.tcss"
-    COMPONENT_CLASSES = {f"appliances--status-{s.slug}" for s in UpdateStatus}
     BINDINGS = [
         Binding("u", "update_component", "Update component", id="appliances.update"),
         Binding("r", "registry", "Registry (AutoUpdate)", id="appliances.registry"),
@@ -117,7 +117,8 @@ class AppliancesScreen(Screen):
 
     def _status_style(self, word: str):
         slug = SLUG_OF.get(word)
-        return self.get_component_rich_style(f"appliances--status-{slug}") if slug else ""
+        # Over the screen's style, as the status's component class was.
+        return self.rich_style + status_styles(self.app)[slug] if slug else ""
 
     def _show_detail(self) -> None:
         appliance = self.current()

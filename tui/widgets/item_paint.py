@@ -10,7 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.queries import ItemQuery, ItemRow
-from store.vocabulary import STATUS_SLUGS
+from tui.status_colours import status_styles
 from tui.render import truncate
 from tui.widgets.item_columns import Column, RowStyles, header_text, row_segments
 from tui.widgets.virtual_table import fitted_strip, text_strip
@@ -31,9 +31,9 @@ class Paint(NamedTuple):
 
 
 def row_styles(table: Widget) -> RowStyles:
-    """The rows' styles, from the table's component classes."""
+    """The rows' styles, from the table's component classes and the status colours."""
     get_style = table.get_component_rich_style
-    cells = {s: get_style(f"item-table--status-{s}", partial=True) for s in STATUS_SLUGS.values()}
+    cells = status_styles(table.app)
     cells["mark"] = get_style("item-table--mark", partial=True)
     return RowStyles(table.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells)
 

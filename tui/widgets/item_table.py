@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from store.queries import ItemQuery, ItemRow
-from store.vocabulary import SELECTABLE, STATUS_SLUGS
+from store.vocabulary import SELECTABLE
 from tui.render import safe_text
 from tui.widgets.item_columns import RowStyles, layout_columns
 from tui.widgets.item_pages import ItemRows, ItemSource
@@ -68,7 +68,6 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         "item-table--marked",
         "item-table--mark",
         "item-table--empty",
-        *(f"item-table--status-{slug}" for slug in STATUS_SLUGS.values()),
     }
     """
     | Class | Description |
@@ -78,7 +77,8 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
     | `item-table--marked` | Rows whose item is marked. |
     | `item-table--mark` | The mark glyph. |
     | `item-table--empty` | The hint shown when nothing matches. |
-    | `item-table--status-<slug>` | The Status cell of each status slug (e.g. `blocked`). |
+
+    The Status cell takes its status's theme variable, `$status-<slug>` (`tui.status_colours`).
     """
 
     DEFAULT_CSS = """
@@ -103,11 +103,6 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         & > .item-table--marked { background: $accent 20%; }
         & > .item-table--mark { color: $text-accent; text-style: bold; }
         & > .item-table--empty { color: $text-muted; text-style: italic; }
-        & > .item-table--status-up-to-date { color: $text-success; }
-        & > .item-table--status-update-available { color: $text-primary; }
-        & > .item-table--status-blocked { color: $text-warning; }
-        & > .item-table--status-updating { color: $text-accent; }
-        & > .item-table--status-failed { color: $text-error; text-style: bold; }
     }
     """
 

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from store.vocabulary import UpdateStatus
 from tui.paint import use_framed_line_cache
 from tui.render import safe_text, short_job_id
+from tui.status_colours import status_styles
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,15 +49,8 @@ class OverviewPane(Widget):
         padding: 0 1;
         height: 1fr;
         overflow-y: auto;
-        & > .overview--status-up-to-date { color: $text-success; }
-        & > .overview--status-update-available { color: $text-primary; }
-        & > .overview--status-blocked { color: $text-warning; }
-        & > .overview--status-updating { color: $text-accent; }
-        & > .overview--status-failed { color: $text-error; text-style: bold; }
     }
     """
-    COMPONENT_CLASSES = {f"overview--status-{s.slug}" for s in UpdateStatus}
-
     item: reactive[ItemView | None] = reactive(None, repaint=False)  # watch_item repaints what changed.
     """The machine shown, or None when nothing is highlighted."""
     local_next_check: reactive[str] = reactive("", repaint=False)
@@ -164,10 +158,9 @@ class OverviewPane(Widget):
         if self._styles_theme != self.app.theme:
             self._styles_theme = self.app.theme
             self._status_styles.clear()
-        style = self._status_styles.get(slug)
-        if style is None:
-            style = self._status_styles[slug] = self.get_component_rich_style(f"overview--status-{slug}")
-        return style
+        if not self._status_styles:
+            self._status_styles = status_styles(self.app)
+        return self._status_styles.get(slug, Style.null())
 
     def notify_style_update(self) -> None:
         self._status_styles.clear()
