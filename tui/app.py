@@ -187,9 +187,7 @@ class ConsoleApp(OperatorFlows, App):
         return moment.astimezone(clock.zone(self.vault.time_zone)).strftime("%a %d %b %H:%M %Z")
 
     def job_duration(self, job: JobView) -> str:
-        from tui.widgets.job_table import elapsed
-
-        return elapsed(job.start_time, job.end_time, self.service.clock().now)
+        return clock.span_text(job.start_time, job.end_time, self.service.clock().now)
 
     def skip_to_next_run(self) -> None:
         """Jump engine time to the vault's next automatic run (12:00 AM local)."""

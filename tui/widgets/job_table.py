@@ -13,7 +13,7 @@ from textual.strip import Strip
 
 from store import clock
 from store.queries import JobQuery, JobRow
-from tui.render import duration, fit, safe_text
+from tui.render import fit, safe_text
 from tui.widgets.virtual_table import (
     Cell,
     VirtualTable,
@@ -41,15 +41,7 @@ def job_columns(width: int) -> list[tuple[str, int]]:
 
 
 _parse = lru_cache(maxsize=8192)(clock.parse_iso)
-"""clock.parse_iso, remembered: a repaint parses the same times of the same rows again."""
-
-
-def elapsed(start: str | None, end: str | None, now: datetime) -> str:
-    """How long a job ran (a running one: up to `now`), e.g. `4m 12s`; empty before it starts."""
-    if start is None:
-        return ""
-    stop = _parse(end) if end else now
-    return duration((stop - _parse(start)).total_seconds())
+"""clock.parse_iso, remembered: a repaint formats the same start times of the same rows again."""
 
 
 _fit = lru_cache(maxsize=4096)(fit)
@@ -64,7 +56,7 @@ def _started(start_time: str, tz: str) -> str:
 
 def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
     started = _started(row.start_time, tz) if row.start_time else ""
-    took = elapsed(row.start_time, row.end_time, now)
+    took = clock.span_text(row.start_time, row.end_time, now)
     item = row.item if row.component is None else f"{row.item} · {row.component}"
     state = row.state if row.state != "NotStarted" or not row.waiting_reason else "Waiting"
     return {"Name": row.name, "Item": safe_text(item), "State": state, "Started": started,
