@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING
-
-from tui.tour.model import Act
-
-if TYPE_CHECKING:
-    from tui.tour.app import TourApp
+from tui.tour.model import Act, TourHost, TourStalled
 
 POLL_S = 0.05
-
-
-class TourStalled(Exception):
-    """A step did not reach its state in time; the message says which and why."""
 
 
 def reboot(name: str) -> Act:
     """The machine's owner restarts it (the simulated truth changes; the service notices at its next check)."""
 
-    def act(app: TourApp) -> None:
+    def act(app: TourHost) -> None:
         app.service.simulator(actor="tour").reboot(name)
         app.after_change()
 
@@ -31,13 +22,13 @@ def reboot(name: str) -> Act:
 def advance(delta: timedelta) -> Act:
     """Engine time jumps `delta` forward, processing every event on the way (the console's engine does it)."""
 
-    async def act(app: TourApp) -> None:
+    async def act(app: TourHost) -> None:
         await advance_engine(app, delta)
 
     return act
 
 
-async def advance_engine(app: TourApp, delta: timedelta, *, timeout_s: float = 30.0) -> None:
+async def advance_engine(app: TourHost, delta: timedelta, *, timeout_s: float = 30.0) -> None:
     """Ask the console's engine to skip `delta` ahead and wait until it has."""
     if app.engine is None:
         raise TourStalled("the tour needs the console's engine, which is not running")

@@ -15,9 +15,8 @@ from textual.screen import Screen
 import tui.app
 from store.errors import StoreError
 from tui.app import ConsoleApp
-from tui.tour.acts import TourStalled
 from tui.tour.keys import Type, expand, key_event
-from tui.tour.model import STAGE, Pace, Step, Tour
+from tui.tour.model import STAGE, Pace, Step, Tour, TourStalled
 from tui.tour.panel import NEXT_KEYS, NarrationPanel, Progress
 
 POLL_S = 0.05

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
 from textual.screen import Screen
 
 from store.queries import JobQuery
@@ -12,11 +10,8 @@ from store.vocabulary import ACTIVE_JOB_STATES
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.modals.job_detail import JobDetailModal
 from tui.screens.items import ItemsScreen
-from tui.tour.model import Check
+from tui.tour.model import Check, TourHost
 from tui.widgets.item_table import ItemTable
-
-if TYPE_CHECKING:
-    from tui.tour.app import TourApp
 
 ACTIVE_STATES = tuple(s.value for s in ACTIVE_JOB_STATES)
 
@@ -24,7 +19,7 @@ ACTIVE_STATES = tuple(s.value for s in ACTIVE_JOB_STATES)
 def showing(kind: type[Screen]) -> Check:
     """The console shows a screen or dialog of this type, mounted and ready for keys."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         return isinstance(app.screen, kind) and app.screen.is_mounted
 
     return check
@@ -38,7 +33,7 @@ def focused(widget_id: str) -> Check:
 def highlighted(name: str) -> Check:
     """Replicated items shows `name` under the cursor, with the table focused (filter box closed)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, ItemsScreen) or not isinstance(app.focused, ItemTable):
             return False
         row = app.focused.highlighted
@@ -50,7 +45,7 @@ def highlighted(name: str) -> Check:
 def facet(slug: str | None) -> Check:
     """Replicated items is filtered to one status (a slug such as `blocked`), or to none."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         return isinstance(app.screen, ItemsScreen) and app.screen.query_state.status == slug
 
     return check
@@ -70,7 +65,7 @@ def statuses(names: Iterable[str], word: str) -> Check:
 def component(appliance: str, slug: str, word: str) -> Check:
     """An appliance component's update status is `word`."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         comps = app.service.appliance(appliance).components
         return any(c.slug == slug and c.status == word for c in comps)
 
@@ -95,7 +90,7 @@ def jobs_created(at_least: int = 1) -> Check:
 def jobs_settled() -> Check:
     """The vault has jobs and none is waiting or running."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         counts = app.service.job_state_counts(app.vault.id)
         return sum(counts.values()) > 0 and not any(counts.get(s, 0) for s in ACTIVE_STATES)
 
@@ -105,7 +100,7 @@ def jobs_settled() -> Check:
 def all_eligible_marked() -> Check:
     """The bulk dialog has every eligible machine selected (and nothing else)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, BulkUpdateModal):
             return False
         marked = app.screen.query_one(BulkTable).marked
@@ -117,7 +112,7 @@ def all_eligible_marked() -> Check:
 def job_detail_of_last_job(name: str) -> Check:
     """The job dialog shows the machine's last job (the link from its status was followed)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, JobDetailModal) or not app.screen.is_mounted:
             return False
         return app.screen.job.id == app.service.item(name).last_job_id
@@ -128,7 +123,7 @@ def job_detail_of_last_job(name: str) -> Check:
 def retried(name: str) -> Check:
     """The machine's last job is a retry: it links to the job it retried."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         last = app.service.item(name).last_job_id
         return last is not None and app.service.job(last).retry_of is not None
 
@@ -143,7 +138,7 @@ def all_of(*checks: Check) -> Check:
 def filtered(text: str) -> Check:
     """Replicated items is filtered by this name text ('' = no filter), with the table focused."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         return (isinstance(app.screen, ItemsScreen) and app.screen.query_state.text == text
                 and isinstance(app.focused, ItemTable))
 
@@ -153,7 +148,7 @@ def filtered(text: str) -> Check:
 def bulk_cursor_past(row: int) -> Check:
     """In the bulk dialog, the cursor has moved past `row` with nothing marked (a refused selection)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, BulkUpdateModal):
             return False
         table = app.screen.query_one(BulkTable)
@@ -165,7 +160,7 @@ def bulk_cursor_past(row: int) -> Check:
 def job_detail_of_retry(name: str) -> Check:
     """The job dialog shows the machine's last job, a retry that links to the job it retried."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, JobDetailModal) or not app.screen.is_mounted:
             return False
         job = app.screen.job
@@ -177,7 +172,7 @@ def job_detail_of_retry(name: str) -> Check:
 def job_detail_of_retried(name: str) -> Check:
     """The job dialog shows the job that the machine's last job retried (the Previous job link)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         if not isinstance(app.screen, JobDetailModal) or not app.screen.is_mounted:
             return False
         last = app.service.item(name).last_job_id
@@ -189,7 +184,7 @@ def job_detail_of_retried(name: str) -> Check:
 def rollout_state(name: str, state: str) -> Check:
     """The staged rollout `name` is in `state` (Running, Baking, Halted, Completed...)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         found = [v for v in app.service.rollouts(app.vault.id) if v.name == name]
         return bool(found) and found[0].state == state
 
@@ -199,7 +194,7 @@ def rollout_state(name: str, state: str) -> Check:
 def rollout_wave_started(name: str, wave: int) -> Check:
     """The staged rollout `name` has started wave `wave` (its jobs are created)."""
 
-    def check(app: TourApp) -> bool:
+    def check(app: TourHost) -> bool:
         found = [v for v in app.service.rollouts(app.vault.id) if v.name == name]
         return bool(found) and len(found[0].waves) > wave and found[0].waves[wave].started is not None
 

@@ -5,18 +5,50 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from tui.tour.keys import Stroke
 
 if TYPE_CHECKING:
-    from tui.tour.app import TourApp
+    from textual.screen import Screen
+    from textual.widget import Widget
 
-Check = Callable[["TourApp"], bool]
+    from store.engine.worker import EngineThread
+    from store.service import Service, VaultInfo
+
+
+class TourStalled(Exception):
+    """A step did not reach its state in time; the message says which and why."""
+
+
+class TourHost(Protocol):
+    """The running console, as a tour's checks, acts and narration see it (the tour's app is one)."""
+
+    service: Service
+    engine: EngineThread | None
+    """The console's engine (None when it runs without one)."""
+
+    @property
+    def vault(self) -> VaultInfo | None: ...
+
+    @property
+    def screen(self) -> Screen: ...
+
+    @property
+    def focused(self) -> Widget | None: ...
+
+    def after_change(self, *, polled: bool = False) -> None:
+        """The data changed: the screens show it now."""
+
+    def local_time_text(self, iso_utc: str) -> str:
+        """An ISO UTC time as the vault's local HH:MM (with the zone)."""
+
+
+Check = Callable[[TourHost], bool]
 """A predicate over the running console: True once a step's state is reached."""
-Act = Callable[["TourApp"], Awaitable[None] | None]
+Act = Callable[[TourHost], Awaitable[None] | None]
 """A change the tour makes itself: to the simulated world (a reboot) or to engine time."""
-Say = str | Callable[["TourApp"], str]
+Say = str | Callable[[TourHost], str]
 """Narration: plain text, or text computed when the step starts (e.g. the next check's time)."""
 
 StepKind = Literal["keys", "act", "fast-forward", "narrate"]
