@@ -16,6 +16,7 @@ from store import clock
 from store.engine.worker import EngineThread
 from store.service import Service, VaultInfo
 from tui.flows import OperatorFlows
+from tui.live_view import LiveView
 from tui.paint import style_app_first
 from tui.screen_ref import ScreenRef
 from tui.status_colours import with_status_variables
@@ -158,7 +159,7 @@ class ConsoleApp(OperatorFlows, App):
         repaint their visible rows now and may defer dearer counts (at most once a second)."""
         self.refresh_clock()
         for screen in self.screen_stack:
-            if hasattr(screen, "refresh_live") and screen.is_mounted:
+            if isinstance(screen, LiveView) and screen.is_mounted:
                 screen.refresh_live(polled=polled)
 
     def refresh_clock(self) -> None:
@@ -238,7 +239,7 @@ class ConsoleApp(OperatorFlows, App):
         if vault is None:
             return
         for screen in self.screen_stack:
-            if hasattr(screen, "vault_changed") and screen.is_mounted:
+            if isinstance(screen, LiveView) and screen.is_mounted:
                 screen.vault_changed(vault)
         self.after_change()
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 
 from store.queries import ItemQuery
 from store.vocabulary import BULK_STATUSES, UpdateStatus
+from tui.live_view import LiveView
 from tui.modals.base import Dialog
 from tui.render import safe_text
 from tui.widgets.item_table import ItemTable
@@ -27,7 +28,7 @@ class BulkTable(ItemTable):
         self.screen.query_one("#ok", Button).focus()
 
 
-class BulkUpdateModal(Dialog[list[int] | None]):
+class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
     """Choose the source machines to update, then OK: returns the chosen item ids (None: cancelled)."""
 
     DEFAULT_CSS = """

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
 from store.vocabulary import UpdateStatus
+from tui.live_view import LiveView
 from tui.modals.confirm import ConfirmModal
 from tui.modals.registry import RegistryModal
 from tui.render import safe_text, short_job_id
@@ -41,7 +42,7 @@ def appliance_cells(a: ApplianceView) -> list[Text]:
     ]
 
 
-class AppliancesScreen(Screen):
+class AppliancesScreen(LiveView, Screen):
     """Microsoft Azure Appliance Configuration Manager > Appliance components, for every appliance."""
 
     CSS_PATH = "appliances.tcss"

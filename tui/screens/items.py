@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from store.queries import SORTS, ItemQuery
+from tui.live_view import LiveView
 from tui.paint import StartScreen, send_repaints, use_line_compositor
 from tui.widgets.banner import UpdateBanner
 from tui.widgets.clock_bar import ClockBar
@@ -44,7 +45,7 @@ class FooterLine(Widget):
         return Strip.blank(self.size.width, self.rich_style.background_style)
 
 
-class ItemsScreen(StartScreen):
+class ItemsScreen(LiveView, StartScreen):
     """The home screen: every replicated item of the current vault with its update status."""
 
     CSS_PATH = "items.tcss"

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from store.queries import JobQuery
 from store.vocabulary import JobState
+from tui.live_view import LiveView
 from tui.paint import use_line_compositor
 from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import JobTable
@@ -21,7 +22,7 @@ COUNTS_S = 1.0
 """While the engine works, the per-state counts are read again at most this often."""
 
 
-class JobsScreen(Screen):
+class JobsScreen(LiveView, Screen):
     """Every job of the vault, newest first; `f` cycles the state filter."""
 
     BINDINGS = [

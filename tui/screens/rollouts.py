@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
+from tui.live_view import LiveView
 from tui.render import safe_text
 from tui.rollout_render import STYLE_NAMES, rollout_cells, rollout_detail
 from tui.widgets.clock_bar import ClockBar
@@ -29,7 +30,7 @@ STATE_STYLES = ("running", "baking", "waiting", "paused", "halted", "completed",
                 "pending")
 
 
-class RolloutsScreen(Screen):
+class RolloutsScreen(LiveView, Screen):
     """Every staged rollout of the vault, newest first, and the highlighted one's waves."""
 
     CSS_PATH = "rollouts.tcss"

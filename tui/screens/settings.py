@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static, Switch
 
 from store.errors import StoreError
+from tui.live_view import LiveView
 from tui.modals.confirm import ConfirmModal
 from tui.render import hanging, safe_text
 from tui.scroll_keys import scroll, scroll_bindings
@@ -73,7 +74,7 @@ def plan_text(plan, run_at_local: str) -> Group:
     return Group(*parts)
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(LiveView, Screen):
     """Mobility agent upgrade settings (Preview) per vault, and the clock controls."""
 
     CSS_PATH = "settings.tcss"
