@@ -10,14 +10,8 @@ from textual.strip import Strip
 
 
 class LineCompositor(Compositor):
-    """Textual's compositor, asking each widget only for its lines that a partial update repaints.
-
-    For a partial update Textual asks every widget whose *container's* clip meets the dirty area
-    for all of its lines (`Compositor._get_renders`), then keeps the dirty ones. Here a widget is
-    asked for the band of its lines that dirty regions meet; not at all when none meets it, or
-    when widgets in front of it cover those cells (the first widget to paint a cell wins in
-    `_render_chops`). The screen shows the same cells; full updates (screenshots, resizes) paint
-    what Textual's do."""
+    """Textual's compositor, asking each widget only for its lines a partial update repaints: a
+    changed table row no longer costs every line of every widget on the screen (README.md)."""
 
     _updates: list[Region] | None = None
     """During a partial update: the regions it repaints."""
