@@ -38,7 +38,8 @@ for n in $(seq 1 "$runs"); do
     verdict=FAIL
     failed=$((failed + 1))
   fi
-  summary=$(grep -E "[0-9]+ (passed|failed)" "$work/run-$n.log" | tail -1)
+  # Every pytest summary of the run: the whole suite's, then the stock paint pass's.
+  summary=$(grep -E "^=*.*[0-9]+ (passed|failed).* in [0-9.]+s" "$work/run-$n.log" | tr -d '=' | paste -sd '/')
   echo "run $n: $verdict in $(( $(date +%s) - start )) s  ${summary}"
   if [[ $verdict == FAIL ]]; then
     grep -E "^(FAILED|ERROR) " "$work/run-$n.log" | sed 's/^/    /'
