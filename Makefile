@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make run` (the console on the demo fleet) and `make test`;
-# `make lint` checks the layers (the import contracts in pyproject.toml).
+# `make lint` runs ruff (rules and format, pyproject.toml) and the layers' import contracts.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,6 +28,8 @@ ifeq ($(PYTEST_ARGS),)
 endif
 
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

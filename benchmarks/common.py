@@ -1,4 +1,5 @@
-"""Shared helpers for the scale benchmarks: paths, child processes, timing, SQL capture and replay."""
+"""Shared helpers for the scale benchmarks: paths, child processes, timing, SQL capture and
+replay."""
 
 from __future__ import annotations
 
@@ -26,13 +27,18 @@ SEED = 1
 MiB = 1024 * 1024
 
 # Measure the tree these scripts live in, in this process and every child (the console script too),
-# even when the venv's editable install points at another checkout (a scratch copy with a prototype).
+# even when the venv's editable install points at another checkout (a scratch copy with a
+# prototype).
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+)
 
 
-# -- results ----------------------------------------------------------------------------------------
+# -- results
+# ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Result:
@@ -74,6 +80,7 @@ def median(values: list[float]) -> float:
 
 # -- budgets ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Budgets:
     """The goals a run is judged by: the paint fast path's (issues 5 and 17), or, with `run.py
@@ -102,13 +109,17 @@ def budgets() -> Budgets:
     return STOCK_BUDGETS if paint_mode().split(",")[0] == "stock" else FAST_BUDGETS
 
 
-# -- child processes --------------------------------------------------------------------------------
+# -- child processes
+# --------------------------------------------------------------------------------
+
 
 def run_worker(script: str, args: list[str], timeout: float = 900) -> list[dict]:
     """Run benchmarks/<script> in a fresh interpreter; it writes its results as JSON to --out."""
     out = CACHE / f".out-{os.getpid()}-{script}-{time.monotonic_ns()}.json"
     cmd = [PYTHON, str(BENCH / script), *args, "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, timeout=timeout, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        cmd, cwd=ROOT, timeout=timeout, capture_output=True, text=True, check=False
+    )
     try:
         if proc.returncode != 0 or not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-12:] or ["(no output)"]
@@ -118,26 +129,46 @@ def run_worker(script: str, args: list[str], timeout: float = 900) -> list[dict]
         out.unlink(missing_ok=True)
 
 
-def timed_process(cmd: list[str], *, env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, str]:
+def timed_process(
+    cmd: list[str], *, env: dict | None = None, stdout=subprocess.DEVNULL
+) -> tuple[float, str]:
     """Wall seconds of a whole process (start to exit) and its stdout when captured."""
     t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False
+    )
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[-500:]}"
+        )
     return elapsed, proc.stdout if stdout is subprocess.PIPE else ""
 
 
-# -- fixtures in the cache --------------------------------------------------------------------------
+# -- fixtures in the cache
+# --------------------------------------------------------------------------
 
-FIXTURE_SOURCES = ("store/sim/*.py", "store/migrations.py", "store/catalog.py", "store/engine/status.py",
-                   "store/versions.py", "store/job_ids.py", "store/job_writes.py", "store/db.py",
-                   "store/models.py", "store/clock.py", "store/audit.py", "benchmarks/fixtures.py")
-"""What decides a cached database's content (schema, generator, loader, statuses); --rebuild for anything else."""
+FIXTURE_SOURCES = (
+    "store/sim/*.py",
+    "store/migrations.py",
+    "store/catalog.py",
+    "store/engine/status.py",
+    "store/versions.py",
+    "store/job_ids.py",
+    "store/job_writes.py",
+    "store/db.py",
+    "store/models.py",
+    "store/clock.py",
+    "store/audit.py",
+    "benchmarks/fixtures.py",
+)
+"""What decides a cached database's content (schema, generator, loader, statuses); --rebuild for
+anything else."""
 
 
 def code_fingerprint() -> str:
-    """Hash of the sources that decide a fixture's content: a cached database is rebuilt when they change."""
+    """Hash of the sources that decide a fixture's content: a cached database is rebuilt when they
+    change."""
     import ast
 
     h = hashlib.sha1()
@@ -169,11 +200,14 @@ def remove_db(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-# -- timing -----------------------------------------------------------------------------------------
+# -- timing
+# -----------------------------------------------------------------------------------------
+
 
 @contextmanager
 def stopwatch() -> Iterator[dict]:
-    """`with stopwatch() as t:` ... then t['cpu'], t['wall'] in seconds (CPU is the whole process's)."""
+    """`with stopwatch() as t:` ... then t['cpu'], t['wall'] in seconds (CPU is the whole
+    process's)."""
     out: dict = {}
     c, w = time.process_time(), time.perf_counter()
     try:
@@ -185,7 +219,8 @@ def stopwatch() -> Iterator[dict]:
 
 @contextmanager
 def capture_sql(conn: sqlite3.Connection) -> Iterator[list[str]]:
-    """Every statement `conn` executes inside the block, with its parameters bound (expanded SQL)."""
+    """Every statement `conn` executes inside the block, with its parameters bound (expanded
+    SQL)."""
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     try:
@@ -199,10 +234,21 @@ def top_level(statements: list[str]) -> list[str]:
     return [s for s in statements if not s.startswith("--")]
 
 
-_NOT_REPLAYED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "INSERT", "UPDATE", "DELETE")
+_NOT_REPLAYED = (
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+)
 
 
-def replay_sql(conn: sqlite3.Connection, statements: list[str], repeat: int = 5) -> tuple[float, float]:
+def replay_sql(
+    conn: sqlite3.Connection, statements: list[str], repeat: int = 5
+) -> tuple[float, float]:
     """(CPU, wall) seconds to run the captured read statements again, fetching every row (medians of
     `repeat`): what the operation's SQL alone costs on the same connection, same cache state. CPU is
     compared with the operation's CPU (a shared box makes wall noisy)."""
@@ -260,7 +306,9 @@ def sql_floor_jobs(before: Path, after: Path, repeat: int = 1) -> float:
     src = sqlite3.connect(after)
     first = sqlite3.connect(before).execute("SELECT coalesce(max(seq), 0) FROM jobs").fetchone()[0]
     cols = [r[1] for r in src.execute("PRAGMA table_info(jobs)")]
-    rows = src.execute(f"SELECT {', '.join(cols)} FROM jobs WHERE seq > ? ORDER BY seq", (first,)).fetchall()
+    rows = src.execute(
+        f"SELECT {', '.join(cols)} FROM jobs WHERE seq > ? ORDER BY seq", (first,)
+    ).fetchall()
     src.close()
     if not rows:
         return float("nan")
@@ -271,10 +319,14 @@ def sql_floor_jobs(before: Path, after: Path, repeat: int = 1) -> float:
         conn.execute("PRAGMA synchronous = NORMAL")
         t = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(f"INSERT INTO jobs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        conn.executemany(
+            f"INSERT INTO jobs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows
+        )
         conn.execute(
             "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating' "
-            "FROM jobs j WHERE j.seq > ? AND items.id = j.item_id", (first,))
+            "FROM jobs j WHERE j.seq > ? AND items.id = j.item_id",
+            (first,),
+        )
         conn.execute("COMMIT")
         times.append(time.perf_counter() - t)
         conn.close()
@@ -288,19 +340,24 @@ def machine_pace(rounds: int = 3) -> float:
     same code runs up to 2x slower at times, so run.py prints it at the start and the end of a
     run: absolute figures (ms, s) are read against it; ratios to a reference taken in the same
     run are not affected."""
+
     def once() -> float:
         started = time.process_time()
         conn = sqlite3.connect(":memory:")
         conn.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
-        conn.execute("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000) "
-                     "INSERT INTO t SELECT n, printf('vm-%06d-%s', n, hex(n * 7919)) FROM s")
+        conn.execute(
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000) "
+            "INSERT INTO t SELECT n, printf('vm-%06d-%s', n, hex(n * 7919)) FROM s"
+        )
         conn.execute("CREATE INDEX t_b ON t (b)")
         for digit in "1234":
-            conn.execute("SELECT substr(b, 1, 4), count(*) FROM t WHERE b LIKE ? GROUP BY 1", (f"%{digit}%",)).fetchall()
+            conn.execute(
+                "SELECT substr(b, 1, 4), count(*) FROM t WHERE b LIKE ? GROUP BY 1", (f"%{digit}%",)
+            ).fetchall()
         conn.close()
         total = 0
         for k in range(100_000):
             total += len(str(k)) * (k & 7)
         return time.process_time() - started
-    return median([once() for _ in range(rounds)])
 
+    return median([once() for _ in range(rounds)])

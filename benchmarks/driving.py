@@ -1,7 +1,9 @@
-"""Driving a running app the way its operator does, without Pilot's waits: keys posted as Pilot.press
+"""Driving a running app the way its operator does, without Pilot's waits: keys posted as
+Pilot.press
 posts them, and the frames the app draws counted, so a sample ends at the repaint that shows its
 result. (Pilot.press and Pilot.pause wait until the process looks idle, up to 1 s while any of its
-threads works, and Pilot.pause posts a callback to every widget on the screen: their time is Pilot's,
+threads works, and Pilot.pause posts a callback to every widget on the screen: their time is
+Pilot's,
 not the console's.)"""
 
 from __future__ import annotations

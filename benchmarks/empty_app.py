@@ -1,4 +1,5 @@
-"""Reference for console start-up: an empty Textual app (one Label), started the same way in a pty."""
+"""Reference for console start-up: an empty Textual app (one Label), started the same way in a
+pty."""
 
 from textual.app import App, ComposeResult
 from textual.widgets import Label

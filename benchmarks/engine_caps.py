@@ -33,11 +33,23 @@ from store.sim.scenario import parse_scenario
 def build(n: int, per_appliance: int, cap: int) -> dict:
     n_appl = max(1, n // per_appliance)
     appliances = [appliance(f"appl-{a:04d}") for a in range(n_appl)]
-    items = [{"name": f"vm-{i:06d}", "os": "Windows Server 2019", "appliance": f"appl-{i % n_appl:04d}",
-              "agent_version": PREVIOUS} for i in range(n)]
-    return world(items=items, appliances=appliances,
-                 vaults=[{"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": cap}],
-                 start="2026-12-16T23:59:00-05:00")
+    items = [
+        {
+            "name": f"vm-{i:06d}",
+            "os": "Windows Server 2019",
+            "appliance": f"appl-{i % n_appl:04d}",
+            "agent_version": PREVIOUS,
+        }
+        for i in range(n)
+    ]
+    return world(
+        items=items,
+        appliances=appliances,
+        vaults=[
+            {"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": cap}
+        ],
+        start="2026-12-16T23:59:00-05:00",
+    )
 
 
 def main() -> None:
@@ -49,8 +61,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         t = time.perf_counter()
-        load_scenario(db, parse_scenario(json.dumps(build(args.n, args.per_appliance, args.cap)), "bench"),
-                      source="bench")
+        load_scenario(
+            db,
+            parse_scenario(json.dumps(build(args.n, args.per_appliance, args.cap)), "bench"),
+            source="bench",
+        )
         print(f"load {args.n} machines: {time.perf_counter() - t:.2f}s")
         start = processed_until(db.conn)
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy is of the file alone
@@ -60,13 +75,17 @@ def main() -> None:
         wall = time.perf_counter() - t
         jobs = db.conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
         floor = sql_floor_jobs(before, Path(tmp) / "bench.db")
-        print(f"nightly run (advance 1 min across midnight) creating {jobs} jobs: "
-              f"{wall:.2f}s wall, {time.process_time() - cpu:.2f}s CPU; SQL floor {floor:.2f}s "
-              f"({wall / floor:.2f}x)")
+        print(
+            f"nightly run (advance 1 min across midnight) creating {jobs} jobs: "
+            f"{wall:.2f}s wall, {time.process_time() - cpu:.2f}s CPU; SQL floor {floor:.2f}s "
+            f"({wall / floor:.2f}x)"
+        )
         t, cpu = time.perf_counter(), time.process_time()
         result = advance(db, processed_until(db.conn) + timedelta(hours=1))
-        print(f"advance 1h with {jobs} jobs in flight: {time.perf_counter() - t:.2f}s wall, "
-              f"{time.process_time() - cpu:.2f}s CPU ({result.windows} windows; {result.summary()})")
+        print(
+            f"advance 1h with {jobs} jobs in flight: {time.perf_counter() - t:.2f}s wall, "
+            f"{time.process_time() - cpu:.2f}s CPU ({result.windows} windows; {result.summary()})"
+        )
         db.close()
 
 

@@ -1,4 +1,5 @@
-"""Where e.hour's time goes, statement by statement: the nightly run on a copy of an eligible fixture,
+"""Where e.hour's time goes, statement by statement: the nightly run on a copy of an eligible
+fixture,
 then the same one-hour advance as t_engine.py, with CPU time summed per SQL statement text.
 
     python benchmarks/profile_hour.py benchmarks/.cache/eligible-100000-s1-<hash>.db [--top 25]
@@ -85,9 +86,12 @@ def main() -> None:
         db.close()
         remove_db(work)
     sql = sum(s for _n, s in timed.totals.values())
-    print(f"hour: wall {wall:.2f} s, CPU {cpu:.2f} s (SQL {sql:.2f} s, the rest Python); {hour.summary()}")
+    print(
+        f"hour: wall {wall:.2f} s, CPU {cpu:.2f} s (SQL {sql:.2f} s, the rest Python);"
+        f" {hour.summary()}"
+    )
     print("  CPU s  calls  statement")
-    for text, (n, s) in sorted(timed.totals.items(), key=lambda kv: -kv[1][1])[:a.top]:
+    for text, (n, s) in sorted(timed.totals.items(), key=lambda kv: -kv[1][1])[: a.top]:
         print(f"{s:7.3f} {n:6d}  {text}")
 
 

@@ -106,9 +106,11 @@ async def started(app, pilot, frames: Frames) -> None:
     """Until the console is live (the key footer, the overview and the change poll all start after
     the first rows), then with its timers paused until no frame came for 30 ms: what start-up left
     to do is not counted in the first operations."""
+
     def live() -> bool:
-        polling = any(getattr(t._callback, "__func__", None) is type(app).poll_changes
-                      for t in app._timers)
+        polling = any(
+            getattr(t._callback, "__func__", None) is type(app).poll_changes for t in app._timers
+        )
         return polling and bool(app.screen.query("Footer"))
 
     while not live():

@@ -29,12 +29,13 @@ from common import (
 )
 
 FLOOR_SQL = (
-    "SELECT i.id, i.name, v.name, i.os, i.os_family, i.appliance, i.agent_version, i.agent_version_key, "
-    "i.version_at_reboot, i.status, i.blockers, i.checked_at, i.next_check_at, i.seen_agent_heartbeat, "
-    "i.private_preview, i.replication_health, i.protection_state, i.active_job_id, i.last_job_id, j.state, "
-    "j.scenario, j.initiated_by, j.created_time, j.start_time, j.end_time, j.from_version, j.to_version, "
-    "j.errors FROM items i JOIN vaults v ON v.id = i.vault_id LEFT JOIN jobs j ON j.id = i.last_job_id "
-    "WHERE i.vault_id = ? ORDER BY i.name"
+    "SELECT i.id, i.name, v.name, i.os, i.os_family, i.appliance, i.agent_version,"
+    " i.agent_version_key, i.version_at_reboot, i.status, i.blockers, i.checked_at,"
+    " i.next_check_at, i.seen_agent_heartbeat, i.private_preview, i.replication_health,"
+    " i.protection_state, i.active_job_id, i.last_job_id, j.state, j.scenario, j.initiated_by,"
+    " j.created_time, j.start_time, j.end_time, j.from_version, j.to_version, j.errors FROM items i"
+    " JOIN vaults v ON v.id = i.vault_id LEFT JOIN jobs j ON j.id = i.last_job_id WHERE i.vault_id"
+    " = ? ORDER BY i.name"
 )
 """The columns the endpoint reads for each item (store/records.py), in the same order."""
 
@@ -55,8 +56,12 @@ def floor(db: Path, vault_ids: list[int]) -> tuple[float, float]:
 
 class Server:
     def __init__(self, db: Path) -> None:
-        self.proc = subprocess.Popen([CONSOLE, "arm", "serve", "--http", "--read-only", "--port", "0", "--db", str(db)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [CONSOLE, "arm", "serve", "--http", "--read-only", "--port", "0", "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.info = json.loads(self.proc.stdout.readline())
         self.log: list[str] = []
         threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
@@ -79,8 +84,13 @@ def client(info: dict):
         def on_request(self, request):
             request.http_request.headers["Authorization"] = "Bearer bench"
 
-    return SiteRecoveryManagementClient(Credential(), info["subscription_id"], base_url=info["base_url"],
-                                        authentication_policy=Bearer(), retry_total=0)
+    return SiteRecoveryManagementClient(
+        Credential(),
+        info["subscription_id"],
+        base_url=info["base_url"],
+        authentication_policy=Bearer(),
+        retry_total=0,
+    )
 
 
 PAGE_MS = re.compile(r"^GET \S*/replicationProtectedItems\?\S* 200 (\d+)ms$")
@@ -101,7 +111,9 @@ def main() -> None:
             first = time.perf_counter() - t
             server.log.clear()
             t = time.perf_counter()
-            counted = sum(1 for _vid, name in vaults for _ in sdk.replication_protected_items.list(rg, name))
+            counted = sum(
+                1 for _vid, name in vaults for _ in sdk.replication_protected_items.list(rg, name)
+            )
             whole = time.perf_counter() - t
             f_whole, f_first = floor(db, [vid for vid, _ in vaults])
             if k:
@@ -109,21 +121,46 @@ def main() -> None:
                 firsts.append(first)
                 floors.append(f_whole)
                 first_floors.append(f_first)
-                pages = [int(m.group(1)) for ln in list(server.log) if (m := PAGE_MS.match(ln.strip()))]
-                print_err(f"arm: {counted:,} items in {whole:.2f} s ({len(pages)} pages, server "
-                          f"{sum(pages) / 1000:.2f} s of it); floor {f_whole:.2f} s; first item {first * 1000:.0f} ms")
+                pages = [
+                    int(m.group(1)) for ln in list(server.log) if (m := PAGE_MS.match(ln.strip()))
+                ]
+                print_err(
+                    f"arm: {counted:,} items in {whole:.2f} s ({len(pages)} pages, server"
+                    f" {sum(pages) / 1000:.2f} s of it); floor {f_whole:.2f} s; first item"
+                    f" {first * 1000:.0f} ms"
+                )
     finally:
         server.stop()
         remove_db(db)
     o, r = median(ours), median(floors)
-    write_results(a.out, [
-        Result("i.list", f"list {counted:,} items through the SDK pager", o, "s", r,
-               "sqlite3 rows + json.dumps (floor)", "ratio (informational)", None, samples=ours,
-               notes=f"{len(vaults)} vaults, 100 items on the first page, then 1,000 a page"),
-        Result("i.first", "first item through the SDK (its page: 100)", median(firsts), "ms",
-               median(first_floors), "floor of those 100 rows", "< 100 ms", median(firsts) < 0.1,
-               samples=firsts),
-    ])
+    write_results(
+        a.out,
+        [
+            Result(
+                "i.list",
+                f"list {counted:,} items through the SDK pager",
+                o,
+                "s",
+                r,
+                "sqlite3 rows + json.dumps (floor)",
+                "ratio (informational)",
+                None,
+                samples=ours,
+                notes=f"{len(vaults)} vaults, 100 items on the first page, then 1,000 a page",
+            ),
+            Result(
+                "i.first",
+                "first item through the SDK (its page: 100)",
+                median(firsts),
+                "ms",
+                median(first_floors),
+                "floor of those 100 rows",
+                "< 100 ms",
+                median(firsts) < 0.1,
+                samples=firsts,
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,13 @@ def main() -> None:
     ours, ref = [], []
     try:
         for k in range(a.repeat + 1):  # round 0 warms the caches; discarded
-            t, out = timed_process([CONSOLE, "items", "--status", "blocked", "--json", "--db", str(db)],
-                                   stdout=subprocess.PIPE)
-            r, ref_out = timed_process([PYTHON, str(BENCH / "ref_items_json.py"), str(db)], stdout=subprocess.PIPE)
+            t, out = timed_process(
+                [CONSOLE, "items", "--status", "blocked", "--json", "--db", str(db)],
+                stdout=subprocess.PIPE,
+            )
+            r, ref_out = timed_process(
+                [PYTHON, str(BENCH / "ref_items_json.py"), str(db)], stdout=subprocess.PIPE
+            )
             if k == 0:
                 n_ours, n_ref = len(json.loads(out)), len(json.loads(ref_out))
                 if n_ours != n_ref:
@@ -48,10 +52,23 @@ def main() -> None:
     finally:
         remove_db(db)
     o, r = median(ours), median(ref)
-    write_results(a.out, [Result(
-        "g.cli", "items --status blocked --json (process)", o, "s", r, "plain sqlite3 + json (process)", "< 1 s",
-        o < 1.0, samples=ours, notes=f"{n_ours:,} items, {size / 1e6:.1f} MB of JSON",
-    )])
+    write_results(
+        a.out,
+        [
+            Result(
+                "g.cli",
+                "items --status blocked --json (process)",
+                o,
+                "s",
+                r,
+                "plain sqlite3 + json (process)",
+                "< 1 s",
+                o < 1.0,
+                samples=ours,
+                notes=f"{n_ours:,} items, {size / 1e6:.1f} MB of JSON",
+            )
+        ],
+    )
 
 
 if __name__ == "__main__":

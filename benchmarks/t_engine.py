@@ -1,7 +1,10 @@
-"""(e) The nightly automatic run creating N jobs (the eligible fleet: every machine can update), then
-one hour of engine time with those N jobs in flight: store.engine.loop.advance in-process, wall time.
+"""(e) The nightly automatic run creating N jobs (the eligible fleet: every machine can update),
+then
+one hour of engine time with those N jobs in flight: store.engine.loop.advance in-process, wall
+time.
 
-References, same run: for the nightly run, the SQL floor of creating the same jobs (a plain executemany
+References, same run: for the nightly run, the SQL floor of creating the same jobs (a plain
+executemany
 of the job rows and the one UPDATE of their machines); for the hour, the same hour on the same fleet
 with automatic updates off (no jobs: the engine's prerequisite checks alone), in its own process.
 """
@@ -60,8 +63,17 @@ def nightly_then_hour(src: Path) -> dict:
     finally:
         db.close()
         remove_db(work)
-    return {"night_s": night_s, "night_cpu": night_cpu, "jobs": jobs, "items": items, "floor_s": floor,
-            "hour_s": hour_s, "hour_cpu": hour_cpu, "night": night.summary(), "hour": hour.summary()}
+    return {
+        "night_s": night_s,
+        "night_cpu": night_cpu,
+        "jobs": jobs,
+        "items": items,
+        "floor_s": floor,
+        "hour_s": hour_s,
+        "hour_cpu": hour_cpu,
+        "night": night.summary(),
+        "hour": hour.summary(),
+    }
 
 
 def hour_without_jobs(src: Path) -> dict:
@@ -77,7 +89,11 @@ def hour_without_jobs(src: Path) -> dict:
         advance(db, midnight)
         t, c = time.perf_counter(), time.process_time()
         hour = advance(db, midnight + timedelta(hours=1))
-        return {"hour_s": time.perf_counter() - t, "hour_cpu": time.process_time() - c, "hour": hour.summary()}
+        return {
+            "hour_s": time.perf_counter() - t,
+            "hour_cpu": time.process_time() - c,
+            "hour": hour.summary(),
+        }
     finally:
         db.close()
         remove_db(work)
@@ -91,23 +107,59 @@ def main() -> None:
     runs, refs = [], []
     for _ in range(a.repeat):
         runs.append(nightly_then_hour(a.eligible))
-        out = subprocess.run([PYTHON, str(BENCH / "t_engine.py"), "--items", str(a.items), "--eligible",
-                              str(a.eligible), "--ref-hour"], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                PYTHON,
+                str(BENCH / "t_engine.py"),
+                "--items",
+                str(a.items),
+                "--eligible",
+                str(a.eligible),
+                "--ref-hour",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         refs.append(json.loads(out))
     if runs[0]["jobs"] != runs[0]["items"]:
-        raise SystemExit(f"the nightly run created {runs[0]['jobs']} jobs for {runs[0]['items']} machines")
-    m = {k: median([r[k] for r in runs]) for k in ("night_s", "night_cpu", "floor_s", "hour_s", "hour_cpu")}
+        raise SystemExit(
+            f"the nightly run created {runs[0]['jobs']} jobs for {runs[0]['items']} machines"
+        )
+    m = {
+        k: median([r[k] for r in runs])
+        for k in ("night_s", "night_cpu", "floor_s", "hour_s", "hour_cpu")
+    }
     ref_hour = median([r["hour_s"] for r in refs])
-    write_results(a.out, [
-        Result("e.nightly", f"nightly run: all {runs[0]['jobs']:,} jobs created", m["night_s"], "s", m["floor_s"],
-               "SQL floor: executemany of the jobs", "< 5 s", m["night_s"] < 5.0,
-               samples=[r["night_s"] for r in runs],
-               notes=f"CPU {m['night_cpu']:.2f} s; advance 1 min to midnight: {runs[0]['night']}"),
-        Result("e.hour", f"advance 1 h with {runs[0]['jobs']:,} jobs in flight", m["hour_s"], "s", ref_hour,
-               "same hour, no jobs (checks only)", "< 10 s", m["hour_s"] < 10.0,
-               samples=[r["hour_s"] for r in runs],
-               notes=f"CPU {m['hour_cpu']:.2f} s; {runs[0]['hour']}; reference: {refs[0]['hour']}"),
-    ])
+    write_results(
+        a.out,
+        [
+            Result(
+                "e.nightly",
+                f"nightly run: all {runs[0]['jobs']:,} jobs created",
+                m["night_s"],
+                "s",
+                m["floor_s"],
+                "SQL floor: executemany of the jobs",
+                "< 5 s",
+                m["night_s"] < 5.0,
+                samples=[r["night_s"] for r in runs],
+                notes=f"CPU {m['night_cpu']:.2f} s; advance 1 min to midnight: {runs[0]['night']}",
+            ),
+            Result(
+                "e.hour",
+                f"advance 1 h with {runs[0]['jobs']:,} jobs in flight",
+                m["hour_s"],
+                "s",
+                ref_hour,
+                "same hour, no jobs (checks only)",
+                "< 10 s",
+                m["hour_s"] < 10.0,
+                samples=[r["hour_s"] for r in runs],
+                notes=f"CPU {m['hour_cpu']:.2f} s; {runs[0]['hour']}; reference: {refs[0]['hour']}",
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """(d) Event-loop stalls while the console's own engine thread runs the nightly run creating N jobs.
 
-A running ConsoleApp (App.run_test, engine=True) on the eligible fleet with its clock paused; a 10 ms
-interval timer records the gap between its callbacks. Reference: the longest gap over the same length
+A running ConsoleApp (App.run_test, engine=True) on the eligible fleet with its clock paused; a 10
+ms
+interval timer records the gap between its callbacks. Reference: the longest gap over the same
+length
 of time before the run (engine idle). Then the operator's "skip to the next automatic run" hands the
 engine midnight; the measurement lasts until every job exists (read on a separate connection) plus
 one second, while the console's 0.25 s live refresh repaints what is visible."""
@@ -56,8 +58,13 @@ async def one_round(db: Path) -> dict:
     stamps = [t for t in stamps if t <= end]
     gaps_before = [b - a for a, b in pairwise(stamps) if b <= skip]
     gaps_during = [b - a for a, b in pairwise(stamps) if b > skip]
-    return {"before": max(gaps_before), "during": max(gaps_during), "created_s": created - skip,
-            "ticks": len(gaps_during), "p99": sorted(gaps_during)[int(len(gaps_during) * 0.99)]}
+    return {
+        "before": max(gaps_before),
+        "during": max(gaps_during),
+        "created_s": created - skip,
+        "ticks": len(gaps_during),
+        "p99": sorted(gaps_during)[int(len(gaps_during) * 0.99)],
+    }
 
 
 def main() -> None:
@@ -70,12 +77,27 @@ def main() -> None:
         finally:
             remove_db(db)
     worst, before = max(r["during"] for r in rounds), max(r["before"] for r in rounds)
-    write_results(a.out, [Result(
-        "d.stall", f"longest event-loop stall, nightly run of {a.items:,} jobs in the engine thread", worst, "s",
-        before, "same timer, engine idle", "< 100 ms", worst < 0.100, samples=[r["during"] for r in rounds],
-        notes=f"jobs created {median([r['created_s'] for r in rounds]):.2f} s after the skip; p99 gap "
-              f"{median([r['p99'] for r in rounds]) * 1000:.0f} ms; worst round shown",
-    )])
+    write_results(
+        a.out,
+        [
+            Result(
+                "d.stall",
+                f"longest event-loop stall, nightly run of {a.items:,} jobs in the engine thread",
+                worst,
+                "s",
+                before,
+                "same timer, engine idle",
+                "< 100 ms",
+                worst < 0.100,
+                samples=[r["during"] for r in rounds],
+                notes=(
+                    f"jobs created {median([r['created_s'] for r in rounds]):.2f} s after the skip;"
+                    f" p99 gap {median([r['p99'] for r in rounds]) * 1000:.0f} ms; worst round"
+                    " shown"
+                ),
+            )
+        ],
+    )
 
 
 if __name__ == "__main__":

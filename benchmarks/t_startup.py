@@ -50,7 +50,9 @@ from common import (
 COLS, ROWS = 120, 40
 SETTLE_S = 2.0
 TIMEOUT_S = 60.0
-ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+ANSI = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
+)
 
 
 def warm_bytecode() -> None:
@@ -66,12 +68,25 @@ def warm_bytecode() -> None:
 def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "COLUMNS": str(COLS),
-           "LINES": str(ROWS)}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "COLUMNS": str(COLS),
+        "LINES": str(ROWS),
+    }
     env.pop("TEXTUAL", None)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
-                            start_new_session=True, close_fds=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        close_fds=True,
+    )
     os.close(slave)
     raw, plain, first, quit_at, total = b"", "", None, None, 0
     reaped = None  # (status, rusage) once the child is waited for: wait4 is its only reaper
@@ -80,7 +95,9 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
         while True:
             now = time.perf_counter()
             if first is None and now - t0 > TIMEOUT_S:
-                raise RuntimeError(f"no {marker!r} within {TIMEOUT_S} s; output tail: {plain[-300:]!r}")
+                raise RuntimeError(
+                    f"no {marker!r} within {TIMEOUT_S} s; output tail: {plain[-300:]!r}"
+                )
             if first is not None and quit_at is None and now - first >= settle:
                 os.write(master, b"\x11")  # ctrl+q
                 quit_at = now
@@ -111,17 +128,25 @@ def run_in_pty(cmd: list[str], marker: str, settle: float = SETTLE_S) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     exited = time.perf_counter()
     if first is None:
-        raise RuntimeError(f"{cmd[-1]} exited ({status}) before painting {marker!r}: {plain[-300:]!r}")
-    return {"first_row_s": first - t0, "maxrss_mib": usage.ru_maxrss / 1024, "bytes_to_first": first_bytes,
-            "bytes": total, "exit_s": exited - quit_at if quit_at else None,
-            "exit_code": os.waitstatus_to_exitcode(status)}
+        raise RuntimeError(
+            f"{cmd[-1]} exited ({status}) before painting {marker!r}: {plain[-300:]!r}"
+        )
+    return {
+        "first_row_s": first - t0,
+        "maxrss_mib": usage.ru_maxrss / 1024,
+        "bytes_to_first": first_bytes,
+        "bytes": total,
+        "exit_s": exited - quit_at if quit_at else None,
+        "exit_code": os.waitstatus_to_exitcode(status),
+    }
 
 
 def first_name(db: Path) -> str:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(
-            "SELECT name FROM items WHERE vault_id = (SELECT min(id) FROM vaults) ORDER BY name LIMIT 1"
+            "SELECT name FROM items WHERE vault_id = (SELECT min(id) FROM vaults) ORDER BY name"
+            " LIMIT 1"
         ).fetchone()[0]
     finally:
         conn.close()
@@ -130,8 +155,12 @@ def first_name(db: Path) -> str:
 def main() -> None:
     def extra(p) -> None:
         p.add_argument("--settle", type=float, default=SETTLE_S)
-        p.add_argument("--session", type=float, default=0.0,
-                       help="also one longer run (seconds past the first row; 0: none)")
+        p.add_argument(
+            "--session",
+            type=float,
+            default=0.0,
+            help="also one longer run (seconds past the first row; 0: none)",
+        )
 
     a = worker_args(extra)
     warm_bytecode()
@@ -158,30 +187,70 @@ def main() -> None:
             session = run_in_pty([CONSOLE, "--db", str(db)], marker, a.session)
     finally:
         remove_db(db)
-    c_first, e_first = median([r["first_row_s"] for r in console]), median([r["first_row_s"] for r in empty])
-    paired = median([c["first_row_s"] / e["first_row_s"] for c, e in zip(console, empty)])
+    c_first, e_first = (
+        median([r["first_row_s"] for r in console]),
+        median([r["first_row_s"] for r in empty]),
+    )
+    paired = median(
+        [c["first_row_s"] / e["first_row_s"] for c, e in zip(console, empty, strict=False)]
+    )
     c_rss, e_rss = max(r["maxrss_mib"] for r in console), median([r["maxrss_mib"] for r in empty])
     goal = budgets().startup_ratio
     results = [
-        Result("b.startup", "console start -> first data row (pty)", c_first, "s", e_first,
-               "empty Textual app, same pty", f"<= {goal:g}x ref", paired <= goal, ratio=paired,
-               samples=[r["first_row_s"] for r in console],
-               notes=f"first row {marker!r}; {median([r['bytes_to_first'] for r in console]):,.0f} bytes "
-                     f"written by then; console samples {[round(r['first_row_s'], 3) for r in console]}, empty app "
-                     f"samples {[round(r['first_row_s'], 3) for r in empty]}; the ratio is the median of the "
-                     f"{len(console)} rounds' console/empty ratios (both started one right after the other: "
-                     f"this VM's speed drifts by up to 1.8x within minutes), the medians' ratio is "
-                     f"{c_first / e_first:.2f}x"),
-        Result("b.memory", f"console peak RSS (ru_maxrss, {a.settle:g} s with engine)", c_rss, "MiB", e_rss,
-               "empty Textual app", "< 100 MiB", c_rss < 100, samples=[r["maxrss_mib"] for r in console],
-               notes="worst run shown" + "".join(
-                   f"; a console run exited {r['exit_code']}" for r in console if r["exit_code"])),
+        Result(
+            "b.startup",
+            "console start -> first data row (pty)",
+            c_first,
+            "s",
+            e_first,
+            "empty Textual app, same pty",
+            f"<= {goal:g}x ref",
+            paired <= goal,
+            ratio=paired,
+            samples=[r["first_row_s"] for r in console],
+            notes=(
+                f"first row {marker!r}; {median([r['bytes_to_first'] for r in console]):,.0f} bytes"
+                " written by then; console samples"
+                f" {[round(r['first_row_s'], 3) for r in console]}, empty app samples"
+                f" {[round(r['first_row_s'], 3) for r in empty]}; the ratio is the median of the"
+                f" {len(console)} rounds' console/empty ratios (both started one right after the"
+                " other: this VM's speed drifts by up to 1.8x within minutes), the medians' ratio"
+                f" is {c_first / e_first:.2f}x"
+            ),
+        ),
+        Result(
+            "b.memory",
+            f"console peak RSS (ru_maxrss, {a.settle:g} s with engine)",
+            c_rss,
+            "MiB",
+            e_rss,
+            "empty Textual app",
+            "< 100 MiB",
+            c_rss < 100,
+            samples=[r["maxrss_mib"] for r in console],
+            notes="worst run shown"
+            + "".join(
+                f"; a console run exited {r['exit_code']}" for r in console if r["exit_code"]
+            ),
+        ),
     ]
     if session:
-        results.append(Result(
-            "b.session", f"console peak RSS over {a.session:g} s incl. the nightly run (info)", session["maxrss_mib"],
-            "MiB", e_rss, "empty Textual app", "", None,
-            notes=f"{session['bytes'] / a.session / 1024:.0f} KiB/s written to the terminal on average"))
+        results.append(
+            Result(
+                "b.session",
+                f"console peak RSS over {a.session:g} s incl. the nightly run (info)",
+                session["maxrss_mib"],
+                "MiB",
+                e_rss,
+                "empty Textual app",
+                "",
+                None,
+                notes=(
+                    f"{session['bytes'] / a.session / 1024:.0f} KiB/s written to the terminal on"
+                    " average"
+                ),
+            )
+        )
     write_results(a.out, results)
 
 

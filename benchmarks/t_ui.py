@@ -1,5 +1,6 @@
 """(c) filter keystroke, sort change and the jobs screen's state filter, key to repainted rows, and
-(d) one visible-row refresh tick: App.run_test pilots, CPU (time.process_time) as perf-baseline does.
+(d) one visible-row refresh tick: App.run_test pilots, CPU (time.process_time) as perf-baseline
+does.
 
 Keys go to the app's driver as Pilot.press sends them, but the waits are plain asyncio sleeps: a
 sample ends when its condition holds and no frame has been drawn for QUIET_S (frames counted at
@@ -8,7 +9,8 @@ screen: ~4-9 ms per call on this screen, shown as `c.floor`), which is not the c
 
 Each sample runs with the SQL the console executes captured (sqlite3 trace callback on the app's
 connection); those statements are then replayed alone on the same connection, warm, fetching every
-row: the "SQL it runs" reference (its CPU time, like ours). The goals are `common.budgets()`: for (c)
+row: the "SQL it runs" reference (its CPU time, like ours). The goals are `common.budgets()`: for
+(c)
 CPU < 30 ms and CPU <= 2 x (SQL + 10 ms) on the fast paint path, CPU < 50 ms on the stock one.
 Wall time is reported too but is quantised by the pilot (pause() sleeps >= 20 ms; the filter's
 debounce timer adds its delay), so CPU is the figure that is judged.
@@ -80,7 +82,9 @@ def judge(cpu: float, sql: float) -> tuple[float, bool]:
 def margin(detail: dict) -> float:
     """How close a case is to its goal (1: at it)."""
     factor = BUDGETS.ui_sql_factor
-    return max(detail["cpu_ms"] / (BUDGETS.ui_cpu_s * 1000), detail["ratio"] / factor if factor else 0)
+    return max(
+        detail["cpu_ms"] / (BUDGETS.ui_cpu_s * 1000), detail["ratio"] / factor if factor else 0
+    )
 
 
 def ui_goal() -> str:
@@ -90,20 +94,40 @@ def ui_goal() -> str:
 
 
 def summarise(key: str, label: str, groups: dict[str, list[dict]], notes: str = "") -> Result:
-    """One row per target: the worst group (by its margin to the goal), every group in the details."""
+    """One row per target: the worst group (by its margin to the goal), every group in the
+    details."""
     details = []
     for name, samples in groups.items():
         cpu = median([s["cpu"] for s in samples])
         sql = median([s["sql"] for s in samples])
         ratio, ok = judge(cpu, sql)
-        details.append({"case": name, "cpu_ms": round(cpu * 1000, 2), "sql_ms": round(sql * 1000, 2),
-                        "wall_ms": round(median([s["wall"] for s in samples]) * 1000, 1),
-                        "ratio": round(ratio, 2), "ok": ok, "lines": median([s["lines"] for s in samples]),
-                        "statements": median([s["statements"] for s in samples]), "n": len(samples)})
+        details.append(
+            {
+                "case": name,
+                "cpu_ms": round(cpu * 1000, 2),
+                "sql_ms": round(sql * 1000, 2),
+                "wall_ms": round(median([s["wall"] for s in samples]) * 1000, 1),
+                "ratio": round(ratio, 2),
+                "ok": ok,
+                "lines": median([s["lines"] for s in samples]),
+                "statements": median([s["statements"] for s in samples]),
+                "n": len(samples),
+            }
+        )
     worst = max(details, key=margin)
-    return Result(key, f"{label}, worst: {worst['case']}", worst["cpu_ms"] / 1000, "ms",
-                  worst["sql_ms"] / 1000, "the SQL it runs", ui_goal(),
-                  all(d["ok"] for d in details), ratio=worst["ratio"], notes=notes, details=details)
+    return Result(
+        key,
+        f"{label}, worst: {worst['case']}",
+        worst["cpu_ms"] / 1000,
+        "ms",
+        worst["sql_ms"] / 1000,
+        "the SQL it runs",
+        ui_goal(),
+        all(d["ok"] for d in details),
+        ratio=worst["ratio"],
+        notes=notes,
+        details=details,
+    )
 
 
 async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
@@ -149,7 +173,9 @@ def nothing_pending(screen) -> bool:
     return not (screen._layout_required or screen._repaint_required or screen._dirty_widgets)
 
 
-async def measure(pilot, conn: sqlite3.Connection, counter: Counter, action, done, *, frame: bool = True) -> dict:
+async def measure(
+    pilot, conn: sqlite3.Connection, counter: Counter, action, done, *, frame: bool = True
+) -> dict:
     """CPU and wall from the action to the repaint; the SQL it ran, replayed alone."""
     app = pilot.app
     app.clear_notifications()
@@ -160,8 +186,14 @@ async def measure(pilot, conn: sqlite3.Connection, counter: Counter, action, don
         await action()
         await settle(app._bench_frames, done, frame=frame)
     sql_cpu, sql_wall = replay_sql(conn, statements)
-    return {"cpu": t["cpu"], "wall": t["wall"], "sql": sql_cpu, "sql_wall": sql_wall,
-            "statements": len(top_level(statements)), "lines": counter.n}
+    return {
+        "cpu": t["cpu"],
+        "wall": t["wall"],
+        "sql": sql_cpu,
+        "sql_wall": sql_wall,
+        "statements": len(top_level(statements)),
+        "lines": counter.n,
+    }
 
 
 async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
@@ -201,13 +233,28 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
                 box.value = before
                 box.cursor_position = len(before)
                 await wait_until(pilot, lambda b=before: table.query.text == b)
-                s = await measure(pilot, conn, counter, lambda k_=key: send_key(app, k_),
-                                  lambda a_=after: table.query.text == a_ and box.value == a_)
+                s = await measure(
+                    pilot,
+                    conn,
+                    counter,
+                    lambda k_=key: send_key(app, k_),
+                    lambda a_=after: table.query.text == a_ and box.value == a_,
+                )
                 if k:
-                    groups.setdefault(f"{after or '<empty>'!s} ({what}, {table.row_count:,} rows)", []).append(s)
-        results.append(summarise("c.filter", "filter keystroke", groups,
-                                 notes=f"items screen shows vault 1: {shown:,} machines; debounce "
-                                       f"{FILTER_DEBOUNCE_S * 1000:.0f} ms is in wall, not CPU"))
+                    groups.setdefault(
+                        f"{after or '<empty>'!s} ({what}, {table.row_count:,} rows)", []
+                    ).append(s)
+        results.append(
+            summarise(
+                "c.filter",
+                "filter keystroke",
+                groups,
+                notes=(
+                    f"items screen shows vault 1: {shown:,} machines; debounce "
+                    f"{FILTER_DEBOUNCE_S * 1000:.0f} ms is in wall, not CPU"
+                ),
+            )
+        )
 
         # (c) sort changes
         await pilot.press("escape")
@@ -218,8 +265,13 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         for k in range(repeat + 1):
             for _ in range(5):  # name -> status -> agent_version -> os -> appliance -> name
                 before = table.query.sort
-                s = await measure(pilot, conn, counter, lambda: send_key(app, "s"),
-                                  lambda b=before: table.query.sort != b)
+                s = await measure(
+                    pilot,
+                    conn,
+                    counter,
+                    lambda: send_key(app, "s"),
+                    lambda b=before: table.query.sort != b,
+                )
                 if k:
                     groups.setdefault(f"by {table.query.sort}", []).append(s)
         results.append(summarise("c.sort", "sort change (s)", groups))
@@ -232,42 +284,85 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         tick_cases: dict[str, list[dict]] = {}
         counts_samples: list[dict] = []
         for k in range(repeat * 2 + 1):
-            for case, offset in (("visible row changed", 5), ("highlighted row changed", 0), ("nothing shown changed", None)):
+            for case, offset in (
+                ("visible row changed", 5),
+                ("highlighted row changed", 0),
+                ("nothing shown changed", None),
+            ):
                 top = table.scroll_offset.y
                 if offset is None:
                     writer.execute("UPDATE engine_lease SET expires_wall = expires_wall + 1")
-                    writer.execute("INSERT OR IGNORE INTO engine_lease (id, holder, expires_wall) VALUES (1, NULL, 0)")
-                    done = lambda: True
+                    writer.execute(
+                        "INSERT OR IGNORE INTO engine_lease (id, holder, expires_wall) VALUES (1,"
+                        " NULL, 0)"
+                    )
+
+                    def done() -> bool:
+                        return True
                 else:
                     row = table.row_at(top + offset)
                     new = "updating" if row.status != "updating" else "update-available"
                     writer.execute("UPDATE items SET status = ? WHERE id = ?", (new, row.id))
-                    done = lambda i=top + offset, n_=new: table.row_at(i).status == n_
+
+                    def done(i=top + offset, n_=new) -> bool:
+                        return table.row_at(i).status == n_
+
                 writer.commit()
-                s = await measure(pilot, conn, counter, lambda: _call(app.poll_changes), done,
-                                  frame=offset is not None)
+                s = await measure(
+                    pilot,
+                    conn,
+                    counter,
+                    lambda: _call(app.poll_changes),
+                    done,
+                    frame=offset is not None,
+                )
                 if k:
                     tick_cases.setdefault(case, []).append(s)
             # The throttled half of the refresh (facet counts, title, banner): at most once a
             # second while data changes, in its own timer callback (paused above), never in a tick.
-            s = await measure(pilot, conn, counter, lambda: _call(screen.refresh_stale_counts), lambda: True,
-                              frame=False)
+            s = await measure(
+                pilot,
+                conn,
+                counter,
+                lambda: _call(screen.refresh_stale_counts),
+                lambda: True,
+                frame=False,
+            )
             if k:
                 counts_samples.append(s)
         writer.close()
-        details = [{"case": c, "cpu_ms": round(median([x["cpu"] for x in v]) * 1000, 2),
-                    "sql_ms": round(median([x["sql"] for x in v]) * 1000, 2),
-                    "lines": median([x["lines"] for x in v]), "statements": median([x["statements"] for x in v]),
-                    "n": len(v)} for c, v in tick_cases.items()]
+        details = [
+            {
+                "case": c,
+                "cpu_ms": round(median([x["cpu"] for x in v]) * 1000, 2),
+                "sql_ms": round(median([x["sql"] for x in v]) * 1000, 2),
+                "lines": median([x["lines"] for x in v]),
+                "statements": median([x["statements"] for x in v]),
+                "n": len(v),
+            }
+            for c, v in tick_cases.items()
+        ]
         ticks = tick_cases["visible row changed"]
         cpu, sql = median([s["cpu"] for s in ticks]), median([s["sql"] for s in ticks])
         worst = max(d["cpu_ms"] for d in details) / 1000
-        results.append(Result("d.tick", "visible-row refresh tick (poll + repaint)", cpu, "ms", sql,
-                              "the SQL it runs", f"< {BUDGETS.tick_s * 1000:g} ms (every case)",
-                              worst < BUDGETS.tick_s,
-                              samples=[s["cpu"] for s in ticks], details=details,
-                              notes=f"a visible row (not the highlighted one) changed; worst case "
-                                    f"{worst * 1000:.1f} ms; `lines` = table lines repainted"))
+        results.append(
+            Result(
+                "d.tick",
+                "visible-row refresh tick (poll + repaint)",
+                cpu,
+                "ms",
+                sql,
+                "the SQL it runs",
+                f"< {BUDGETS.tick_s * 1000:g} ms (every case)",
+                worst < BUDGETS.tick_s,
+                samples=[s["cpu"] for s in ticks],
+                details=details,
+                notes=(
+                    "a visible row (not the highlighted one) changed; worst case "
+                    f"{worst * 1000:.1f} ms; `lines` = table lines repainted"
+                ),
+            )
+        )
 
         # (c) jobs screen, state filter f
         await pilot.press("j")
@@ -278,20 +373,48 @@ async def items_and_jobs(db: Path, repeat: int) -> list[Result]:
         total_jobs = jobs_table.row_count
         groups = {}
         for k in range(repeat + 1):
-            for _ in range(6):  # All -> InProgress -> NotStarted -> Failed -> Succeeded -> Cancelled -> All
+            for _ in range(
+                6
+            ):  # All -> InProgress -> NotStarted -> Failed -> Succeeded -> Cancelled -> All
                 before = jobs_table.query.state
-                s = await measure(pilot, conn, jcounter, lambda: send_key(app, "f"),
-                                  lambda b=before: jobs_table.query.state != b)
+                s = await measure(
+                    pilot,
+                    conn,
+                    jcounter,
+                    lambda: send_key(app, "f"),
+                    lambda b=before: jobs_table.query.state != b,
+                )
                 if k:
-                    groups.setdefault(f"{jobs_table.query.state or 'All'} ({jobs_table.row_count:,} jobs)", []).append(s)
+                    groups.setdefault(
+                        f"{jobs_table.query.state or 'All'} ({jobs_table.row_count:,} jobs)", []
+                    ).append(s)
         results.append(summarise("c.jobs", f"jobs state filter (f), {total_jobs:,} jobs", groups))
-        results.append(Result("d.counts", "throttled counts refresh (<= 1/s while data changes; not in d.tick)",
-                              median([s["cpu"] for s in counts_samples]), "ms",
-                              median([s["sql"] for s in counts_samples]), "the SQL it runs", "", None,
-                              notes="facet counts + vault totals + title/banner, after a tick marked them stale"))
-        results.append(Result("c.floor", "Pilot.pause() on this screen (not in the figures)",
-                              median([s["cpu"] for s in floor]), "ms", None, "", "", None,
-                              notes="what a pilot-paced measurement would add per pause"))
+        results.append(
+            Result(
+                "d.counts",
+                "throttled counts refresh (<= 1/s while data changes; not in d.tick)",
+                median([s["cpu"] for s in counts_samples]),
+                "ms",
+                median([s["sql"] for s in counts_samples]),
+                "the SQL it runs",
+                "",
+                None,
+                notes="facet counts + vault totals + title/banner, after a tick marked them stale",
+            )
+        )
+        results.append(
+            Result(
+                "c.floor",
+                "Pilot.pause() on this screen (not in the figures)",
+                median([s["cpu"] for s in floor]),
+                "ms",
+                None,
+                "",
+                "",
+                None,
+                notes="what a pilot-paced measurement would add per pause",
+            )
+        )
     return results
 
 

@@ -1,4 +1,5 @@
-"""Regenerate the README's screenshots from the console itself: `.venv/bin/python docs/make_screenshots.py`.
+"""Regenerate the README's screenshots from the console itself: `.venv/bin/python
+docs/make_screenshots.py`.
 
 Each shot opens the console (or a tour) on a fresh temporary copy of a demo scenario, presses the
 keys an operator would, and writes docs/screenshots/NAME.svg. The engine's clock does not move
@@ -43,20 +44,43 @@ class Shot:
 
 
 SHOTS: tuple[Shot, ...] = (
-    Shot("console", "contoso", caption="Replicated items: status facets, the item table and the VM overview"),
-    Shot("blocking-reasons", "contoso", ("slash", Type("pay-app-01"), "enter", "enter"),
-         caption="Cannot update to latest version: each blocking reason with its recommended action"),
-    Shot("bulk-update", "contoso", ("b", "a"), caption="The bulk update dialog: blocked machines are listed, "
-         "not selectable"),
+    Shot(
+        "console",
+        "contoso",
+        caption="Replicated items: status facets, the item table and the VM overview",
+    ),
+    Shot(
+        "blocking-reasons",
+        "contoso",
+        ("slash", Type("pay-app-01"), "enter", "enter"),
+        caption="Cannot update to latest version: each blocking reason with its recommended action",
+    ),
+    Shot(
+        "bulk-update",
+        "contoso",
+        ("b", "a"),
+        caption="The bulk update dialog: blocked machines are listed, not selectable",
+    ),
     Shot("jobs", "contoso", ("j",), caption="Monitoring > Site Recovery jobs"),
-    Shot("appliances", "contoso", ("a", "down"), caption="Appliances: components, versions, AutoUpdate"),
-    Shot("tour", "blocked-machine", ("ctrl+n", "slash", Type("app-lnx-02"), "enter"), tour="blocked-machine",
-         caption="asr-console tour blocked-machine: the narration says what to press next"),
+    Shot(
+        "appliances",
+        "contoso",
+        ("a", "down"),
+        caption="Appliances: components, versions, AutoUpdate",
+    ),
+    Shot(
+        "tour",
+        "blocked-machine",
+        ("ctrl+n", "slash", Type("app-lnx-02"), "enter"),
+        tour="blocked-machine",
+        caption="asr-console tour blocked-machine: the narration says what to press next",
+    ),
 )
 
 
 def freeze_clock(path: Path) -> None:
-    """Pause engine time in the fresh database, so the clock in the picture never depends on timing."""
+    """Pause engine time in the fresh database, so the clock in the picture never depends on
+    timing."""
     db = open_db(path)
     try:
         operations.clock_pause(db, True, actor="screenshots")

@@ -43,7 +43,8 @@ def record(
 
 def recent(conn: sqlite3.Connection, limit: int = 50) -> list[dict]:
     rows = conn.execute(
-        "SELECT at, actor, client, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        "SELECT at, actor, client, action, target, detail FROM audit ORDER BY id DESC LIMIT ?",
+        (limit,),
     ).fetchall()
     return [
         {"at": a, "actor": ac, "client": c, "action": act, "target": t, "detail": json.loads(d)}

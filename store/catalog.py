@@ -1,11 +1,13 @@
-"""The release catalog: real Mobility agent and appliance component releases, and lookups over it."""
+"""The release catalog: real Mobility agent and appliance component releases, and lookups over
+it."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
 
-# (component, version, release date, requires). Agent builds from the update rollups (asr-facts 3.1);
+# (component, version, release date, requires). Agent builds from the update rollups (asr-facts
+# 3.1);
 # component builds from a 2026 appliance sample (asr-facts 2.3), older ones in their formats.
 _PS_66 = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268"}
 DEFAULT_RELEASES: list[tuple[str, str, str, dict[str, str]]] = [
@@ -60,8 +62,14 @@ class Release:
     requires: dict[str, str]
 
 
-def insert_release(conn: sqlite3.Connection, component: str, version: str, released_at: str,
-                   channel: str = "ga", requires: dict[str, str] | None = None) -> None:
+def insert_release(
+    conn: sqlite3.Connection,
+    component: str,
+    version: str,
+    released_at: str,
+    channel: str = "ga",
+    requires: dict[str, str] | None = None,
+) -> None:
     # Only loading a catalog parses versions and writes json here (not the console's start).
     import json
 
@@ -70,19 +78,29 @@ def insert_release(conn: sqlite3.Connection, component: str, version: str, relea
     conn.execute(
         "INSERT INTO releases (component, version, version_key, released_at, channel, requires) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (component, version, version_key(version), released_at, channel, json.dumps(requires or {})),
+        (
+            component,
+            version,
+            version_key(version),
+            released_at,
+            channel,
+            json.dumps(requires or {}),
+        ),
     )
 
 
 def latest_ga_sql(component: str, column: str) -> str:
     """A scalar subquery: `column` of the newest GA release of `component` (the rule of
     `latest_releases`, for reading it in the same statement as the rows that need it)."""
-    return (f"(SELECT {column} FROM releases WHERE component = '{component}' AND channel = 'ga' "
-            "ORDER BY version_key DESC LIMIT 1)")
+    return (
+        f"(SELECT {column} FROM releases WHERE component = '{component}' AND channel = 'ga' "
+        "ORDER BY version_key DESC LIMIT 1)"
+    )
 
 
 def latest_releases(conn: sqlite3.Connection) -> dict[str, Release]:
-    """The newest GA release of every component kind, keyed by kind ('agent', 'process-server', ...)."""
+    """The newest GA release of every component kind, keyed by kind ('agent', 'process-server',
+    ...)."""
     import json  # Not at the console's start, which never reads json.
 
     rows = conn.execute(

@@ -1,4 +1,5 @@
-"""The one clock of a database: simulated (a stored virtual now, speed, paused) or real (wall time)."""
+"""The one clock of a database: simulated (a stored virtual now, speed, paused) or real (wall
+time)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of zones
-        raise BadInput(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from None
+        raise BadInput(
+            f"unknown time zone {name!r} (use an IANA name such as America/New_York)"
+        ) from None
 
 
 def local_iso(moment: datetime, tz: str) -> str:
@@ -118,8 +121,10 @@ def parse_duration(text: str) -> timedelta:
     """'90s', '45m', '1h30m', '2d' -> timedelta; anything else is bad input."""
     raw = text.strip().lower().replace(" ", "")
     if raw.startswith("-") and raw[1:] and not re.sub(_DURATION, "", raw[1:]):
-        raise BadInput(f"bad duration {text!r}: durations are positive, engine time only moves forward "
-                       "(e.g. 30m, 1h30m, 2d)")
+        raise BadInput(
+            f"bad duration {text!r}: durations are positive, engine time only moves forward "
+            "(e.g. 30m, 1h30m, 2d)"
+        )
     if not raw or re.sub(_DURATION, "", raw):
         raise BadInput(f"bad duration {text!r} (use e.g. 30m, 1h30m, 2d)")
     found = re.findall(_DURATION, raw)
@@ -163,8 +168,10 @@ def stored_now(text: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or not EARLIEST <= moment <= LATEST:
-        raise BadInput(f"the database's clock ({text!r}) is outside engine time ({RANGE_TEXT}); "
-                       "load a scenario again with `asr-console demo load --force`")
+        raise BadInput(
+            f"the database's clock ({text!r}) is outside engine time ({RANGE_TEXT}); "
+            "load a scenario again with `asr-console demo load --force`"
+        )
     return moment
 
 
@@ -192,7 +199,9 @@ def now(conn: sqlite3.Connection) -> datetime:
     return read(conn).now
 
 
-def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simulated", speed: float = 60.0) -> None:
+def initialise(
+    conn: sqlite3.Connection, start: datetime, *, mode: str = "simulated", speed: float = 60.0
+) -> None:
     """The clock of a freshly loaded fleet: every machine's next check is after `start`, so the
     checks are done up to it (`checks_to`: the first pass reads only the machines due since)."""
     conn.execute(
@@ -205,8 +214,10 @@ def initialise(conn: sqlite3.Connection, start: datetime, *, mode: str = "simula
 
 def set_speed(conn: sqlite3.Connection, speed: float) -> None:
     if not (0 < speed <= 100_000):
-        raise BadInput(f"bad speed {speed:g}: more than 0 and at most 100000 times real time "
-                       "(to stop engine time, `clock pause`)")
+        raise BadInput(
+            f"bad speed {speed:g}: more than 0 and at most 100000 times real time "
+            "(to stop engine time, `clock pause`)"
+        )
     conn.execute("UPDATE clock SET speed = ? WHERE id = 1", (speed,))
 
 

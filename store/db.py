@@ -26,12 +26,16 @@ behind constants")."""
 
 
 def _connect(path: Path, read_only: bool, live: bool) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_files.uri(path, read_only=read_only, live=live), uri=True, check_same_thread=False)
+    conn = sqlite3.connect(
+        db_files.uri(path, read_only=read_only, live=live), uri=True, check_same_thread=False
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 
-def open_db(path: str | Path, *, create: bool = True, read_only: bool = False, live: bool = True) -> Database:
+def open_db(
+    path: str | Path, *, create: bool = True, read_only: bool = False, live: bool = True
+) -> Database:
     """Open (and migrate) the database at `path`; raise BadInput with one line when it can't be.
     `live=False`: a one-shot read-only look (see db_files.uri)."""
     path = Path(path).expanduser()
@@ -42,7 +46,9 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False, l
     if not exists and (not create or read_only):
         raise BadInput(f"{path}: no such database (run `asr-console demo load --db {path}` first)")
     if exists and found.st_size == 0 and not create:
-        raise BadInput(f"{path}: is empty, not a database (run `asr-console demo load --db {path}` first)")
+        raise BadInput(
+            f"{path}: is empty, not a database (run `asr-console demo load --db {path}` first)"
+        )
     if exists and not read_only:
         db_files.check_writable(path)
     if not exists:
@@ -77,13 +83,16 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False, l
         except sqlite3.OperationalError as exc:
             raise BadInput(f"{path}: could not migrate the database ({exc})") from None
     elif pending:
-        raise BadInput(f"{path}: database schema is older than this program; open it once without --read-only")
+        raise BadInput(
+            f"{path}: database schema is older than this program; open it once without --read-only"
+        )
     return db
 
 
 class Database:
     """An open database: `conn`, the sqlite3 connection everything uses; any other attribute of
-    sqlite-utils' Database (`db["items"]`, `db.atomic()`...) comes from `utils`, built on first use."""
+    sqlite-utils' Database (`db["items"]`, `db.atomic()`...) comes from `utils`, built on first use.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -169,7 +178,9 @@ def write(db: Database, *, check_references: bool = True) -> Iterator[sqlite3.Co
         yield conn
         return
     if not check_references:
-        conn.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take effect
+        conn.execute(
+            "PRAGMA foreign_keys = OFF"
+        )  # only outside a transaction does this take effect
         try:
             with write(db) as inner:
                 yield inner
@@ -203,8 +214,10 @@ def _busy_message(conn: sqlite3.Connection) -> str:
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
     holders = db_files.lock_holders(path)
     who = f"another process ({'; '.join(holders)})" if holders else "another process"
-    return (f"the database is busy: {who} has held its write lock for over {BUSY_TIMEOUT_MS // 1000} s; "
-            "try again when it has finished")
+    return (
+        f"the database is busy: {who} has held its write lock for over {BUSY_TIMEOUT_MS // 1000} s;"
+        " try again when it has finished"
+    )
 
 
 def setting(conn: sqlite3.Connection, key: str, default: str) -> str:

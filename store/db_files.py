@@ -19,8 +19,13 @@ FILE_MODE = 0o600
 """Every database file this program creates: the user's only (SQLite gives its -wal and -shm the
 same bits). The default database's folder is 0700 (tui/cli/first_run.py)."""
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def sidecars(path: Path) -> list[Path]:
@@ -50,7 +55,9 @@ def inspect(path: Path, *, write: bool) -> os.stat_result | None:
         found = path.stat()
     except FileNotFoundError:
         if link:
-            raise BadInput(f"{path}: is a symlink to {os.readlink(path)}, which does not exist") from None
+            raise BadInput(
+                f"{path}: is a symlink to {os.readlink(path)}, which does not exist"
+            ) from None
         return None
     except OSError as exc:
         raise BadInput(f"{path}: cannot be opened ({exc.strerror})") from None
@@ -64,15 +71,19 @@ def inspect(path: Path, *, write: bool) -> os.stat_result | None:
             except FileNotFoundError:
                 continue
             if not stat.S_ISREG(side_found.st_mode):
-                raise BadInput(f"{side}: is {_kind(side_found.st_mode)}, not SQLite's own file; remove it")
+                raise BadInput(
+                    f"{side}: is {_kind(side_found.st_mode)}, not SQLite's own file; remove it"
+                )
             _mine(side, side_found, "")
     return found
 
 
 def _mine(path: Path, found: os.stat_result, link: str) -> None:
     if found.st_uid != os.geteuid():
-        raise BadInput(f"{path}: belongs to {_owner(found.st_uid)}{link}, not to you; refusing to write to "
-                       "it (use --read-only to look, or a database of your own)")
+        raise BadInput(
+            f"{path}: belongs to {_owner(found.st_uid)}{link}, not to you; refusing to write to "
+            "it (use --read-only to look, or a database of your own)"
+        )
 
 
 def create(path: Path) -> None:
@@ -121,15 +132,22 @@ def uri(path: Path, *, read_only: bool, live: bool = True) -> str:
 
 
 def check_writable(path: Path) -> None:
-    """Opening to write: the file itself, and its folder when SQLite must create -wal and -shm there."""
+    """Opening to write: the file itself, and its folder when SQLite must create -wal and -shm
+    there."""
     if not os.access(path, os.W_OK):
-        raise BadInput(f"{path}: database file is read-only (use --read-only to look without changing)")
+        raise BadInput(
+            f"{path}: database file is read-only (use --read-only to look without changing)"
+        )
     missing = [side for side in sidecars(path) if not side.exists()]
     if missing and not os.access(path.parent, os.W_OK):
-        raise BadInput(f"{path}: its folder {path.parent} is read-only, and SQLite must create {missing[0].name} "
-                       "there to write (use --read-only to look without changing)")
+        raise BadInput(
+            f"{path}: its folder {path.parent} is read-only, and SQLite must create"
+            f" {missing[0].name} there to write (use --read-only to look without changing)"
+        )
     for side in sidecars(path):
-        if side.exists() and not os.access(side, os.W_OK):  # left read-only by an old read-only open
+        if side.exists() and not os.access(
+            side, os.W_OK
+        ):  # left read-only by an old read-only open
             os.chmod(side, FILE_MODE)
 
 
@@ -147,8 +165,14 @@ def lock_holders(path: Path) -> list[str]:
         table = Path("/proc/locks").read_text()
     except OSError:
         return []
-    pids = sorted({int(fields[4]) for fields in (line.split() for line in table.splitlines())
-                   if len(fields) > 5 and fields[5] in wanted and fields[4].isdigit()} - {os.getpid()})
+    pids = sorted(
+        {
+            int(fields[4])
+            for fields in (line.split() for line in table.splitlines())
+            if len(fields) > 5 and fields[5] in wanted and fields[4].isdigit()
+        }
+        - {os.getpid()}
+    )
     return [f"pid {pid}: {_command(pid)}" for pid in pids]
 
 

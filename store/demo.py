@@ -33,7 +33,9 @@ class DemoFleet:
         with removed_on_failure(path):
             database = open_db(path)
             try:
-                return load_scenario(database, self.world, source=self.source, replace=replace, actor=actor)
+                return load_scenario(
+                    database, self.world, source=self.source, replace=replace, actor=actor
+                )
             finally:
                 database.close()
 

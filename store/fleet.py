@@ -29,7 +29,9 @@ PRIVATE_PREVIEW_NOTE = (
     "again on this machine using a fresh Preview appliance."
 )
 PRIVATE_ENDPOINT_NOTE = "The vault uses private endpoints: automatic updates are not available."
-VAULT_OFF_NOTE = "Automatic updates are off for this vault (Allow Site Recovery to manage): update it by hand."
+VAULT_OFF_NOTE = (
+    "Automatic updates are off for this vault (Allow Site Recovery to manage): update it by hand."
+)
 
 
 def _fts_phrase(term: str) -> str:
@@ -71,7 +73,9 @@ def item_where(
         args.append(q.vault_id)
     if with_status and q.status:
         if q.status not in STATUS_SLUGS.values():
-            raise BadInput(f"unknown status {q.status!r}; use one of {', '.join(STATUS_SLUGS.values())}")
+            raise BadInput(
+                f"unknown status {q.status!r}; use one of {', '.join(STATUS_SLUGS.values())}"
+            )
         clauses.append(f"{b}{a}status = ?")
         args.append(q.status)
     if q.statuses:
@@ -104,7 +108,8 @@ def page_items(
     offset: int = 0,
     after: tuple[str, str] | None = None,
 ) -> list[ItemRow]:
-    """Rows in sort order: after the (sort value, name) key when given (keyset), else from `offset`."""
+    """Rows in sort order: after the (sort value, name) key when given (keyset), else from
+    `offset`."""
     if q.sort not in SORTS:
         raise BadInput(f"unknown sort {q.sort!r}; use one of {', '.join(SORTS)}")
     column = SORTS[q.sort]
@@ -115,7 +120,11 @@ def page_items(
     key = "name" if column == "name" else f"({column}, name)"
     if after is not None:
         op = "<" if q.descending else ">"
-        where += (" AND " if where else " WHERE ") + f"{key} {op} " + ("?" if column == "name" else "(?, ?)")
+        where += (
+            (" AND " if where else " WHERE ")
+            + f"{key} {op} "
+            + ("?" if column == "name" else "(?, ?)")
+        )
         args.extend(after[1:] if column == "name" else after)
         offset = 0
     order = f"name {direction}" if column == "name" else f"{column} {direction}, name {direction}"
@@ -135,13 +144,17 @@ def facet_counts(conn: sqlite3.Connection, q: ItemQuery) -> dict[str, int]:
     if q.vault_id is not None and not q.text.strip() and not q.statuses:
         # One range count per status on (vault_id, status, name): half the cost of a GROUP BY.
         each = "(SELECT count(*) FROM items WHERE vault_id = ? AND status = ?)"
-        row = conn.execute("SELECT " + ", ".join([each] * len(slugs)),
-                           [v for slug in slugs for v in (q.vault_id, slug)]).fetchone()
-        return dict(zip(slugs, row))
+        row = conn.execute(
+            "SELECT " + ", ".join([each] * len(slugs)),
+            [v for slug in slugs for v in (q.vault_id, slug)],
+        ).fetchone()
+        return dict(zip(slugs, row, strict=True))
     return _grouped_counts(conn, q)[0]
 
 
-def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
+def match_counts(
+    conn: sqlite3.Connection, q: ItemQuery
+) -> tuple[dict[str, int], tuple[str, None] | None]:
     """`facet_counts`, and for a name filter the lowest matching name (read in the same scan;
     see `ItemQuery.names`).
 
@@ -154,7 +167,9 @@ def match_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int]
     return _grouped_counts(conn, q)
 
 
-def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
+def _grouped_counts(
+    conn: sqlite3.Connection, q: ItemQuery
+) -> tuple[dict[str, int], tuple[str, None] | None]:
     slugs = list(STATUS_SLUGS.values())
     where, args = item_where(conn, q.with_(names=None), with_status=False)
     counts = dict.fromkeys(slugs, 0)
@@ -167,9 +182,10 @@ def _grouped_counts(conn: sqlite3.Connection, q: ItemQuery) -> tuple[dict[str, i
 
 
 _DETAIL = (
-    "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers, i.next_check_at, "
-    "i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint, i.replication_health, "
-    "i.protection_state, v.agent_auto_update FROM items i JOIN vaults v ON v.id = i.vault_id"
+    "SELECT i.name, v.name, i.os, i.appliance, i.agent_version, i.status, i.blockers,"
+    " i.next_check_at, i.checked_at, i.last_job_id, i.private_preview, v.private_endpoint,"
+    " i.replication_health, i.protection_state, v.agent_auto_update FROM items i JOIN vaults v ON"
+    " v.id = i.vault_id"
 )
 
 
@@ -177,32 +193,71 @@ def _item_view(row: tuple, latest: str | None, latest_date: str | None) -> ItemV
     import json  # Here and below, where used: the console's first rows never need json.
 
     from store.models import Blocker, ItemView  # pydantic: not before the first frame
-    (name, vault, os_name, appliance, version, status, blockers, next_check, checked, last_job,
-     preview, private_endpoint, health, protection, vault_auto) = row
-    note = (PRIVATE_PREVIEW_NOTE if preview else PRIVATE_ENDPOINT_NOTE if private_endpoint
-            else None if vault_auto else VAULT_OFF_NOTE)
+
+    (
+        name,
+        vault,
+        os_name,
+        appliance,
+        version,
+        status,
+        blockers,
+        next_check,
+        checked,
+        last_job,
+        preview,
+        private_endpoint,
+        health,
+        protection,
+        vault_auto,
+    ) = row
+    note = (
+        PRIVATE_PREVIEW_NOTE
+        if preview
+        else PRIVATE_ENDPOINT_NOTE
+        if private_endpoint
+        else None
+        if vault_auto
+        else VAULT_OFF_NOTE
+    )
     return ItemView(
-        name=name, vault=vault, os=os_name, appliance=appliance, agent_version=version,
-        latest_version=latest, latest_release_date=latest_date,
+        name=name,
+        vault=vault,
+        os=os_name,
+        appliance=appliance,
+        agent_version=version,
+        latest_version=latest,
+        latest_release_date=latest_date,
         status=UpdateStatus.from_slug(status).value,
-        blockers=[Blocker(**b) for b in json.loads(blockers)], next_check_at=next_check,
-        checked_at=checked, last_job_id=last_job, private_preview=bool(preview),
-        auto_update=note is None, auto_update_note=note, replication_health=health,
+        blockers=[Blocker(**b) for b in json.loads(blockers)],
+        next_check_at=next_check,
+        checked_at=checked,
+        last_job_id=last_job,
+        private_preview=bool(preview),
+        auto_update=note is None,
+        auto_update_note=note,
+        replication_health=health,
         protection_state=protection,
     )
 
 
 _DETAIL_WITH_LATEST = _DETAIL.replace(
-    " FROM items i", f", {latest_ga_sql('agent', 'version')}, {latest_ga_sql('agent', 'released_at')} FROM items i"
+    " FROM items i",
+    f", {latest_ga_sql('agent', 'version')}, {latest_ga_sql('agent', 'released_at')} FROM items i",
 )
 
 
 def no_such_item(conn: sqlite3.Connection, name: str) -> BadInput:
     """The error for an unknown machine name, with the closest names there are ("did you mean")."""
     like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    candidates = [n for (n,) in conn.execute(  # a typo rarely changes both ends of a name
-        "SELECT name FROM items WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' LIMIT 5000",
-        (like[:3] + "%", "%" + like[-3:]))]
+    candidates = [
+        n
+        for (n,) in conn.execute(  # a typo rarely changes both ends of a name
+            "SELECT name FROM items WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' LIMIT"
+            " 5000",
+            (like[:3] + "%", "%" + like[-3:]),
+        )
+    ]
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.75)
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     return BadInput(f"no replicated item named {name!r}{hint}")
@@ -248,8 +303,10 @@ def position_of(conn: sqlite3.Connection, q: ItemQuery, item_id: int) -> int | N
     """The row index of an item under `q`'s filter and sort, or None when the filter hides it."""
     column = SORTS[q.sort]
     where, args = item_where(conn, q)
-    row = conn.execute(f"SELECT {column}, name FROM items{where}{' AND' if where else ' WHERE'} id = ?",
-                       [*args, item_id]).fetchone()
+    row = conn.execute(
+        f"SELECT {column}, name FROM items{where}{' AND' if where else ' WHERE'} id = ?",
+        [*args, item_id],
+    ).fetchone()
     if row is None:
         return None
     op = ">" if q.descending else "<"
@@ -281,7 +338,10 @@ def eligible_ids(conn: sqlite3.Connection, vault_id: int | None) -> list[int]:
     # faster (100,000 eligible: 280 -> 60 ms). The index-only count that decides costs ~5 ms.
     candidates = conn.execute(f"SELECT count(*) FROM items{where}", args).fetchone()[0]
     source = "items NOT INDEXED" if candidates > SCAN_ABOVE else "items"
-    return [r[0] for r in conn.execute(f"SELECT id FROM {source}{where} AND active_job_id IS NULL", args)]
+    return [
+        r[0]
+        for r in conn.execute(f"SELECT id FROM {source}{where} AND active_job_id IS NULL", args)
+    ]
 
 
 def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
@@ -289,7 +349,8 @@ def names_of(conn: sqlite3.Connection, ids: list[int]) -> list[str]:
     import json
 
     rows = conn.execute(
-        "SELECT name FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name", (json.dumps(ids),)
+        "SELECT name FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
+        (json.dumps(ids),),
     )
     return [r[0] for r in rows]
 
@@ -300,4 +361,6 @@ def count_matching(conn: sqlite3.Connection, q: ItemQuery, ids: list[int]) -> in
 
     where, args = item_where(conn, q)
     where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
-    return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM items{where}", [*args, json.dumps(ids)]).fetchone()[
+        0
+    ]

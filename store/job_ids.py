@@ -36,8 +36,8 @@ def job_id_sql(seq: str, ms: str, key: str, base: str) -> str:
     rand = f"(({x}) * ({x}) + 12345) % {_Q}"
     counter = f"(({base}) + ({seq}))"
     return (
-        f"printf('%08x-%04x-7%03x-%04x-%04x%08x', ({ms}) >> 16, ({ms}) & 65535, ({counter} >> 30) & 4095, "
-        f"32768 | (({counter} >> 16) & 16383), {counter} & 65535, {rand})"
+        f"printf('%08x-%04x-7%03x-%04x-%04x%08x', ({ms}) >> 16, ({ms}) & 65535, ({counter} >> 30) &"
+        f" 4095, 32768 | (({counter} >> 16) & 16383), {counter} & 65535, {rand})"
     )
 
 
@@ -51,7 +51,10 @@ def counter_base(ms: int, key: int) -> int:
 def job_id_key(conn: sqlite3.Connection) -> int:
     """The scenario seed's key for job_id_sql's pseudo-random bits."""
     seed = setting(conn, "seed", "1")
-    return int.from_bytes(hashlib.blake2b(f"job-id:{seed}".encode(), digest_size=8).digest(), "big") % _P
+    return (
+        int.from_bytes(hashlib.blake2b(f"job-id:{seed}".encode(), digest_size=8).digest(), "big")
+        % _P
+    )
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -82,9 +85,12 @@ def job_id_params(conn: sqlite3.Connection, created: datetime) -> dict[str, int]
     return {"ms": ms, "key": key, "base": counter_base(ms, key)}
 
 
-def job_ids(conn: sqlite3.Connection, start: int, count: int, created: datetime) -> list[tuple[int, str]]:
+def job_ids(
+    conn: sqlite3.Connection, start: int, count: int, created: datetime
+) -> list[tuple[int, str]]:
     """(seq, GUID) for seqs start .. start + count - 1 created at `created`."""
     if count <= 0:
         return []
-    return conn.execute(_IDS_FROM, {"start": start, "stop": start + count - 1,
-                                    **job_id_params(conn, created)}).fetchall()
+    return conn.execute(
+        _IDS_FROM, {"start": start, "stop": start + count - 1, **job_id_params(conn, created)}
+    ).fetchall()

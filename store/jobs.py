@@ -32,21 +32,55 @@ JOB_COLUMNS = (
 
 def job_from_row(row: tuple, tasks: list[TaskView]) -> JobView:
     from store.models import JobError, JobView  # pydantic: not before the first frame
-    (_seq, job_id, name, scenario, target, vault, component, state, initiated_by, created, start,
-     end, from_v, to_v, errors, retry_of, waiting, rollout) = row
+
+    (
+        _seq,
+        job_id,
+        name,
+        scenario,
+        target,
+        vault,
+        component,
+        state,
+        initiated_by,
+        created,
+        start,
+        end,
+        from_v,
+        to_v,
+        errors,
+        retry_of,
+        waiting,
+        rollout,
+    ) = row
     return JobView(
-        id=job_id, name=name, scenario=scenario, item=target, vault=vault, component=component,
-        state=state, initiated_by=initiated_by, created_time=created, start_time=start,
-        end_time=end, from_version=from_v, to_version=to_v, tasks=tasks,
-        errors=[JobError(**e) for e in json.loads(errors)], retry_of=retry_of,
-        waiting_reason=waiting, rollout=rollout,
+        id=job_id,
+        name=name,
+        scenario=scenario,
+        item=target,
+        vault=vault,
+        component=component,
+        state=state,
+        initiated_by=initiated_by,
+        created_time=created,
+        start_time=start,
+        end_time=end,
+        from_version=from_v,
+        to_version=to_v,
+        tasks=tasks,
+        errors=[JobError(**e) for e in json.loads(errors)],
+        retry_of=retry_of,
+        waiting_reason=waiting,
+        rollout=rollout,
     )
 
 
 def tasks_of(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
     from store.models import TaskView
+
     rows = conn.execute(
-        "SELECT name, state, start_time, end_time FROM tasks WHERE job_seq = ? ORDER BY position", (seq,)
+        "SELECT name, state, start_time, end_time FROM tasks WHERE job_seq = ? ORDER BY position",
+        (seq,),
     ).fetchall()
     if rows:
         return [TaskView(name=n, state=s, start_time=st, end_time=et) for n, s, st, et in rows]
@@ -56,13 +90,15 @@ def tasks_of(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
 def planned_tasks(conn: sqlite3.Connection, seq: int) -> list[TaskView]:
     """The tasks of a job that has not started: its plan (rows are written when it starts)."""
     from store.models import TaskView
+
     row = conn.execute("SELECT component IS NOT NULL FROM jobs WHERE seq = ?", (seq,)).fetchone()
     if row is None:
         return []
     seed = setting(conn, "seed", "1")
-    return [TaskView(name=name, state=JobState.NOT_STARTED.value)
-            for name, _d in task_plan(seed, seq, bool(row[0]))]
-
+    return [
+        TaskView(name=name, state=JobState.NOT_STARTED.value)
+        for name, _d in task_plan(seed, seq, bool(row[0]))
+    ]
 
 
 def get_job(conn: sqlite3.Connection, job_id: str) -> JobView | None:
@@ -104,8 +140,13 @@ def _job_where(q: JobQuery) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def list_jobs(conn: sqlite3.Connection, q: JobQuery | None = None, *, limit: int = 100,
-              after_seq: int | None = None) -> list[JobRow]:
+def list_jobs(
+    conn: sqlite3.Connection,
+    q: JobQuery | None = None,
+    *,
+    limit: int = 100,
+    after_seq: int | None = None,
+) -> list[JobRow]:
     """Newest first; the next page starts after the last row's seq (keyset, index range scans)."""
     where, args = _job_where(q or JobQuery())
     if after_seq is not None:
@@ -134,18 +175,25 @@ def state_counts(conn: sqlite3.Connection, vault_id: int | None = None) -> dict[
     if vault_id is not None:
         # One range count per state on (vault_id, state, seq): half the cost of a GROUP BY.
         each = "(SELECT count(*) FROM jobs WHERE vault_id = ? AND state = ?)"
-        row = conn.execute("SELECT " + ", ".join([each] * len(states)),
-                           [v for state in states for v in (vault_id, state)]).fetchone()
-        return dict(zip(states, row))
+        row = conn.execute(
+            "SELECT " + ", ".join([each] * len(states)),
+            [v for state in states for v in (vault_id, state)],
+        ).fetchone()
+        return dict(zip(states, row, strict=True))
     counts = dict.fromkeys(states, 0)
     counts.update(conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall())
     return counts
 
 
-def job_views(conn: sqlite3.Connection, q: JobQuery | None = None, *, limit: int | None = None) -> list[JobView]:
+def job_views(
+    conn: sqlite3.Connection, q: JobQuery | None = None, *, limit: int | None = None
+) -> list[JobView]:
     """Full jobs (with tasks), newest first, in two queries whatever the count."""
     where, args = _job_where(q or JobQuery())
-    sql = f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id{where} ORDER BY j.seq DESC"
+    sql = (
+        f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id{where} ORDER BY j.seq"
+        " DESC"
+    )
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -158,7 +206,8 @@ def jobs_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> list[JobView]:
         return []
     lo, hi = min(seqs), max(seqs)
     rows = conn.execute(
-        f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id WHERE j.seq BETWEEN ? AND ?",
+        f"SELECT {JOB_COLUMNS} FROM jobs j JOIN vaults v ON v.id = j.vault_id WHERE j.seq BETWEEN ?"
+        " AND ?",
         (lo, hi),
     ).fetchall()
     wanted = set(seqs)
@@ -169,6 +218,7 @@ def jobs_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> list[JobView]:
 
 def _with_tasks(conn: sqlite3.Connection, rows: list[tuple]) -> list[JobView]:
     from store.models import TaskView
+
     if not rows:
         return []
     seqs = [r[0] for r in rows]
@@ -176,12 +226,19 @@ def _with_tasks(conn: sqlite3.Connection, rows: list[tuple]) -> list[JobView]:
     lo, hi = min(seqs), max(seqs)
     cols = "SELECT job_seq, name, state, start_time, end_time FROM tasks"
     if hi - lo < 2 * len(seqs):  # dense (a command's new jobs, a full list): one range scan
-        cursors = [conn.execute(f"{cols} WHERE job_seq BETWEEN ? AND ? ORDER BY job_seq, position", (lo, hi))]
+        cursors = [
+            conn.execute(
+                f"{cols} WHERE job_seq BETWEEN ? AND ? ORDER BY job_seq, position", (lo, hi)
+            )
+        ]
     else:
         ordered = sorted(seqs)
         cursors = [
-            conn.execute(f"{cols} WHERE job_seq IN ({','.join('?' * len(part))}) ORDER BY job_seq, position", part)
-            for part in (ordered[i:i + 500] for i in range(0, len(ordered), 500))
+            conn.execute(
+                f"{cols} WHERE job_seq IN ({','.join('?' * len(part))}) ORDER BY job_seq, position",
+                part,
+            )
+            for part in (ordered[i : i + 500] for i in range(0, len(ordered), 500))
         ]
     for cursor in cursors:
         for seq, name, state, start, end in cursor:
@@ -191,6 +248,8 @@ def _with_tasks(conn: sqlite3.Connection, rows: list[tuple]) -> list[JobView]:
     if missing:
         seed = setting(conn, "seed", "1")
         for r in missing:  # not started yet: the plan (column 6 is the component)
-            tasks[r[0]] = [TaskView(name=name, state=JobState.NOT_STARTED.value)
-                           for name, _d in task_plan(seed, r[0], r[6] is not None)]
+            tasks[r[0]] = [
+                TaskView(name=name, state=JobState.NOT_STARTED.value)
+                for name, _d in task_plan(seed, r[0], r[6] is not None)
+            ]
     return [job_from_row(r, tasks[r[0]]) for r in rows]

@@ -49,8 +49,7 @@ def __getattr__(name: str) -> Migrations:
 @_step()
 def m001_fleet(db: Database) -> None:
     """Vaults, releases, appliances and components, items (with the FTS5 trigram name index)."""
-    db.executescript(
-        """
+    db.executescript("""
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
@@ -146,15 +145,13 @@ def m001_fleet(db: Database) -> None:
             INSERT INTO items_fts (items_fts, rowid, name) VALUES ('delete', old.id, old.name);
             INSERT INTO items_fts (rowid, name) VALUES (new.id, new.name);
         END;
-        """
-    )
+        """)
 
 
 @_step()
 def m002_jobs_clock_audit(db: Database) -> None:
     """Jobs and their tasks, the clock, the engine lease and the audit log."""
-    db.executescript(
-        """
+    db.executescript("""
         CREATE TABLE jobs (
             seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -216,15 +213,14 @@ def m002_jobs_clock_audit(db: Database) -> None:
             target TEXT,
             detail TEXT NOT NULL DEFAULT '{}'
         );
-        """
-    )
+        """)
 
 
 @_step()
 def m003_engine(db: Database) -> None:
-    """Engine state: simulated agent changes seen at the next check, component job links, job indexes."""
-    db.executescript(
-        """
+    """Engine state: simulated agent changes seen at the next check, component job links, job
+    indexes."""
+    db.executescript("""
         ALTER TABLE items ADD COLUMN sim_agent_version TEXT;
         ALTER TABLE items ADD COLUMN sim_version_at_reboot TEXT;
         ALTER TABLE items ADD COLUMN seen_appliance_azure INTEGER;
@@ -234,14 +230,15 @@ def m003_engine(db: Database) -> None:
         CREATE INDEX appliances_next_check ON appliances (next_check_at);
         CREATE INDEX jobs_component_due ON jobs (next_event_at)
             WHERE component IS NOT NULL AND next_event_at IS NOT NULL;
-        """
-    )
+        """)
 
 
 @_step()
 def m004_reinstalled_index(db: Database) -> None:
     """A small index of machines with a hand reinstall not yet seen by a check."""
-    db.executescript("CREATE INDEX items_reinstalled ON items (id) WHERE sim_agent_version IS NOT NULL;")
+    db.executescript(
+        "CREATE INDEX items_reinstalled ON items (id) WHERE sim_agent_version IS NOT NULL;"
+    )
 
 
 @_step()
@@ -249,12 +246,10 @@ def m005_thinner_job_indexes(db: Database) -> None:
     """Creating a job writes one entry per index: the (appliance_id, seq) index only served an
     appliance's component-job list, so it becomes a partial index of component jobs (a few rows).
     Agent-job queries by appliance use jobs_appliance_state."""
-    db.executescript(
-        """
+    db.executescript("""
         DROP INDEX jobs_appliance;
         CREATE INDEX jobs_component ON jobs (appliance_id, seq) WHERE component IS NOT NULL;
-        """
-    )
+        """)
 
 
 @_step()
@@ -264,14 +259,11 @@ def m006_check_phase_index(db: Database) -> None:
     next_check_at, which every check rewrote (100,000 entries per pass at 100k machines). The clock
     remembers up to where every machine's check is done (`checks_to`), so a pass reads only the
     phases due since."""
-    db.executescript(
-        """
+    db.executescript("""
         DROP INDEX items_next_check;
         CREATE INDEX items_check_phase ON items (check_offset_s);
         ALTER TABLE clock ADD COLUMN checks_to TEXT;
-        """
-    )
-
+        """)
 
 
 @_step()
@@ -279,8 +271,7 @@ def m007_rollouts(db: Database) -> None:
     """Staged rollouts: the frozen plan (machines in waves, skipped ones with their reasons), each
     wave's start and end, and the rollout and wave of every job a rollout creates. The partial index
     serves a rollout's per-wave, per-state counts; other jobs add no entry to it."""
-    db.executescript(
-        """
+    db.executescript("""
         CREATE TABLE rollouts (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
@@ -321,17 +312,16 @@ def m007_rollouts(db: Database) -> None:
         ) WITHOUT ROWID;
         ALTER TABLE jobs ADD COLUMN rollout_id INTEGER REFERENCES rollouts (id);
         ALTER TABLE jobs ADD COLUMN rollout_wave INTEGER;
-        CREATE INDEX jobs_rollout ON jobs (rollout_id, rollout_wave, state) WHERE rollout_id IS NOT NULL;
-        """
-    )
+        CREATE INDEX jobs_rollout ON jobs (rollout_id, rollout_wave, state)
+            WHERE rollout_id IS NOT NULL;
+        """)
 
 
 @_step()
 def m008_clock_requests(db: Database) -> None:
     """`clock advance` / `clock set` asked of the engine lease's holder by another process
     (store/engine/handoff.py): one row while its asker waits."""
-    db.executescript(
-        """
+    db.executescript("""
         CREATE TABLE clock_requests (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('advance', 'set')),
@@ -344,8 +334,7 @@ def m008_clock_requests(db: Database) -> None:
             result TEXT,
             asker_pid INTEGER NOT NULL
         );
-        """
-    )
+        """)
 
 
 STEP_NAMES = [fn.__name__ for fn in STEPS]

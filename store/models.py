@@ -52,14 +52,18 @@ class JobView(View):
     initiated_by: str = Field(description="The operator's user, or Site Recovery.")
     created_time: str = Field(description="ISO UTC, when the job was created.")
     start_time: str | None = Field(default=None, description="ISO UTC, when it started running.")
-    end_time: str | None = Field(default=None, description="ISO UTC, when it reached a final state.")
+    end_time: str | None = Field(
+        default=None, description="ISO UTC, when it reached a final state."
+    )
     from_version: str | None = Field(default=None, description="Version before the update.")
     to_version: str | None = Field(default=None, description="Version the job installs.")
     tasks: list[TaskView] = Field(default_factory=list, description="Steps in order.")
     errors: list[JobError] = Field(default_factory=list, description="Errors of a failed job.")
     retry_of: str | None = Field(default=None, description="The failed job this one retries.")
     waiting_reason: str | None = Field(default=None, description="Why a NotStarted job waits.")
-    rollout: str | None = Field(default=None, description="The staged rollout that created it, if any.")
+    rollout: str | None = Field(
+        default=None, description="The staged rollout that created it, if any."
+    )
 
 
 class ItemView(View):
@@ -74,8 +78,12 @@ class ItemView(View):
     latest_release_date: str | None = Field(default=None, description="Release date of the latest.")
     status: str = Field(description="One of the portal's five status words.")
     blockers: list[Blocker] = Field(default_factory=list, description="Why it cannot update.")
-    next_check_at: str | None = Field(default=None, description="ISO UTC of the next prerequisite check.")
-    checked_at: str | None = Field(default=None, description="ISO UTC of the last prerequisite check.")
+    next_check_at: str | None = Field(
+        default=None, description="ISO UTC of the next prerequisite check."
+    )
+    checked_at: str | None = Field(
+        default=None, description="ISO UTC of the last prerequisite check."
+    )
     last_job_id: str | None = Field(default=None, description="The last update job.")
     private_preview: bool = Field(default=False, description="Installed from private-preview bits.")
     auto_update: bool = Field(default=True, description="Whether automatic updates apply to it.")
@@ -103,8 +111,12 @@ class ApplianceView(View):
     time_zone: str = Field(description="IANA time zone of its local midnight.")
     azure_connected: bool = Field(description="Whether it reaches Azure services (service's view).")
     auto_update: bool = Field(description="False when the registry has AutoUpdate = 0.")
-    registry: dict[str, int] = Field(default_factory=dict, description="HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values.")
-    components: list[ComponentView] = Field(default_factory=list, description="The seven components.")
+    registry: dict[str, int] = Field(
+        default_factory=dict, description="HKLM\\SOFTWARE\\Microsoft\\AzureAppliance values."
+    )
+    components: list[ComponentView] = Field(
+        default_factory=list, description="The seven components."
+    )
     item_count: int = Field(default=0, description="Machines replicating through it.")
 
 
@@ -113,7 +125,9 @@ class SkippedMachine(View):
 
     name: str = Field(description="Machine name.")
     reasons: list[str] = Field(description="'Reason: message' lines, e.g. 'RebootRequired: ...'.")
-    wave: int | None = Field(default=None, description="The wave whose start skipped it (None: at creation).")
+    wave: int | None = Field(
+        default=None, description="The wave whose start skipped it (None: at creation)."
+    )
 
 
 class WaveView(View):
@@ -121,7 +135,9 @@ class WaveView(View):
 
     index: int = Field(description="0 is the canary.")
     state: str = Field(description="Pending, Running, Baking, Succeeded, Halted or Aborted.")
-    machines: list[str] = Field(default_factory=list, description="Its machines, fixed at creation.")
+    machines: list[str] = Field(
+        default_factory=list, description="Its machines, fixed at creation."
+    )
     size: int = Field(description="How many machines it has.")
     started: str | None = Field(default=None, description="ISO UTC, when its jobs were created.")
     finished: str | None = Field(default=None, description="ISO UTC, when its last job ended.")
@@ -133,22 +149,38 @@ class RolloutView(View):
 
     name: str = Field(description="Rollout name, unique in the database.")
     vault: str = Field(description="Vault of its machines.")
-    state: str = Field(description="Running, Baking, Waiting, Paused, Halted, Completed or Aborted.")
+    state: str = Field(
+        description="Running, Baking, Waiting, Paused, Halted, Completed or Aborted."
+    )
     target_version: str = Field(description="The agent version its jobs install.")
-    bake: str = Field(description="Engine time between a wave's last job and the next wave, e.g. 30m.")
-    window: str | None = Field(default=None, description="Vault-local HH:MM-HH:MM when waves may start.")
-    failures: int = Field(description="Failed jobs counted against the budget (since the last resume).")
+    bake: str = Field(
+        description="Engine time between a wave's last job and the next wave, e.g. 30m."
+    )
+    window: str | None = Field(
+        default=None, description="Vault-local HH:MM-HH:MM when waves may start."
+    )
+    failures: int = Field(
+        description="Failed jobs counted against the budget (since the last resume)."
+    )
     max_failures: int = Field(description="The budget: one failure more halts the rollout.")
     halted_reason: str | None = Field(default=None, description="Why it halted.")
-    skipped: list[SkippedMachine] = Field(default_factory=list, description="Machines it does not update.")
+    skipped: list[SkippedMachine] = Field(
+        default_factory=list, description="Machines it does not update."
+    )
     waves: list[WaveView] = Field(default_factory=list, description="The waves, the canary first.")
     machines: int = Field(description="Machines in its waves.")
     bake_seconds: int = Field(description="The bake time in seconds.")
-    created_by: str = Field(description="The operator who created it; its jobs are initiated by them.")
+    created_by: str = Field(
+        description="The operator who created it; its jobs are initiated by them."
+    )
     created_time: str = Field(description="ISO UTC, engine time.")
-    ended_time: str | None = Field(default=None, description="ISO UTC, when it completed or was aborted.")
+    ended_time: str | None = Field(
+        default=None, description="ISO UTC, when it completed or was aborted."
+    )
     bake_ends: str | None = Field(default=None, description="ISO UTC, when the current bake ends.")
-    next_wave_at: str | None = Field(default=None, description="ISO UTC, when the next wave may start.")
+    next_wave_at: str | None = Field(
+        default=None, description="ISO UTC, when the next wave may start."
+    )
     time_zone: str = Field(description="The vault's time zone (the window's).")
 
 

@@ -1,4 +1,5 @@
-"""The operator's mutations: updates, retry, cancel, the vault toggle, the appliance registry, the clock.
+"""The operator's mutations: updates, retry, cancel, the vault toggle, the appliance registry, the
+clock.
 
 Each validates first and writes in one transaction (BEGIN IMMEDIATE): a refused or malformed
 request writes nothing. Every one is recorded in the audit log with the OS user as its actor.
@@ -48,7 +49,8 @@ def _blocker_reasons(blockers: list[dict]) -> list[str]:
     return [f"{b['reason']}: {b['message']}" for b in blockers]
 
 
-# -- agent updates -----------------------------------------------------------------------------------
+# -- agent updates
+# -----------------------------------------------------------------------------------
 
 _ITEM = (
     "SELECT id, name, vault_id, appliance_id, agent_version, sim_fail_code, agent_version_key, "
@@ -65,7 +67,9 @@ def _refusal(row: tuple, latest: Latest) -> Refusal | None:
         return Refusal(name=name, reasons=[f"{ACTIVE}: an update job is already active ({active})"])
     if codes[0] == ALREADY_LATEST:
         return Refusal(name=name, reasons=[f"{ALREADY_LATEST}: already on the latest version"])
-    return Refusal(name=name, reasons=_blocker_reasons(blockers), blockers=[Blocker(**b) for b in blockers])
+    return Refusal(
+        name=name, reasons=_blocker_reasons(blockers), blockers=[Blocker(**b) for b in blockers]
+    )
 
 
 def update(db: Database, names: Sequence[str], *, actor: str | None = None) -> UpdateOutcome:
@@ -92,70 +96,124 @@ def update(db: Database, names: Sequence[str], *, actor: str | None = None) -> U
         return _create(conn, targets, refused, latest, who, "update", ", ".join(unique[:20]))
 
 
-def update_all_eligible(db: Database, vault_id: int | None = None, *, actor: str | None = None) -> UpdateOutcome:
+def update_all_eligible(
+    db: Database, vault_id: int | None = None, *, actor: str | None = None
+) -> UpdateOutcome:
     """One job for every machine that can update now (in one vault, or all)."""
     who = _actor(actor)
-    with write(db, check_references=False) as conn:  # every job's references come from its items row
+    with write(
+        db, check_references=False
+    ) as conn:  # every job's references come from its items row
         latest = Latest.read(conn)
         if latest.agent is None:
             return UpdateOutcome()
-        where = ("items.status IN ('update-available', 'failed') AND items.blockers = '[]' "
-                 "AND items.active_job_id IS NULL AND items.agent_version_key < :latest")
+        where = (
+            "items.status IN ('update-available', 'failed') AND items.blockers = '[]' "
+            "AND items.active_job_id IS NULL AND items.agent_version_key < :latest"
+        )
         params: dict = {"latest": latest.agent_key}
         if vault_id is not None:
             where = "items.vault_id = :vault AND " + where
             params["vault"] = vault_id
         now = clock.now(conn)
-        seqs = enqueue_agents_matching(conn, where, params, at=now, initiated_by=who, to_version=latest.agent.version)
+        seqs = enqueue_agents_matching(
+            conn, where, params, at=now, initiated_by=who, to_version=latest.agent.version
+        )
         return _created(conn, list(seqs), [], now, who, "update --all-eligible", None)
 
 
-def update_selected(db: Database, item_ids: Sequence[int], *, actor: str | None = None) -> tuple[int, int]:
+def update_selected(
+    db: Database, item_ids: Sequence[int], *, actor: str | None = None
+) -> tuple[int, int]:
     """The bulk dialog's OK: one job per selected machine that can still update; (created, refused).
 
     Set-based (the selection travels as one JSON parameter) and returns counts, not job views,
     so 100,000 selected machines cost one query and two executemany calls."""
     who = _actor(actor)
     ids = sorted(set(item_ids))
-    with write(db, check_references=False) as conn:  # every job's references come from its items row
+    with write(
+        db, check_references=False
+    ) as conn:  # every job's references come from its items row
         latest = Latest.read(conn)
         if latest.agent is None or not ids:
             return 0, len(ids)
-        where = ("items.id IN (SELECT value FROM json_each(:ids)) AND items.blockers = '[]' "
-                 "AND items.active_job_id IS NULL AND items.agent_version_key < :latest")
+        where = (
+            "items.id IN (SELECT value FROM json_each(:ids)) AND items.blockers = '[]' "
+            "AND items.active_job_id IS NULL AND items.agent_version_key < :latest"
+        )
         now = clock.now(conn)
-        seqs = enqueue_agents_matching(conn, where, {"ids": json.dumps(ids), "latest": latest.agent_key},
-                                       at=now, initiated_by=who, to_version=latest.agent.version)
-        audit.record(conn, now, "update (selection)", None,
-                     {"selected": len(ids), "created": len(seqs), "refused": len(ids) - len(seqs)}, actor=who)
+        seqs = enqueue_agents_matching(
+            conn,
+            where,
+            {"ids": json.dumps(ids), "latest": latest.agent_key},
+            at=now,
+            initiated_by=who,
+            to_version=latest.agent.version,
+        )
+        audit.record(
+            conn,
+            now,
+            "update (selection)",
+            None,
+            {"selected": len(ids), "created": len(seqs), "refused": len(ids) - len(seqs)},
+            actor=who,
+        )
         return len(seqs), len(ids) - len(seqs)
 
 
-def _create(conn, targets: list[AgentTarget], refused: list[Refusal], latest: Latest, who: str,
-            action: str, target: str | None) -> UpdateOutcome:
+def _create(
+    conn,
+    targets: list[AgentTarget],
+    refused: list[Refusal],
+    latest: Latest,
+    who: str,
+    action: str,
+    target: str | None,
+) -> UpdateOutcome:
     now = clock.now(conn)
-    seqs = enqueue_agents(conn, targets, at=now, initiated_by=who,
-                          to_version=latest.agent.version) if targets else []
+    seqs = (
+        enqueue_agents(conn, targets, at=now, initiated_by=who, to_version=latest.agent.version)
+        if targets
+        else []
+    )
     return _created(conn, seqs, refused, now, who, action, target)
 
 
-def _created(conn, seqs: list[int], refused: list[Refusal], now: datetime, who: str, action: str,
-             target: str | None) -> UpdateOutcome:
+def _created(
+    conn,
+    seqs: list[int],
+    refused: list[Refusal],
+    now: datetime,
+    who: str,
+    action: str,
+    target: str | None,
+) -> UpdateOutcome:
     created = jobs_by_seq(conn, seqs)
     if not created:  # a fully refused request writes nothing (the refusals go to the operator)
         return UpdateOutcome(created=created, refused=refused)
-    audit.record(conn, now, action, target, {
-        "created": len(created), "jobs": [j.id for j in created[:100]],
-        "refused": {r.name: r.reasons for r in refused[:100]},
-    }, actor=who)
+    audit.record(
+        conn,
+        now,
+        action,
+        target,
+        {
+            "created": len(created),
+            "jobs": [j.id for j in created[:100]],
+            "refused": {r.name: r.reasons for r in refused[:100]},
+        },
+        actor=who,
+    )
     return UpdateOutcome(created=created, refused=refused)
 
 
-# -- retry and cancel --------------------------------------------------------------------------------
+# -- retry and cancel
+# --------------------------------------------------------------------------------
+
 
 def _job_row(conn: sqlite3.Connection, job_id: str) -> tuple:
     row = conn.execute(
-        "SELECT seq, id, state, item_id, appliance_id, component, vault_id FROM jobs WHERE id = ?", (job_id,)
+        "SELECT seq, id, state, item_id, appliance_id, component, vault_id FROM jobs WHERE id = ?",
+        (job_id,),
     ).fetchone()
     if row is None:
         raise BadInput(f"no job with id {job_id!r}")
@@ -163,13 +221,16 @@ def _job_row(conn: sqlite3.Connection, job_id: str) -> tuple:
 
 
 def retry(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
-    """A new job for the same machine or component, linked by retry_of to the failed (or cancelled) one."""
+    """A new job for the same machine or component, linked by retry_of to the failed (or cancelled)
+    one."""
     who = _actor(actor)
     with write(db) as conn:
         _seq, jid, state, item_id, appliance_id, component, _vault = _job_row(conn, job_id)
         if state not in (JobState.FAILED.value, JobState.CANCELLED.value):
-            raise Refused(f"job {jid} is {state}: only a failed or cancelled job can be retried",
-                          code=NOT_RETRYABLE)
+            raise Refused(
+                f"job {jid} is {state}: only a failed or cancelled job can be retried",
+                code=NOT_RETRYABLE,
+            )
         latest = Latest.read(conn)
         now = clock.now(conn)
         if component is None:
@@ -177,19 +238,34 @@ def retry(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
             refusal = _refusal(row, latest)
             if refusal:
                 raise Refused(f"{row[1]}: " + "; ".join(refusal.reasons), code=refusal.code)
-            seqs = enqueue_agents(conn, [AgentTarget(*row[:6])], at=now, initiated_by=who,
-                                  to_version=latest.agent.version, retry_of=jid)
+            seqs = enqueue_agents(
+                conn,
+                [AgentTarget(*row[:6])],
+                at=now,
+                initiated_by=who,
+                to_version=latest.agent.version,
+                retry_of=jid,
+            )
         else:
             name, vault_id, old, new = _component_ready(conn, appliance_id, component, latest)
-            seqs = enqueue_components(conn, appliance_id, vault_id, name, [(component, old, new)],
-                                      at=now, initiated_by=who, retry_of=jid)
+            seqs = enqueue_components(
+                conn,
+                appliance_id,
+                vault_id,
+                name,
+                [(component, old, new)],
+                at=now,
+                initiated_by=who,
+                retry_of=jid,
+            )
         job = jobs_by_seq(conn, seqs)[0]
         audit.record(conn, now, "retry", jid, {"job": job.id}, actor=who)
         return job
 
 
 def cancel(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
-    """NotStarted: Cancelled at once. InProgress: Cancelling, then Cancelled at its next task boundary."""
+    """NotStarted: Cancelled at once. InProgress: Cancelling, then Cancelled at its next task
+    boundary."""
     who = _actor(actor)
     with write(db) as conn:
         seq, jid, state, *_rest = _job_row(conn, job_id)
@@ -197,7 +273,9 @@ def cancel(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
         if state == JobState.NOT_STARTED.value:
             cancel_job_now(conn, seq, now, RunStats(), Latest.read(conn))
         elif state == JobState.IN_PROGRESS.value:
-            conn.execute("UPDATE jobs SET state = 'Cancelling', cancel_requested = 1 WHERE seq = ?", (seq,))
+            conn.execute(
+                "UPDATE jobs SET state = 'Cancelling', cancel_requested = 1 WHERE seq = ?", (seq,)
+            )
         elif state == JobState.CANCELLING.value:
             raise Refused(f"job {jid} is already being cancelled", code=NOT_CANCELLABLE)
         else:
@@ -206,19 +284,28 @@ def cancel(db: Database, job_id: str, *, actor: str | None = None) -> JobView:
         return get_job(conn, jid)
 
 
-# -- appliance components, the registry, the vault toggle ------------------------------------------------
+# -- appliance components, the registry, the vault toggle
+# ------------------------------------------------
+
 
 def appliance_row(conn: sqlite3.Connection, name: str) -> tuple[int, int, str]:
-    row = conn.execute("SELECT id, vault_id, registry FROM appliances WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(
+        "SELECT id, vault_id, registry FROM appliances WHERE name = ?", (name,)
+    ).fetchone()
     if row is None:
         raise BadInput(f"no appliance named {name!r}")
     return row
 
 
-def _component_ready(conn, appliance_id: int, slug: str, latest: Latest) -> tuple[str, int, str, str]:
-    name, vault_id = conn.execute("SELECT name, vault_id FROM appliances WHERE id = ?", (appliance_id,)).fetchone()
+def _component_ready(
+    conn, appliance_id: int, slug: str, latest: Latest
+) -> tuple[str, int, str, str]:
+    name, vault_id = conn.execute(
+        "SELECT name, vault_id FROM appliances WHERE id = ?", (appliance_id,)
+    ).fetchone()
     version, active, blockers = conn.execute(
-        "SELECT version, active_job_id, blockers FROM components WHERE appliance_id = ? AND slug = ?",
+        "SELECT version, active_job_id, blockers FROM components WHERE appliance_id = ? AND"
+        " slug = ?",
         (appliance_id, slug),
     ).fetchone()
     rel = latest.releases.get(slug)
@@ -232,17 +319,24 @@ def _component_ready(conn, appliance_id: int, slug: str, latest: Latest) -> tupl
     return name, vault_id, version, rel.version
 
 
-def update_component(db: Database, appliance: str, component: str, *, actor: str | None = None) -> JobView:
-    """A manual component update: a job (UpdateApplianceComponent) unless blocked, current or busy."""
+def update_component(
+    db: Database, appliance: str, component: str, *, actor: str | None = None
+) -> JobView:
+    """A manual component update: a job (UpdateApplianceComponent) unless blocked, current or
+    busy."""
     who = _actor(actor)
     slug = parse_component(component)
     with write(db) as conn:
         aid, _vault, _registry = appliance_row(conn, appliance)
         name, vault_id, old, new = _component_ready(conn, aid, slug, Latest.read(conn))
         now = clock.now(conn)
-        seqs = enqueue_components(conn, aid, vault_id, name, [(slug, old, new)], at=now, initiated_by=who)
+        seqs = enqueue_components(
+            conn, aid, vault_id, name, [(slug, old, new)], at=now, initiated_by=who
+        )
         job = jobs_by_seq(conn, seqs)[0]
-        audit.record(conn, now, "appliance update", name, {"component": slug, "job": job.id}, actor=who)
+        audit.record(
+            conn, now, "appliance update", name, {"component": slug, "job": job.id}, actor=who
+        )
         return job
 
 
@@ -253,8 +347,11 @@ def parse_component(text: str) -> str:
     return text
 
 
-def registry_set(db: Database, appliance: str, key: str, value: int, *, actor: str | None = None) -> dict[str, int]:
-    """HKLM\\SOFTWARE\\Microsoft\\AzureAppliance: AutoUpdate = 0 turns the appliance's updates off."""
+def registry_set(
+    db: Database, appliance: str, key: str, value: int, *, actor: str | None = None
+) -> dict[str, int]:
+    """HKLM\\SOFTWARE\\Microsoft\\AzureAppliance: AutoUpdate = 0 turns the appliance's updates
+    off."""
     if key != "AutoUpdate":
         raise BadInput(f"unknown registry value {key!r} (only AutoUpdate is modelled)")
     if value not in (0, 1):
@@ -262,14 +359,18 @@ def registry_set(db: Database, appliance: str, key: str, value: int, *, actor: s
     return _registry(db, appliance, key, value, _actor(actor))
 
 
-def registry_delete(db: Database, appliance: str, key: str, *, actor: str | None = None) -> dict[str, int]:
+def registry_delete(
+    db: Database, appliance: str, key: str, *, actor: str | None = None
+) -> dict[str, int]:
     """Deleting AutoUpdate turns the appliance's automatic updates back on."""
     if key != "AutoUpdate":
         raise BadInput(f"unknown registry value {key!r} (only AutoUpdate is modelled)")
     return _registry(db, appliance, key, None, _actor(actor))
 
 
-def _registry(db: Database, appliance: str, key: str, value: int | None, who: str) -> dict[str, int]:
+def _registry(
+    db: Database, appliance: str, key: str, value: int | None, who: str
+) -> dict[str, int]:
     with write(db) as conn:
         aid, _vault, raw = appliance_row(conn, appliance)
         registry = json.loads(raw)
@@ -283,22 +384,29 @@ def _registry(db: Database, appliance: str, key: str, value: int | None, who: st
         return registry
 
 
-def set_auto_update(db: Database, vault_id: int, enabled: bool, *, actor: str | None = None) -> dict:
+def set_auto_update(
+    db: Database, vault_id: int, enabled: bool, *, actor: str | None = None
+) -> dict:
     """The vault's 'Allow Site Recovery to manage' toggle (automatic agent updates)."""
     who = _actor(actor)
     with write(db) as conn:
         row = conn.execute("SELECT name FROM vaults WHERE id = ?", (vault_id,)).fetchone()
         if row is None:
             raise BadInput(f"no vault with id {vault_id}")
-        conn.execute("UPDATE vaults SET agent_auto_update = ? WHERE id = ?", (int(enabled), vault_id))
+        conn.execute(
+            "UPDATE vaults SET agent_auto_update = ? WHERE id = ?", (int(enabled), vault_id)
+        )
         audit.record(conn, clock.now(conn), "auto-update", row[0], {"enabled": enabled}, actor=who)
         return {"vault": row[0], "enabled": enabled}
 
 
-# -- the clock ---------------------------------------------------------------------------------------
+# -- the clock
+# ---------------------------------------------------------------------------------------
+
 
 def clock_advance_to(db: Database, to: datetime, *, actor: str | None = None) -> AdvanceResult:
-    """Move simulated engine time to `to` (`clock set`): never back, at most clock.MAX_MOVE at once."""
+    """Move simulated engine time to `to` (`clock set`): never back, at most clock.MAX_MOVE at
+    once."""
     return _move(db, handoff.Move(to=to), actor)
 
 
@@ -323,11 +431,19 @@ def _move(db: Database, move: handoff.Move, actor: str | None) -> AdvanceResult:
 def clock_speed(db: Database, speed: float, *, actor: str | None = None) -> None:
     with write(db) as conn:
         clock.set_speed(conn, speed)
-        audit.record(conn, clock.now(conn), "clock speed", None, {"speed": speed}, actor=_actor(actor))
+        audit.record(
+            conn, clock.now(conn), "clock speed", None, {"speed": speed}, actor=_actor(actor)
+        )
 
 
 def clock_pause(db: Database, paused: bool, *, actor: str | None = None) -> None:
     with write(db) as conn:
         clock.set_paused(conn, paused)
-        audit.record(conn, clock.now(conn), "clock pause" if paused else "clock resume", None, {},
-                     actor=_actor(actor))
+        audit.record(
+            conn,
+            clock.now(conn),
+            "clock pause" if paused else "clock resume",
+            None,
+            {},
+            actor=_actor(actor),
+        )

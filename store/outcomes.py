@@ -20,7 +20,9 @@ class Refusal(BaseModel):
 
     name: str = Field(description="The machine (or appliance/component) named.")
     reasons: list[str] = Field(description="'Reason: message' lines, e.g. 'RebootRequired: ...'.")
-    blockers: list[Blocker] = Field(default_factory=list, description="The blocking reasons in full, if blocked.")
+    blockers: list[Blocker] = Field(
+        default_factory=list, description="The blocking reasons in full, if blocked."
+    )
 
     @property
     def code(self) -> str:
@@ -32,7 +34,9 @@ class UpdateOutcome(BaseModel):
     """`update --json`: the jobs created and the requests refused."""
 
     created: list[JobView] = Field(default_factory=list, description="One job per machine updated.")
-    refused: list[Refusal] = Field(default_factory=list, description="Requests refused, with reasons.")
+    refused: list[Refusal] = Field(
+        default_factory=list, description="Requests refused, with reasons."
+    )
 
 
 class PlannedUpdate(BaseModel):
@@ -40,14 +44,20 @@ class PlannedUpdate(BaseModel):
 
     kind: str = Field(description="'agent' or 'component'.")
     name: str = Field(description="Machine name, or the appliance for a component.")
-    appliance: str = Field(description="Appliance the machine replicates through (or the appliance).")
+    appliance: str = Field(
+        description="Appliance the machine replicates through (or the appliance)."
+    )
     component: str | None = Field(default=None, description="Component slug of a component update.")
     from_version: str = Field(description="Installed version.")
     to_version: str = Field(description="Version the job will install.")
     run_at: str = Field(description="When the run creates the job (ISO with the local offset).")
     pending_check: str | None = Field(
-        default=None, description="When the service checks it next (ISO, local offset), where this entry "
-        "rests on what that check has not seen yet: a blocker fixed, or a fault, since the last check.")
+        default=None,
+        description=(
+            "When the service checks it next (ISO, local offset), where this entry rests on what"
+            " that check has not seen yet: a blocker fixed, or a fault, since the last check."
+        ),
+    )
 
 
 class PlannedSkip(BaseModel):
@@ -59,8 +69,12 @@ class PlannedSkip(BaseModel):
     appliance: str | None = Field(default=None, description="Its appliance.")
     component: str | None = Field(default=None, description="Component slug of a component.")
     pending_check: str | None = Field(
-        default=None, description="When the service checks it next (ISO, local offset), where the world "
-        "has changed since its last check (a blocker fixed by hand may clear then).")
+        default=None,
+        description=(
+            "When the service checks it next (ISO, local offset), where the world "
+            "has changed since its last check (a blocker fixed by hand may clear then)."
+        ),
+    )
 
 
 class PlannedRollout(BaseModel):
@@ -68,9 +82,13 @@ class PlannedRollout(BaseModel):
 
     name: str = Field(description="Rollout name.")
     state: str = Field(description="Its state now (Running, Baking, Waiting, Paused, Halted).")
-    next_wave: int | None = Field(default=None, description="The wave it starts next (0: the canary).")
+    next_wave: int | None = Field(
+        default=None, description="The wave it starts next (0: the canary)."
+    )
     machines: int = Field(default=0, description="How many machines that wave has.")
-    at: str | None = Field(default=None, description="When it starts (ISO with the vault's offset), if known.")
+    at: str | None = Field(
+        default=None, description="When it starts (ISO with the vault's offset), if known."
+    )
     waits_for: str = Field(description="What it waits for, in words.")
 
 
@@ -78,11 +96,19 @@ class Plan(BaseModel):
     """`plan --json`: what the next automatic run of a vault will do."""
 
     vault: str = Field(description="Vault name.")
-    run_at: str = Field(description="The vault's next local midnight (ISO with offset): the agents' run.")
+    run_at: str = Field(
+        description="The vault's next local midnight (ISO with offset): the agents' run."
+    )
     agent_auto_update: bool = Field(description="'Allow Site Recovery to manage' toggle.")
-    will_update: list[PlannedUpdate] = Field(default_factory=list, description="Updates the run will start.")
-    skipped: list[PlannedSkip] = Field(default_factory=list, description="Updates it will not start, and why.")
-    rollouts: list[PlannedRollout] = Field(default_factory=list, description="Staged rollouts' next waves.")
+    will_update: list[PlannedUpdate] = Field(
+        default_factory=list, description="Updates the run will start."
+    )
+    skipped: list[PlannedSkip] = Field(
+        default_factory=list, description="Updates it will not start, and why."
+    )
+    rollouts: list[PlannedRollout] = Field(
+        default_factory=list, description="Staged rollouts' next waves."
+    )
 
     def check_note(self, pending_check: str | None) -> str:
         """What an entry's pending check means for tonight, in words ("" when none is pending)."""
@@ -117,5 +143,7 @@ class AdvanceResult:
         stats.started = stats.succeeded = stats.failed = stats.cancelled = 0
 
     def summary(self) -> str:
-        return (f"{self.checks} checks, {self.jobs_created} jobs created, {self.started} started, "
-                f"{self.succeeded} succeeded, {self.failed} failed, {self.cancelled} cancelled")
+        return (
+            f"{self.checks} checks, {self.jobs_created} jobs created, {self.started} started, "
+            f"{self.succeeded} succeeded, {self.failed} failed, {self.cancelled} cancelled"
+        )

@@ -15,7 +15,8 @@ SORTS: dict[str, str] = {
     "os": "os",
     "appliance": "appliance",
 }
-"""Sort name -> column; each has an index (vault_id, column, name) so pages are index range scans."""
+"""Sort name -> column; each has an index (vault_id, column, name) so pages are index range
+scans."""
 
 
 class ItemRow(NamedTuple):
@@ -72,7 +73,8 @@ class JobRow(NamedTuple):
 
 @dataclass(frozen=True)
 class JobQuery:
-    """Which jobs a list shows: a vault (or all), a state, a scenario, one target (machine or appliance)."""
+    """Which jobs a list shows: a vault (or all), a state, a scenario, one target (machine or
+    appliance)."""
 
     vault_id: int | None = None
     state: str | None = None

@@ -1,4 +1,5 @@
-"""The pure rules of a staged rollout: shares and wave sizes, the bake time, the vault-local window."""
+"""The pure rules of a staged rollout: shares and wave sizes, the bake time, the vault-local
+window."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 def check_name(name: str) -> str:
     if not NAME_RE.fullmatch(name):
-        raise BadInput(f"bad rollout name {name!r} (letters, digits, '.', '_' and '-', "
-                       "starting with a letter or digit, at most 63)")
+        raise BadInput(
+            f"bad rollout name {name!r} (letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, at most 63)"
+        )
     return name
 
 
@@ -51,7 +54,9 @@ def _percent(text: str, what: str) -> Fraction:
     try:
         value = Fraction(Decimal(raw))
     except (InvalidOperation, ValueError):
-        raise BadInput(f"bad {what} {text!r} (a number of machines such as 3, or a share such as 10%)") from None
+        raise BadInput(
+            f"bad {what} {text!r} (a number of machines such as 3, or a share such as 10%)"
+        ) from None
     if value < 0 or value > 100:
         raise BadInput(f"bad {what} {text!r}: a share is between 0% and 100%")
     return value
@@ -66,7 +71,9 @@ def parse_count(text: str, what: str, *, at_least: int = 0) -> Count:
             raise BadInput(f"bad {what} {text!r}: it is at least {at_least} machine")
         return Count(share, True)
     if not raw.isdigit():
-        raise BadInput(f"bad {what} {text!r} (a number of machines such as 3, or a share such as 10%)")
+        raise BadInput(
+            f"bad {what} {text!r} (a number of machines such as 3, or a share such as 10%)"
+        )
     if int(raw) < at_least:
         raise BadInput(f"bad {what} {text!r}: it is at least {at_least} machine")
     return Count(Fraction(int(raw)), False)
@@ -78,12 +85,16 @@ def parse_waves(text: str) -> list[Fraction]:
     as an Argo Rollouts canary is promoted to 100% after its last step."""
     parts = [p.strip() for p in text.split(",")]
     if not parts or any(not p.endswith("%") for p in parts):
-        raise BadInput(f"bad --waves {text!r} (cumulative shares after the canary, e.g. 25%,50%,100%)")
+        raise BadInput(
+            f"bad --waves {text!r} (cumulative shares after the canary, e.g. 25%,50%,100%)"
+        )
     shares = [_percent(p, "--waves share") for p in parts]
     for before, after in zip([Fraction(0), *shares], shares, strict=False):
         if after <= before:
-            raise BadInput(f"bad --waves {text!r}: the shares must increase, each above the one before "
-                           "(and above 0%)")
+            raise BadInput(
+                f"bad --waves {text!r}: the shares must increase, each above the one before "
+                "(and above 0%)"
+            )
     if shares[-1] < 100:
         shares.append(Fraction(100))
     return shares
@@ -158,8 +169,10 @@ class Window:
     def interval(self, day: date, tz: str) -> tuple[datetime, datetime]:
         """The window that starts on local date `day`, as UTC [open, close)."""
         wraps = self.end <= self.start
-        return (local_instant(day, self.start, tz),
-                local_instant(day + timedelta(days=1) if wraps else day, self.end, tz))
+        return (
+            local_instant(day, self.start, tz),
+            local_instant(day + timedelta(days=1) if wraps else day, self.end, tz),
+        )
 
     def open_at(self, moment: datetime, tz: str) -> datetime:
         """The first instant at or after `moment` inside the window (`moment` itself when open)."""

@@ -69,10 +69,10 @@ class WaveRow:
 
 
 _ROLLOUT = (
-    "SELECT r.id, r.name, r.vault_id, v.name, v.time_zone, r.control, r.target_version, r.target_key, "
-    "r.bake_s, r.max_failures, r.time_window, r.created_by, r.created_time, r.waves, r.machines, "
-    "r.next_wave, r.count_from_wave, r.released_wave, r.halted_reason, r.ended_time "
-    "FROM rollouts r JOIN vaults v ON v.id = r.vault_id"
+    "SELECT r.id, r.name, r.vault_id, v.name, v.time_zone, r.control, r.target_version,"
+    " r.target_key, r.bake_s, r.max_failures, r.time_window, r.created_by, r.created_time, r.waves,"
+    " r.machines, r.next_wave, r.count_from_wave, r.released_wave, r.halted_reason, r.ended_time"
+    " FROM rollouts r JOIN vaults v ON v.id = r.vault_id"
 )
 
 
@@ -87,8 +87,9 @@ def rollout_by_id(conn: sqlite3.Connection, rollout_id: int) -> RolloutRow:
     return RolloutRow(*conn.execute(f"{_ROLLOUT} WHERE r.id = ?", (rollout_id,)).fetchone())
 
 
-def rollout_rows(conn: sqlite3.Connection, vault_id: int | None = None, *,
-                 controls: tuple[str, ...] = ()) -> list[RolloutRow]:
+def rollout_rows(
+    conn: sqlite3.Connection, vault_id: int | None = None, *, controls: tuple[str, ...] = ()
+) -> list[RolloutRow]:
     """Rollouts, newest first: of one vault (or all), in these control states (or any)."""
     clauses, args = [], []
     if vault_id is not None:
@@ -102,16 +103,22 @@ def rollout_rows(conn: sqlite3.Connection, vault_id: int | None = None, *,
 
 
 def wave_rows(conn: sqlite3.Connection, rollout_id: int) -> list[WaveRow]:
-    return [WaveRow(*r) for r in conn.execute(
-        "SELECT wave, first_position, end_position, started, finished, outcome FROM rollout_waves "
-        "WHERE rollout_id = ? ORDER BY wave", (rollout_id,))]
+    return [
+        WaveRow(*r)
+        for r in conn.execute(
+            "SELECT wave, first_position, end_position, started, finished, outcome FROM"
+            " rollout_waves WHERE rollout_id = ? ORDER BY wave",
+            (rollout_id,),
+        )
+    ]
 
 
 def job_counts(conn: sqlite3.Connection, rollout_id: int) -> dict[int, dict[str, int]]:
     """Jobs per wave and state (index-only: the partial index jobs_rollout)."""
     out: dict[int, dict[str, int]] = {}
     for wave, state, n in conn.execute(
-        "SELECT rollout_wave, state, count(*) FROM jobs WHERE rollout_id = ? GROUP BY rollout_wave, state",
+        "SELECT rollout_wave, state, count(*) FROM jobs WHERE rollout_id = ? GROUP BY rollout_wave,"
+        " state",
         (rollout_id,),
     ):
         counts = out.setdefault(wave, dict.fromkeys(JOB_STATES, 0))
@@ -124,11 +131,14 @@ def active_in(counts: dict[str, int] | None) -> int:
 
 
 def failures(r: RolloutRow, counts: dict[int, dict[str, int]]) -> int:
-    """Failed jobs that count against the budget: those of the waves since the last resume of a halt."""
+    """Failed jobs that count against the budget: those of the waves since the last resume of a
+    halt."""
     return sum(c["Failed"] for wave, c in counts.items() if wave >= r.count_from_wave)
 
 
-# -- states (pure) -----------------------------------------------------------------------------------
+# -- states (pure)
+# -----------------------------------------------------------------------------------
+
 
 def bake_end(r: RolloutRow, waves: list[WaveRow]) -> datetime | None:
     """When the bake after the last started wave ends (None: no wave to bake, or it still runs)."""
@@ -163,8 +173,9 @@ def next_start(r: RolloutRow, waves: list[WaveRow], after: datetime) -> datetime
     return window.open_at(at, r.time_zone) if window else at
 
 
-def rollout_state(r: RolloutRow, waves: list[WaveRow], counts: dict[int, dict[str, int]],
-                  now: datetime) -> str:
+def rollout_state(
+    r: RolloutRow, waves: list[WaveRow], counts: dict[int, dict[str, int]], now: datetime
+) -> str:
     """Running, Baking, Waiting (outside its window), Paused, Halted, Completed or Aborted."""
     if r.control != "running":
         return r.control.capitalize()
@@ -187,17 +198,27 @@ def wave_state(r: RolloutRow, w: WaveRow, counts: dict[str, int] | None, now: da
         return w.outcome.capitalize()
     if active_in(counts) or w.finished is None:
         return "Running"
-    baking = (r.control == "running" and w.wave == r.next_wave - 1 and r.next_wave < r.waves
-              and r.released_wave != r.next_wave
-              and now < parse_iso(w.finished) + timedelta(seconds=r.bake_s))
+    baking = (
+        r.control == "running"
+        and w.wave == r.next_wave - 1
+        and r.next_wave < r.waves
+        and r.released_wave != r.next_wave
+        and now < parse_iso(w.finished) + timedelta(seconds=r.bake_s)
+    )
     return "Baking" if baking else "Succeeded"
 
 
-# -- views ------------------------------------------------------------------------------------------
+# -- views
+# ------------------------------------------------------------------------------------------
 
-def _skipped(conn: sqlite3.Connection, r: RolloutRow, waves: list[WaveRow], limit: int | None) -> list[SkippedMachine]:
-    sql = ("SELECT i.name, m.skipped, m.position FROM rollout_machines m JOIN items i ON i.id = m.item_id "
-           "WHERE m.rollout_id = ? AND m.skipped IS NOT NULL ORDER BY m.position")
+
+def _skipped(
+    conn: sqlite3.Connection, r: RolloutRow, waves: list[WaveRow], limit: int | None
+) -> list[SkippedMachine]:
+    sql = (
+        "SELECT i.name, m.skipped, m.position FROM rollout_machines m JOIN items i ON i.id ="
+        " m.item_id WHERE m.rollout_id = ? AND m.skipped IS NOT NULL ORDER BY m.position"
+    )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     out = []
@@ -208,13 +229,24 @@ def _skipped(conn: sqlite3.Connection, r: RolloutRow, waves: list[WaveRow], limi
 
 
 def _machines(conn: sqlite3.Connection, r: RolloutRow) -> list[str]:
-    return [n for (n,) in conn.execute(
-        "SELECT i.name FROM rollout_machines m JOIN items i ON i.id = m.item_id "
-        "WHERE m.rollout_id = ? AND m.position < ? ORDER BY m.position", (r.id, r.machines))]
+    return [
+        n
+        for (n,) in conn.execute(
+            "SELECT i.name FROM rollout_machines m JOIN items i ON i.id = m.item_id "
+            "WHERE m.rollout_id = ? AND m.position < ? ORDER BY m.position",
+            (r.id, r.machines),
+        )
+    ]
 
 
-def view(conn: sqlite3.Connection, r: RolloutRow, now: datetime, *, names: bool = True,
-         skipped_limit: int | None = None) -> RolloutView:
+def view(
+    conn: sqlite3.Connection,
+    r: RolloutRow,
+    now: datetime,
+    *,
+    names: bool = True,
+    skipped_limit: int | None = None,
+) -> RolloutView:
     """The rollout as shown; `names`: list every wave's machines (the console shows counts)."""
     waves = wave_rows(conn, r.id)
     counts = job_counts(conn, r.id)
@@ -223,29 +255,56 @@ def view(conn: sqlite3.Connection, r: RolloutRow, now: datetime, *, names: bool 
     state = rollout_state(r, waves, counts, now)
     upcoming = next_start(r, waves, now) if state in ("Baking", "Waiting") else None
     return RolloutView(
-        name=r.name, vault=r.vault, state=state, target_version=r.target_version, bake=bake_text(r.bake_s),
-        window=r.window, failures=failures(r, counts), max_failures=r.max_failures,
+        name=r.name,
+        vault=r.vault,
+        state=state,
+        target_version=r.target_version,
+        bake=bake_text(r.bake_s),
+        window=r.window,
+        failures=failures(r, counts),
+        max_failures=r.max_failures,
         halted_reason=r.halted_reason if r.control == "halted" else None,
         skipped=_skipped(conn, r, waves, skipped_limit),
-        waves=[WaveView(index=w.wave, state=wave_state(r, w, counts.get(w.wave), now),
-                        machines=everyone[w.first_position:w.end_position], size=w.size,
-                        started=w.started, finished=w.finished,
-                        jobs=counts.get(w.wave, dict.fromkeys(JOB_STATES, 0)))
-               for w in waves],
-        machines=r.machines, bake_seconds=r.bake_s, created_by=r.created_by, created_time=r.created_time,
-        ended_time=r.ended_time, bake_ends=iso(end) if state == "Baking" and end else None,
-        next_wave_at=iso(upcoming) if upcoming else None, time_zone=r.time_zone,
+        waves=[
+            WaveView(
+                index=w.wave,
+                state=wave_state(r, w, counts.get(w.wave), now),
+                machines=everyone[w.first_position : w.end_position],
+                size=w.size,
+                started=w.started,
+                finished=w.finished,
+                jobs=counts.get(w.wave, dict.fromkeys(JOB_STATES, 0)),
+            )
+            for w in waves
+        ],
+        machines=r.machines,
+        bake_seconds=r.bake_s,
+        created_by=r.created_by,
+        created_time=r.created_time,
+        ended_time=r.ended_time,
+        bake_ends=iso(end) if state == "Baking" and end else None,
+        next_wave_at=iso(upcoming) if upcoming else None,
+        time_zone=r.time_zone,
     )
 
 
-def failed_machines(conn: sqlite3.Connection, rollout_id: int, limit: int = 200) -> list[FailedMachine]:
+def failed_machines(
+    conn: sqlite3.Connection, rollout_id: int, limit: int = 200
+) -> list[FailedMachine]:
     """The rollout's failed jobs, newest first."""
     out = []
     for name, job_id, wave, errors in conn.execute(
-        "SELECT target, id, rollout_wave, errors FROM jobs WHERE rollout_id = ? AND state = 'Failed' "
-        "ORDER BY seq DESC LIMIT ?", (rollout_id, limit),
+        "SELECT target, id, rollout_wave, errors FROM jobs WHERE rollout_id = ? AND state ="
+        " 'Failed' ORDER BY seq DESC LIMIT ?",
+        (rollout_id, limit),
     ):
         first = (json.loads(errors) or [{}])[0]
-        out.append(FailedMachine(name=name, job_id=job_id, wave=wave,
-                                 error=f"{first.get('code', '?')}: {first.get('message', '')}"))
+        out.append(
+            FailedMachine(
+                name=name,
+                job_id=job_id,
+                wave=wave,
+                error=f"{first.get('code', '?')}: {first.get('message', '')}",
+            )
+        )
     return out

@@ -36,7 +36,8 @@ class VaultInfo:
 
 def _one_line_failures(cls: type) -> type:
     """Every public method of `cls` and its bases turns a failing database (sqlite3.DatabaseError:
-    a damaged file, a page that will not read) into DatabaseFailed: one line wherever it surfaces."""
+    a damaged file, a page that will not read) into DatabaseFailed: one line wherever it surfaces.
+    """
     seen: set[str] = set()
     for klass in cls.__mro__[:-1]:  # the class first, then its bases, as lookup finds them
         for name, member in list(vars(klass).items()):
@@ -71,8 +72,12 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
         self.read_only = read_only
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = True, live: bool = True) -> Service:
-        return cls(open_db(path, read_only=read_only, create=create, live=live), read_only=read_only)
+    def open(
+        cls, path: str | Path, *, read_only: bool = False, create: bool = True, live: bool = True
+    ) -> Service:
+        return cls(
+            open_db(path, read_only=read_only, create=create, live=live), read_only=read_only
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -87,7 +92,8 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
         return [
             VaultInfo(i, n, tz, bool(a), bool(p))
             for i, n, tz, a, p in self._conn.execute(
-                "SELECT id, name, time_zone, agent_auto_update, private_endpoint FROM vaults ORDER BY id"
+                "SELECT id, name, time_zone, agent_auto_update, private_endpoint FROM vaults ORDER"
+                " BY id"
             )
         ]
 
@@ -131,7 +137,11 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
             "speed": state.speed,
             "paused": state.paused,
             "vaults": [
-                {"name": v.name, "time_zone": v.time_zone, "local_time": clock.local_iso(state.now, v.time_zone)}
+                {
+                    "name": v.name,
+                    "time_zone": v.time_zone,
+                    "local_time": clock.local_iso(state.now, v.time_zone),
+                }
                 for v in vaults
             ],
         }
@@ -142,6 +152,7 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
 
     def plan(self, vault_id: int) -> Plan:
         from store.engine import scheduler
+
         return scheduler.plan(self._conn, vault_id, clock.now(self._conn))
 
     def next_automatic_run(self, vault_id: int) -> datetime:

@@ -28,7 +28,10 @@ class Commands:
         """`store.operations`, for a command that changes the fleet (refused when read-only).
         Imported on the first such command: it loads the engine, which start-up does not need."""
         if self.read_only:
-            raise Refused("read-only: this would change the fleet; restart without --read-only", code="ReadOnly")
+            raise Refused(
+                "read-only: this would change the fleet; restart without --read-only",
+                code="ReadOnly",
+            )
         from store import operations
 
         return operations

@@ -24,7 +24,9 @@ class FleetReads:
     def count_items(self, q: ItemQuery) -> int:
         return fleet.count_items(self._conn, q)
 
-    def page_items(self, q: ItemQuery, *, limit: int, offset: int = 0, after: tuple[str, str] | None = None) -> list[ItemRow]:
+    def page_items(
+        self, q: ItemQuery, *, limit: int, offset: int = 0, after: tuple[str, str] | None = None
+    ) -> list[ItemRow]:
         return fleet.page_items(self._conn, q, limit=limit, offset=offset, after=after)
 
     def facet_counts(self, q: ItemQuery) -> dict[str, int]:
@@ -88,26 +90,40 @@ class FleetReads:
             args.append(vault_id)
         latest = latest_releases(self._conn)
         out = []
-        for aid, name, vault, tz, azure, registry, n_items in self._conn.execute(sql + " ORDER BY a.name", args):
+        for aid, name, vault, tz, azure, registry, n_items in self._conn.execute(
+            sql + " ORDER BY a.name", args
+        ):
             reg = json.loads(registry)
             comps = []
             for slug, version, status, blockers in self._conn.execute(
-                "SELECT slug, version, status, blockers FROM components WHERE appliance_id = ?", (aid,)
+                "SELECT slug, version, status, blockers FROM components WHERE appliance_id = ?",
+                (aid,),
             ):
                 rel = latest.get(slug)
-                comps.append(ComponentView(
-                    name=COMPONENT_NAMES[Component(slug)], slug=slug, version=version,
-                    latest_version=rel.version if rel else None,
-                    status=UpdateStatus.from_slug(status).value,
-                    blockers=[Blocker(**b) for b in json.loads(blockers)],
-                ))
+                comps.append(
+                    ComponentView(
+                        name=COMPONENT_NAMES[Component(slug)],
+                        slug=slug,
+                        version=version,
+                        latest_version=rel.version if rel else None,
+                        status=UpdateStatus.from_slug(status).value,
+                        blockers=[Blocker(**b) for b in json.loads(blockers)],
+                    )
+                )
             order = list(Component)
             comps.sort(key=lambda c: order.index(Component(c.slug)))
-            out.append(ApplianceView(
-                name=name, vault=vault, time_zone=tz, azure_connected=bool(azure),
-                auto_update=reg.get("AutoUpdate", 1) != 0, registry=reg, components=comps,
-                item_count=n_items,
-            ))
+            out.append(
+                ApplianceView(
+                    name=name,
+                    vault=vault,
+                    time_zone=tz,
+                    azure_connected=bool(azure),
+                    auto_update=reg.get("AutoUpdate", 1) != 0,
+                    registry=reg,
+                    components=comps,
+                    item_count=n_items,
+                )
+            )
         return out
 
     def appliance(self, name: str) -> ApplianceView:
@@ -116,7 +132,9 @@ class FleetReads:
                 return a
         raise BadInput(f"no appliance named {name!r}")
 
-    def item_records(self, vault_id: int, *, after: str | None = None, limit: int) -> list[ItemRecord]:
+    def item_records(
+        self, vault_id: int, *, after: str | None = None, limit: int
+    ) -> list[ItemRecord]:
         """A vault's machines in full, in name order, the first `limit` past the name `after`."""
         from store import records
 

@@ -1,4 +1,5 @@
-"""The service's jobs: counts, pages (keyset and random access) and jobs in full (store/service.py)."""
+"""The service's jobs: counts, pages (keyset and random access) and jobs in full
+(store/service.py)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,9 @@ class JobReads:
 
         return for_target(self._conn, q, name)
 
-    def job_page(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[tuple[int, JobView]]:
+    def job_page(
+        self, q: JobQuery, *, limit: int, after_seq: int | None = None
+    ) -> list[tuple[int, JobView]]:
         """Jobs in full, newest first, each with its seq (the next page starts below the last)."""
         from store import records
 

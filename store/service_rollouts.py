@@ -28,14 +28,21 @@ class Rollouts:
         from store import rollouts
 
         now = clock.now(self._conn)
-        return [rollouts.view(self._conn, r, now, names=False, skipped_limit=0)
-                for r in rollouts.rollout_rows(self._conn, vault_id)]
+        return [
+            rollouts.view(self._conn, r, now, names=False, skipped_limit=0)
+            for r in rollouts.rollout_rows(self._conn, vault_id)
+        ]
 
     def rollout(self, name: str, *, names: bool = True) -> RolloutView:
         from store import rollouts
 
-        return rollouts.view(self._conn, rollouts.rollout_row(self._conn, name), clock.now(self._conn),
-                             names=names, skipped_limit=None if names else 50)
+        return rollouts.view(
+            self._conn,
+            rollouts.rollout_row(self._conn, name),
+            clock.now(self._conn),
+            names=names,
+            skipped_limit=None if names else 50,
+        )
 
     def rollout_failed_machines(self, name: str) -> list[FailedMachine]:
         from store import rollouts
@@ -63,6 +70,7 @@ class Rollouts:
         return self.rollout(name, names=False)
 
     def abort_rollout(self, name: str) -> tuple[RolloutView, int]:
-        """Cancel its jobs that have not started and end it; the view and how many were cancelled."""
+        """Cancel its jobs that have not started and end it; the view and how many were
+        cancelled."""
         _row, cancelled = self._rollout_ops().abort(self._db, name)
         return self.rollout(name, names=False), cancelled

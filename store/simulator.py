@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def parse_requires(pairs: list[str]) -> dict[str, str]:
-    """`--requires` pairs (['process-server=9.67.1.1', ...]) -> {slug: version}; bad input if malformed."""
+    """`--requires` pairs (['process-server=9.67.1.1', ...]) -> {slug: version}; bad input if
+    malformed."""
     return sim_actions.parse_requires(pairs)
 
 
@@ -24,10 +25,19 @@ class Simulator:
         self._db = db
         self._actor = actor
 
-    def release(self, component: str, version: str, requires: dict[str, str] | None = None, *,
-                channel: str = "ga") -> dict:
-        """Publish a release of `component` now (statuses follow at once: the catalog is the service's)."""
-        return sim_actions.release(self._db, component, version, requires, channel=channel, actor=self._actor)
+    def release(
+        self,
+        component: str,
+        version: str,
+        requires: dict[str, str] | None = None,
+        *,
+        channel: str = "ga",
+    ) -> dict:
+        """Publish a release of `component` now (statuses follow at once: the catalog is the
+        service's)."""
+        return sim_actions.release(
+            self._db, component, version, requires, channel=channel, actor=self._actor
+        )
 
     def pending_reboot(self, name: str) -> None:
         """The machine gains a pending mandatory reboot."""

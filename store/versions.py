@@ -9,7 +9,8 @@ SUPPORT_WINDOW = 4
 """Supported agents are at most this many minor versions behind the latest (N-4)."""
 
 REBOOT_GAP = 4
-"""A reboot is mandatory when the target's minor is more than this past the minor at the last reboot."""
+"""A reboot is mandatory when the target's minor is more than this past the minor at the last
+reboot."""
 
 
 class VersionError(ValueError):
@@ -78,5 +79,6 @@ def within_support(version: str, latest: str) -> bool:
 
 
 def reboot_required_for(target: str, at_last_reboot: str) -> bool:
-    """True when upgrading to `target` needs a reboot first (more than 4 minors past the last reboot)."""
+    """True when upgrading to `target` needs a reboot first (more than 4 minors past the last
+    reboot)."""
     return minor_gap(target, at_last_reboot) > REBOOT_GAP

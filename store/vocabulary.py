@@ -1,4 +1,5 @@
-"""The Site Recovery world's words: update statuses, blocking reasons, job states, components, actors.
+"""The Site Recovery world's words: update statuses, blocking reasons, job states, components,
+actors.
 
 Plain enums and constants, apart from the pydantic views of store/models.py (which re-exports them):
 the console's first frame needs these, not pydantic."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 
 
-class UpdateStatus(str, Enum):
+class UpdateStatus(str, Enum):  # noqa: UP042 (StrEnum changes what str() of a member says)
     """The portal's five words for an agent's (or a component's) update status."""
 
     UP_TO_DATE = "Up to date"
@@ -34,8 +35,10 @@ class UpdateStatus(str, Enum):
         `update-available`, `New update available`, the facet's `New`."""
         found = STATUS_WORDS.get(" ".join(word.replace("-", " ").lower().split()))
         if found is None:
-            raise ValueError(f"unknown status {word!r}; use one of {', '.join(STATUS_SLUGS.values())} "
-                             "(or the console's words for them)")
+            raise ValueError(
+                f"unknown status {word!r}; use one of {', '.join(STATUS_SLUGS.values())} "
+                "(or the console's words for them)"
+            )
         return found
 
 
@@ -47,18 +50,28 @@ STATUS_SLUGS: dict[UpdateStatus, str] = {
     UpdateStatus.FAILED: "failed",
 }
 FACET_WORDS: dict[str, str] = {
-    "up-to-date": "OK", "update-available": "New", "blocked": "Blocked", "updating": "Updating", "failed": "Failed",
+    "up-to-date": "OK",
+    "update-available": "New",
+    "blocked": "Blocked",
+    "updating": "Updating",
+    "failed": "Failed",
 }
-"""The console's short facet word per slug (a narrow terminal's facet bar); the CLI takes them too."""
+"""The console's short facet word per slug (a narrow terminal's facet bar); the CLI takes them
+too."""
 STATUS_WORDS: dict[str, UpdateStatus] = {
     " ".join(word.replace("-", " ").lower().split()): status
     for status, slug in STATUS_SLUGS.items()
-    for word in (slug, status.value, FACET_WORDS[slug], "Cannot update" if slug == "blocked" else slug)
+    for word in (
+        slug,
+        status.value,
+        FACET_WORDS[slug],
+        "Cannot update" if slug == "blocked" else slug,
+    )
 }
 """Every word for a status, normalised (lower case, hyphens as spaces) -> the status."""
 
 
-class BlockReason(str, Enum):
+class BlockReason(str, Enum):  # noqa: UP042 (StrEnum changes what str() of a member says)
     """AgentUpgradeBlockedReason values the simulated service raises (asr-facts 4.2)."""
 
     REBOOT_REQUIRED = "RebootRequired"
@@ -72,7 +85,7 @@ class BlockReason(str, Enum):
     NO_AZURE_CONNECTIVITY = "NoAzureConnectivity"
 
 
-class JobState(str, Enum):
+class JobState(str, Enum):  # noqa: UP042 (StrEnum changes what str() of a member says)
     NOT_STARTED = "NotStarted"
     IN_PROGRESS = "InProgress"
     SUCCEEDED = "Succeeded"
@@ -88,7 +101,7 @@ class JobState(str, Enum):
 ACTIVE_JOB_STATES = frozenset({JobState.NOT_STARTED, JobState.IN_PROGRESS, JobState.CANCELLING})
 
 
-class Component(str, Enum):
+class Component(str, Enum):  # noqa: UP042 (StrEnum changes what str() of a member says)
     """The seven replication-appliance components, by their command-line slug."""
 
     PROCESS_SERVER = "process-server"

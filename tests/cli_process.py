@@ -26,6 +26,12 @@ class Ran:
 
 def run_cli(db: Path, *args: str) -> Ran:
     """`asr-console ARGS --db DB` as a subprocess."""
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", *args, "--db", str(db)], capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     return Ran(proc.returncode, proc.stdout, proc.stderr)

@@ -12,7 +12,8 @@ from store.db import open_db
 from store.sim.loader import load_scenario
 from store.sim.scenario import read_scenario
 
-# A suite started in the background (`nohup make test &`, a script's `&`) inherits SIGINT ignored, and
+# A suite started in the background (`nohup make test &`, a script's `&`) inherits SIGINT ignored,
+# and
 # so would every process it starts: the tests stop theirs with SIGINT, as an operator's ^C would.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -37,8 +38,11 @@ def contoso_db(tmp_db_path: Path) -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--reverse", action="store_true",
-                     help="run the collected tests in reverse order (a test must not lean on what ran before)")
+    parser.addoption(
+        "--reverse",
+        action="store_true",
+        help="run the collected tests in reverse order (a test must not lean on what ran before)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,8 +51,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "paint_hook(name): checks a hook of tui/paint's fast path "
-                                       "(skipped when ASR_CONSOLE_PAINT leaves it out)")
+    config.addinivalue_line(
+        "markers",
+        "paint_hook(name): checks a hook of tui/paint's fast path "
+        "(skipped when ASR_CONSOLE_PAINT leaves it out)",
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

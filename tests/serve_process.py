@@ -61,7 +61,9 @@ class Served:
 
 def _printed_url(served: subprocess.Popen, log: Path) -> str | None:
     if served.poll() is not None:
-        raise AssertionError(f"asr-console serve exited ({served.returncode}): {log.read_text()[-2000:]}")
+        raise AssertionError(
+            f"asr-console serve exited ({served.returncode}): {log.read_text()[-2000:]}"
+        )
     match = _URL.search(log.read_text(errors="replace"))
     return match.group(1) if match else None
 
@@ -74,12 +76,21 @@ def serving(*args: str, log: Path) -> Iterator[Served]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "serve", *args, "--port", str(port)], cwd=ROOT, env=env,
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "tui.cli", "serve", *args, "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        url = wait_for(lambda: _printed_url(process, log), "serve printed the URL it serves on",
-                       timeout=START_S, step=0.1)
+        url = wait_for(
+            lambda: _printed_url(process, log),
+            "serve printed the URL it serves on",
+            timeout=START_S,
+            step=0.1,
+        )
         yield Served(url, port, process, log)
     finally:
         os.killpg(process.pid, signal.SIGINT)

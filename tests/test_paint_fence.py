@@ -151,9 +151,12 @@ def test_every_textual_method_the_fence_overrides_is_still_there_with_its_parame
     from tui.paint.line_cache import FramedLineCache
     from tui.paint.scrolling import LineScrollBar
 
-    overrides = {LineCompositor: ("render_partial_update", "_get_renders"),
-                 StartScreen: ("_compositor_refresh", "_refresh_layout"),
-                 FramedLineCache: ("render", "render_line"), LineScrollBar: ("_render_content",)}
+    overrides = {
+        LineCompositor: ("render_partial_update", "_get_renders"),
+        StartScreen: ("_compositor_refresh", "_refresh_layout"),
+        FramedLineCache: ("render", "render_line"),
+        LineScrollBar: ("_render_content",),
+    }
     for ours, names in overrides.items():
         base = ours.__mro__[1]
         assert base.__module__.startswith("textual"), ours

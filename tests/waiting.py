@@ -26,8 +26,9 @@ def _never(what: str | Callable[[], str], timeout: float, last: object) -> Never
     return NeverHappened(f"after {timeout:g} s still not: {said} (last seen: {last!r})")
 
 
-async def until(pilot, condition: Callable[[], T], what: str | Callable[[], str], *,
-                timeout: float = DEADLINE_S) -> T:
+async def until(
+    pilot, condition: Callable[[], T], what: str | Callable[[], str], *, timeout: float = DEADLINE_S
+) -> T:
     """Let the app run until `condition()` is truthy; return it. `what` says what is awaited
     (a callable is asked only on failure, e.g. to show the screen's text)."""
     deadline = time.monotonic() + timeout
@@ -41,8 +42,13 @@ async def until(pilot, condition: Callable[[], T], what: str | Callable[[], str]
         await pilot.pause(STEP_S)  # pacing: timers (the change poll) get their turn
 
 
-async def until_async(condition: Callable[[], T | Awaitable[T]], what: str | Callable[[], str], *,
-                      timeout: float = DEADLINE_S, step: float = STEP_S) -> T:
+async def until_async(
+    condition: Callable[[], T | Awaitable[T]],
+    what: str | Callable[[], str],
+    *,
+    timeout: float = DEADLINE_S,
+    step: float = STEP_S,
+) -> T:
     """`until` for an event loop without a pilot (a worker thread's state, a server, a browser);
     `condition` may be a coroutine function."""
     deadline = time.monotonic() + timeout
@@ -57,8 +63,13 @@ async def until_async(condition: Callable[[], T | Awaitable[T]], what: str | Cal
         await asyncio.sleep(step)  # pacing: the loop's other tasks get their turn
 
 
-def wait_for(condition: Callable[[], T], what: str | Callable[[], str], *,
-             timeout: float = DEADLINE_S, step: float = STEP_S) -> T:
+def wait_for(
+    condition: Callable[[], T],
+    what: str | Callable[[], str],
+    *,
+    timeout: float = DEADLINE_S,
+    step: float = STEP_S,
+) -> T:
     """`until` for plain code: another process, a thread, a file."""
     deadline = time.monotonic() + timeout
     while True:

@@ -1,4 +1,5 @@
-"""ConsoleApp: the operator console's wiring (service, vault, clock, engine thread, modes, global keys)."""
+"""ConsoleApp: the operator console's wiring (service, vault, clock, engine thread, modes, global
+keys)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ class ConsoleApp(OperatorFlows, App):
         Binding("w", "switch_mode('rollouts')", "Rollouts", show=False, id="app.rollouts"),
         Binding("v", "next_vault", "Vault", id="app.next_vault"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
-        Binding("escape", "close_help", "Close keys", show=False, priority=True, id="app.close_help"),
+        Binding(
+            "escape", "close_help", "Close keys", show=False, priority=True, id="app.close_help"
+        ),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -65,7 +68,12 @@ class ConsoleApp(OperatorFlows, App):
     """Set once the first rows are on the terminal (the items screen then mounts its key footer)."""
 
     def __init__(
-        self, *, db_path: str | Path, read_only: bool = False, vault: str | None = None, engine: bool = False,
+        self,
+        *,
+        db_path: str | Path,
+        read_only: bool = False,
+        vault: str | None = None,
+        engine: bool = False,
         greeting: str | None = None,
     ) -> None:
         """`engine`: hold the engine lease and move engine time while open (the CLI turns it on).
@@ -76,7 +84,9 @@ class ConsoleApp(OperatorFlows, App):
         self.db_path = Path(db_path)
         self.read_only = read_only
         self.service = Service.open(self.db_path, read_only=read_only, create=False)
-        self.set_reactive(ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0])
+        self.set_reactive(
+            ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0]
+        )
         self.engine = EngineThread(self.db_path) if engine and not read_only else None
         self._engine_stop_told = False
         self._seen_version = -1
@@ -127,7 +137,9 @@ class ConsoleApp(OperatorFlows, App):
             self.notify(self.greeting, title="asr-upgrade-console", timeout=10)
         self.set_interval(POLL_S, self.poll_changes)
         if self.engine is not None:
-            self.run_worker(self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False)
+            self.run_worker(
+                self.engine.run, thread=True, exclusive=True, group="engine", exit_on_error=False
+            )
         self.after_change()
         # What start-up built lives as long as the app: out of the collector's way, so a full
         # collection set off by the engine's allocations does not walk it inside a frame.
@@ -169,14 +181,17 @@ class ConsoleApp(OperatorFlows, App):
             speed = "engine stopped"
             if not self._engine_stop_told:
                 self._engine_stop_told = True
-                self.notify(f"The engine stopped: {self.engine.error}", severity="error", timeout=30)
+                self.notify(
+                    f"The engine stopped: {self.engine.error}", severity="error", timeout=30
+                )
         elif self.engine is not None and self.engine.observing:
             speed += " (other process)"
         vault = self.vault
         # To the minute, as shown: the bars repaint when what they show changes, not every poll.
         minute = state.now.replace(second=0, microsecond=0)
-        self.header = HeaderState(vault.name, minute.astimezone(clock.zone(vault.time_zone)), speed,
-                                  self.read_only)
+        self.header = HeaderState(
+            vault.name, minute.astimezone(clock.zone(vault.time_zone)), speed, self.read_only
+        )
 
     # -- time helpers ---------------------------------------------------------------------------
     def local_time_text(self, iso_utc: str) -> str:
@@ -196,10 +211,14 @@ class ConsoleApp(OperatorFlows, App):
         if self.read_only:
             self.notify("read-only: the clock cannot be moved", severity="error")
         elif self.engine is not None and self.engine.error:
-            self.notify(f"The engine stopped ({self.engine.error}); restart the console.", severity="error")
+            self.notify(
+                f"The engine stopped ({self.engine.error}); restart the console.", severity="error"
+            )
         elif self.engine is None or self.engine.observing:
-            self.notify("Another process runs the engine; skip there (asr-console clock advance).",
-                        severity="warning")
+            self.notify(
+                "Another process runs the engine; skip there (asr-console clock advance).",
+                severity="warning",
+            )
         elif not self.engine.holding:
             self.notify("The engine is starting; skip again in a moment.", severity="warning")
         else:
@@ -214,12 +233,16 @@ class ConsoleApp(OperatorFlows, App):
             self.vault = next(v for v in self.service.vaults() if v.id == vault_id)
         self.switch_mode("items")
         items = self.MODES["items"]
-        self.call_after_refresh(lambda: self.screen.highlight_item(item_id) if items.shows(self.screen) else None)
+        self.call_after_refresh(
+            lambda: self.screen.highlight_item(item_id) if items.shows(self.screen) else None
+        )
 
     def show_appliance(self, name: str) -> None:
         self.switch_mode("appliances")
         appliances = self.MODES["appliances"]
-        self.call_after_refresh(lambda: self.screen.select(name) if appliances.shows(self.screen) else None)
+        self.call_after_refresh(
+            lambda: self.screen.select(name) if appliances.shows(self.screen) else None
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_vault":
@@ -245,36 +268,76 @@ class ConsoleApp(OperatorFlows, App):
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         """The console's own commands in the ctrl+p palette, beside Textual's."""
-        yield SystemCommand("Replicated items", "Every machine with its agent version and status (i)",
-                            lambda: self.switch_mode("items"))
-        yield SystemCommand("Site Recovery jobs", "Monitoring: the update jobs (j)", lambda: self.switch_mode("jobs"))
-        yield SystemCommand("Appliances", "Appliance components, versions and AutoUpdate (a)",
-                            lambda: self.switch_mode("appliances"))
-        yield SystemCommand("Mobility agent upgrade settings", "Allow Site Recovery to manage; the clock (,)",
-                            lambda: self.switch_mode("settings"))
-        yield SystemCommand("Update many machines (Bulk)", "The bulk update dialog: choose machines, then OK (b)",
-                            self._in_mode("items", "bulk_update"))
-        yield SystemCommand("Update the marked machines", "One job per marked machine, or the highlighted one (u)",
-                            self._in_mode("items", "update"))
-        yield SystemCommand("Retry the highlighted job", "Site Recovery jobs: a new job linked to it (r)",
-                            self._in_mode("jobs", "retry"))
-        yield SystemCommand("Cancel the highlighted job", "Site Recovery jobs: asks first (c)",
-                            self._in_mode("jobs", "cancel"))
-        yield SystemCommand("Turn automatic updates on or off", "Allow Site Recovery to manage (, then t)",
-                            self._in_mode("settings", "toggle_auto_update"))
-        yield SystemCommand("Pause or resume engine time", "The engine clock (, then p)", self.toggle_pause)
-        yield SystemCommand("Staged rollouts", "Canary, waves, bake time, failure budget (w)",
-                            lambda: self.switch_mode("rollouts"))
-        yield SystemCommand("Create a staged rollout…", "Over every eligible machine of this vault (w, then n)",
-                            self.create_rollout)
-        yield SystemCommand("Skip to the next automatic run", "Move engine time to 12:00 AM local (, then n)",
-                            self.skip_to_next_run)
+        yield SystemCommand(
+            "Replicated items",
+            "Every machine with its agent version and status (i)",
+            lambda: self.switch_mode("items"),
+        )
+        yield SystemCommand(
+            "Site Recovery jobs",
+            "Monitoring: the update jobs (j)",
+            lambda: self.switch_mode("jobs"),
+        )
+        yield SystemCommand(
+            "Appliances",
+            "Appliance components, versions and AutoUpdate (a)",
+            lambda: self.switch_mode("appliances"),
+        )
+        yield SystemCommand(
+            "Mobility agent upgrade settings",
+            "Allow Site Recovery to manage; the clock (,)",
+            lambda: self.switch_mode("settings"),
+        )
+        yield SystemCommand(
+            "Update many machines (Bulk)",
+            "The bulk update dialog: choose machines, then OK (b)",
+            self._in_mode("items", "bulk_update"),
+        )
+        yield SystemCommand(
+            "Update the marked machines",
+            "One job per marked machine, or the highlighted one (u)",
+            self._in_mode("items", "update"),
+        )
+        yield SystemCommand(
+            "Retry the highlighted job",
+            "Site Recovery jobs: a new job linked to it (r)",
+            self._in_mode("jobs", "retry"),
+        )
+        yield SystemCommand(
+            "Cancel the highlighted job",
+            "Site Recovery jobs: asks first (c)",
+            self._in_mode("jobs", "cancel"),
+        )
+        yield SystemCommand(
+            "Turn automatic updates on or off",
+            "Allow Site Recovery to manage (, then t)",
+            self._in_mode("settings", "toggle_auto_update"),
+        )
+        yield SystemCommand(
+            "Pause or resume engine time", "The engine clock (, then p)", self.toggle_pause
+        )
+        yield SystemCommand(
+            "Staged rollouts",
+            "Canary, waves, bake time, failure budget (w)",
+            lambda: self.switch_mode("rollouts"),
+        )
+        yield SystemCommand(
+            "Create a staged rollout…",
+            "Over every eligible machine of this vault (w, then n)",
+            self.create_rollout,
+        )
+        yield SystemCommand(
+            "Skip to the next automatic run",
+            "Move engine time to 12:00 AM local (, then n)",
+            self.skip_to_next_run,
+        )
         if self._vault_count > 1:
             yield SystemCommand("Switch vault", "Show the next vault (v)", self.action_next_vault)
         yield from super().get_system_commands(screen)
 
     def _in_mode(self, mode: str, action: str):
         """A palette command that runs one of a view's key actions there (switching to it first)."""
+
         def run() -> None:
             self.switch_mode(mode)
             view = self.MODES[mode]

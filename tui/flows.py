@@ -1,4 +1,5 @@
-"""The operator's procedures across screens: open a machine, update, retry, follow a job and back."""
+"""The operator's procedures across screens: open a machine, update, retry, follow a job and
+back."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class OperatorFlows:
-    """Mixed into ConsoleApp: every flow reports its outcome with a notification, never a traceback."""
+    """Mixed into ConsoleApp: every flow reports its outcome with a notification, never a
+    traceback."""
 
     def report_error(self, exc: StoreError) -> None:
         self.notify(safe_text(str(exc)), severity="error", timeout=8)
@@ -57,11 +59,15 @@ class OperatorFlows:
             return
         from tui.modals.confirm import ConfirmModal
 
-        message = Text(f"Update the Mobility agent on {len(names):,} machines? One Site Recovery job "
-                       "is created per machine; no reboot is needed.")
+        message = Text(
+            f"Update the Mobility agent on {len(names):,} machines? One Site Recovery job "
+            "is created per machine; no reboot is needed."
+        )
         if confirm_hidden:
-            message.append(f"\n\n{confirm_hidden:,} of the marked machines are hidden by the current filter.",
-                           style="bold")
+            message.append(
+                f"\n\n{confirm_hidden:,} of the marked machines are hidden by the current filter.",
+                style="bold",
+            )
         self.push_screen(
             ConfirmModal("Update Mobility agents", message, ok_label=f"Update {len(names):,}"),
             lambda ok: self._create_updates(names) if ok else None,
@@ -77,10 +83,16 @@ class OperatorFlows:
         created, refused = len(outcome.created), outcome.refused
         if created:
             what = outcome.created[0].item if created == 1 else f"{created:,} machines"
-            self.notify(f"Created {created:,} update job{'s' if created > 1 else ''} for {safe_text(what)}. "
-                        "Press j for Site Recovery jobs.", title="Update Mobility Service", timeout=6)
+            self.notify(
+                f"Created {created:,} update job{'s' if created > 1 else ''} for {safe_text(what)}."
+                " Press j for Site Recovery jobs.",
+                title="Update Mobility Service",
+                timeout=6,
+            )
         for r in refused[:5]:
-            self.notify(f"{safe_text(r.name)}: {safe_text(r.reasons[0])}", severity="warning", timeout=8)
+            self.notify(
+                f"{safe_text(r.name)}: {safe_text(r.reasons[0])}", severity="warning", timeout=8
+            )
         if len(refused) > 5:
             self.notify(f"…and {len(refused) - 5:,} more refused.", severity="warning", timeout=8)
 
@@ -99,7 +111,9 @@ class OperatorFlows:
             self.report_error(exc)
             return
         self.after_change()
-        self.notify("Engine time paused." if self.service.clock().paused else "Engine time runs.", timeout=3)
+        self.notify(
+            "Engine time paused." if self.service.clock().paused else "Engine time runs.", timeout=3
+        )
 
     # -- jobs -----------------------------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
@@ -132,7 +146,11 @@ class OperatorFlows:
             self.report_error(exc)
             return
         self.after_change()
-        self.notify(f"Retry started for {safe_text(job.item)} (job {short_job_id(job.id)}).", title="Retry", timeout=6)
+        self.notify(
+            f"Retry started for {safe_text(job.item)} (job {short_job_id(job.id)}).",
+            title="Retry",
+            timeout=6,
+        )
 
     def cancel_job(self, job: JobView) -> None:
         def confirmed(ok: bool | None) -> None:
@@ -151,7 +169,10 @@ class OperatorFlows:
         message = Text("Cancel the update job for ")
         message.append(safe_text(job.item), style="bold")
         message.append("? A running job stops at its next task boundary.")
-        self.push_screen(ConfirmModal("Cancel job", message, ok_label="Cancel job", cancel_label="Keep job"), confirmed)
+        self.push_screen(
+            ConfirmModal("Cancel job", message, ok_label="Cancel job", cancel_label="Keep job"),
+            confirmed,
+        )
 
     def goto_target(self, job: JobView) -> None:
         """From a job to its machine (the items screen) or its appliance (the appliances screen)."""
@@ -161,15 +182,22 @@ class OperatorFlows:
             self.show_item(job.item)
 
     def update_ids(self, ids: list[int]) -> None:
-        """The bulk dialog's OK: one job per chosen machine, created off the UI thread, then say how many."""
+        """The bulk dialog's OK: one job per chosen machine, created off the UI thread, then say how
+        many."""
         if self.read_only:
-            self.notify("read-only: this would change the fleet; restart without --read-only", severity="error")
+            self.notify(
+                "read-only: this would change the fleet; restart without --read-only",
+                severity="error",
+            )
             return
         self.notify(f"Creating {len(ids):,} update jobs…", timeout=3)
-        self.run_worker(lambda: self._create_selected(ids), thread=True, group="bulk", exit_on_error=False)
+        self.run_worker(
+            lambda: self._create_selected(ids), thread=True, group="bulk", exit_on_error=False
+        )
 
     def _create_selected(self, ids: list[int]) -> None:
-        # A thread worker: its own connection (a sqlite3 connection stays on the thread that opened it).
+        # A thread worker: its own connection (a sqlite3 connection stays on the thread that opened
+        # it).
         from store.service import Service
 
         svc = Service.open(self.db_path, create=False)
@@ -186,8 +214,15 @@ class OperatorFlows:
 
     def _bulk_done(self, created: int, refused: int) -> None:
         self.after_change()
-        self.notify(f"Created {created:,} Site Recovery jobs, one per machine. Press j to follow them.",
-                    title="Update Mobility agent", timeout=8)
+        self.notify(
+            f"Created {created:,} Site Recovery jobs, one per machine. Press j to follow them.",
+            title="Update Mobility agent",
+            timeout=8,
+        )
         if refused:
-            self.notify(f"{refused:,} machines were not updated: their state changed since they were chosen.",
-                        severity="warning", timeout=8)
+            self.notify(
+                f"{refused:,} machines were not updated: their state changed since they were"
+                " chosen.",
+                severity="warning",
+                timeout=8,
+            )

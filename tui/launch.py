@@ -27,7 +27,9 @@ def run_console(ctx: Context) -> None:
     # What the imports made lives as long as the process: out of the collector's way (its full
     # collection during the first frame went through all of it, ~30 ms).
     gc.freeze()
-    app = ConsoleApp(db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True, greeting=created)
+    app = ConsoleApp(
+        db_path=path, read_only=ctx.read_only, vault=ctx.vault, engine=True, greeting=created
+    )
     app.run()
     if app.return_code:  # it stopped on an error (said in one line: store.service.ServiceFailed)
         sys.exit(app.return_code)

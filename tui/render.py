@@ -35,7 +35,8 @@ def hanging(text: Text, indent: int = 2) -> Padding:
 
 
 def job_errors(job) -> list:
-    """A job's errors (a JobView's), each with its causes and recommended action indented under it."""
+    """A job's errors (a JobView's), each with its causes and recommended action indented under
+    it."""
     parts: list = []
     for e in job.errors:
         parts.append(Text(f"\n● Error {e.code}", style="bold"))

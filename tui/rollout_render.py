@@ -13,8 +13,13 @@ from tui.render import safe_text
 SEGMENTS = (("Succeeded", "█"), ("Failed", "█"), ("InProgress", "▓"), ("NotStarted", "░"))
 """A wave's bar, left to right: succeeded, failed, running, waiting; the rest (not created yet,
 skipped, cancelled) is blank."""
-STYLE_NAMES = {"Succeeded": "succeeded", "Failed": "failed", "InProgress": "running", "NotStarted": "waiting",
-               "rest": "rest"}
+STYLE_NAMES = {
+    "Succeeded": "succeeded",
+    "Failed": "failed",
+    "InProgress": "running",
+    "NotStarted": "waiting",
+    "rest": "rest",
+}
 
 
 def bar_cells(jobs: dict[str, int], size: int, width: int) -> list[tuple[str, int]]:
@@ -25,7 +30,9 @@ def bar_cells(jobs: dict[str, int], size: int, width: int) -> list[tuple[str, in
     total = sum(n for _s, n in parts) or 1
     exact = [n * width / total for _s, n in parts]
     cells = [int(x) for x in exact]
-    for i in sorted(range(len(parts)), key=lambda i: exact[i] - cells[i], reverse=True)[:width - sum(cells)]:
+    for i in sorted(range(len(parts)), key=lambda i: exact[i] - cells[i], reverse=True)[
+        : width - sum(cells)
+    ]:
         cells[i] += 1
     for i, (_state, n) in enumerate(parts[:-1]):  # a failure must never round away
         if n and not cells[i]:
@@ -49,8 +56,10 @@ def wave_line(wave, width: int, styles: dict[str, Style | str]) -> Text:
     """`canary  ████░░  Running     1 ok 0 failed 1 running 2 waiting` in `width` cells."""
     jobs = wave.jobs
     label = "canary" if wave.index == 0 else f"wave {wave.index}"
-    counts = (f"{jobs['Succeeded']:,} ok {jobs['Failed']:,} failed {jobs['InProgress']:,} running "
-              f"{jobs['NotStarted']:,} waiting of {wave.size:,}")
+    counts = (
+        f"{jobs['Succeeded']:,} ok {jobs['Failed']:,} failed {jobs['InProgress']:,} running "
+        f"{jobs['NotStarted']:,} waiting of {wave.size:,}"
+    )
     bar_width = max(8, width - 8 - 11 - len(counts) - 2)
     line = Text(f"{label:<8}")
     line.append_text(wave_bar(jobs, wave.size, bar_width, styles))
@@ -71,19 +80,29 @@ def rollout_detail(view, now: datetime, width: int, styles: dict[str, Style | st
     text.append(safe_text(view.name), style="bold")
     text.append(f"  {view.state}", style=styles.get(f"state-{view.state.lower()}", "bold"))
     window = f" · window {view.window}" if view.window else ""
-    text.append(f"\ntarget {view.target_version} · {view.machines:,} machines · bake {view.bake}{window} · "
-                f"failures {view.failures} ({view.max_failures} allowed)\n")
+    text.append(
+        f"\ntarget {view.target_version} · {view.machines:,} machines · bake {view.bake}{window} · "
+        f"failures {view.failures} ({view.max_failures} allowed)\n"
+    )
     if view.bake_ends:
         left = (parse_iso(view.bake_ends) - now).total_seconds()
-        text.append(f"Baking: the next wave in {duration_text(left)} of engine time "
-                    f"({local_clock(parse_iso(view.bake_ends), view.time_zone)})\n", style="bold")
+        text.append(
+            f"Baking: the next wave in {duration_text(left)} of engine time "
+            f"({local_clock(parse_iso(view.bake_ends), view.time_zone)})\n",
+            style="bold",
+        )
     elif view.state == "Waiting" and view.next_wave_at:
-        text.append(f"Waiting for its window {view.window}: it opens "
-                    f"{local_clock(parse_iso(view.next_wave_at), view.time_zone)}\n", style="bold")
+        text.append(
+            f"Waiting for its window {view.window}: it opens "
+            f"{local_clock(parse_iso(view.next_wave_at), view.time_zone)}\n",
+            style="bold",
+        )
     if view.halted_reason:
         text.append("Halted: ", style=styles.get("state-halted", "bold"))
         text.append(f"{safe_text(view.halted_reason)}\n")
-        text.append("r resumes with the next wave (failures count afresh); x aborts.\n", style="italic")
+        text.append(
+            "r resumes with the next wave (failures count afresh); x aborts.\n", style="italic"
+        )
     elif view.state == "Paused":
         text.append("Paused: no new wave starts; running jobs finish. r resumes.\n", style="italic")
     for wave in view.waves:
@@ -96,5 +115,10 @@ def rollout_detail(view, now: datetime, width: int, styles: dict[str, Style | st
 def rollout_cells(view) -> list[Text]:
     """One row of the rollouts table: name, state, waves started, failures."""
     started = sum(w.started is not None for w in view.waves)
-    return [Text(safe_text(view.name)), Text(view.state), Text(f"{started} of {len(view.waves)}"),
-            Text(f"{view.failures} ({view.max_failures} allowed)"), Text(f"{view.machines:,}", justify="right")]
+    return [
+        Text(safe_text(view.name)),
+        Text(view.state),
+        Text(f"{started} of {len(view.waves)}"),
+        Text(f"{view.failures} ({view.max_failures} allowed)"),
+        Text(f"{view.machines:,}", justify="right"),
+    ]

@@ -1,4 +1,5 @@
-"""The console (or a tour) in a web browser through textual-serve: one console process per browser tab."""
+"""The console (or a tour) in a web browser through textual-serve: one console process per browser
+tab."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def is_loopback(host: str) -> bool:
 
 
 def check_port(host: str, port: int) -> None:
-    """Refuse, in one line, when the address cannot be listened on (in use, or not this machine's)."""
+    """Refuse, in one line, when the address cannot be listened on (in use, or not this
+    machine's)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -65,8 +67,13 @@ def check_port(host: str, port: int) -> None:
             raise Refused(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def serve(argv: list[str], *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          public_url: str | None = None) -> None:
+def serve(
+    argv: list[str],
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    public_url: str | None = None,
+) -> None:
     """Serve `argv` (a console command line) on http://host:port until interrupted; only a browser
     that opens the printed URL (it carries this run's token) gets a console."""
     try:
@@ -91,10 +98,15 @@ def serve(argv: list[str], *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
     url = f"{server.public_url.rstrip('/')}/?token={guard.token}"
 
     def announce(*_args: object) -> None:  # run_app calls it once the port is bound
-        print(f"Serving asr-upgrade-console on {url}\nOpen that URL (it carries this run's secret "
-              "token); Ctrl+C to stop.", flush=True)
+        print(
+            f"Serving asr-upgrade-console on {url}\nOpen that URL (it carries this run's secret "
+            "token); Ctrl+C to stop.",
+            flush=True,
+        )
 
-    web.run_app(_app(server, guard), host=host, port=port, handle_signals=False, loop=loop, print=announce)
+    web.run_app(
+        _app(server, guard), host=host, port=port, handle_signals=False, loop=loop, print=announce
+    )
 
 
 def _app(server: Server, guard: Guard) -> web.Application:
@@ -107,10 +119,12 @@ def _app(server: Server, guard: Guard) -> web.Application:
 
     app = web.Application(middlewares=[guard.middleware])
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(server.templates_path))
-    app.add_routes([
-        web.get("/", server.handle_index, name="index"),
-        web.get(f"{WS_PREFIX}/{guard.token}", server.handle_websocket, name="websocket"),
-        web.get("/download/{key}", server.handle_download, name="download"),
-        web.static("/static", server.statics_path, name="static"),
-    ])
+    app.add_routes(
+        [
+            web.get("/", server.handle_index, name="index"),
+            web.get(f"{WS_PREFIX}/{guard.token}", server.handle_websocket, name="websocket"),
+            web.get("/download/{key}", server.handle_download, name="download"),
+            web.static("/static", server.statics_path, name="static"),
+        ]
+    )
     return app

@@ -40,7 +40,8 @@ def _host_port(url: URL) -> str:
 
 
 class Guard:
-    """The checks of one served address (`host`, `port`, and `public_url` when browsers use another)."""
+    """The checks of one served address (`host`, `port`, and `public_url` when browsers use
+    another)."""
 
     def __init__(self, host: str, port: int, public_url: str | None, token: str) -> None:
         self.token = token
@@ -65,7 +66,9 @@ class Guard:
 
     def origin_ok(self, origin: str | None, host_header: str | None) -> bool:
         """No Origin (not a browser: it has the token), or the page's origin is this server's own:
-        the address it was reached at, or the public URL. Another page, even on this machine, is not."""
+        the address it was reached at, or the public URL. Another page, even on this machine, is
+        not.
+        """
         if origin is None:
             return True
         try:
@@ -84,7 +87,11 @@ class Guard:
         if request.path == "/":
             given = request.query.get("token", "")
         else:
-            given = request.path[len(WS_PREFIX) + 1:] if request.path.startswith(WS_PREFIX + "/") else ""
+            given = (
+                request.path[len(WS_PREFIX) + 1 :]
+                if request.path.startswith(WS_PREFIX + "/")
+                else ""
+            )
         return hmac.compare_digest(given.encode(), self.token.encode())
 
     def refusal(self, request: web.Request) -> str | None:
@@ -94,7 +101,11 @@ class Guard:
             return "this server does not answer to that host name"
         if not self.origin_ok(request.headers.get("Origin"), host):
             return "cross-origin requests are refused"
-        guarded = request.path == "/" or request.path == WS_PREFIX or request.path.startswith(WS_PREFIX + "/")
+        guarded = (
+            request.path == "/"
+            or request.path == WS_PREFIX
+            or request.path.startswith(WS_PREFIX + "/")
+        )
         if guarded and not self.token_ok(request):
             return "a valid token is required: open the URL `asr-console serve` printed"
         return None

@@ -37,7 +37,9 @@ def status_styles(app: App) -> dict[str, Style]:
     if "status-failed" not in variables:  # An App that did not add them (a widget's own tests).
         variables = with_status_variables(dict(variables))
     return {
-        slug: Style(color=Color.parse(variables[f"status-{slug}"]).rich_color,
-                    bold=True if slug in BOLD else None)
+        slug: Style(
+            color=Color.parse(variables[f"status-{slug}"]).rich_color,
+            bold=True if slug in BOLD else None,
+        )
         for slug in STATUS_COLOURS
     }

@@ -12,7 +12,8 @@ from store.sim.loader import CHECK_INTERVAL_S
 
 
 def _temp_ids(conn: sqlite3.Connection, sql: str, params: dict | tuple) -> None:
-    """The machines of a check pass, with their due time (so the schedule is grouped on this table)."""
+    """The machines of a check pass, with their due time (so the schedule is grouped on this
+    table)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (id INTEGER PRIMARY KEY, due TEXT)")
     conn.execute("DELETE FROM _chk")
     conn.execute(f"INSERT INTO _chk {sql}", params)
@@ -23,14 +24,14 @@ def schedule(conn: sqlite3.Connection, until: datetime) -> int:
     several times over a quiet stretch happens once, at its last due time (same outcome). Returns
     how many checks were due (each due time counts, so the count does not depend on how engine
     time was cut into passes)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)"
+    )
     conn.execute("DELETE FROM _sched")
     epoch = int(until.timestamp())
     rows = []
     due_checks = 0
-    for old, n in conn.execute(
-        "SELECT due, count(*) FROM _chk GROUP BY due"
-    ).fetchall():
+    for old, n in conn.execute("SELECT due, count(*) FROM _chk GROUP BY due").fetchall():
         due = int(datetime.fromisoformat(old).timestamp())
         times = (epoch - due) // CHECK_INTERVAL_S
         due_checks += n * (times + 1)
@@ -48,7 +49,9 @@ def schedule_since(conn: sqlite3.Connection, since: datetime, until: datetime) -
     lowest, count = conn.execute("SELECT min(due), count(*) FROM _chk").fetchone()
     if lowest is not None and lowest <= iso(since):
         return None
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _sched (old TEXT PRIMARY KEY, checked TEXT, next TEXT)"
+    )
     conn.execute("DELETE FROM _sched")
     first, last = int(since.timestamp()) + 1, int(until.timestamp())
     rows = []
@@ -79,10 +82,21 @@ def due_ids(conn: sqlite3.Connection, until: datetime, since: datetime | None) -
     params = {"until": iso(until)}
     span = None if since is None else (until - since).total_seconds()
     if span is None or not 0 <= span <= PHASE_INDEX_SPAN_S:
-        _temp_ids(conn, "SELECT id, next_check_at FROM items NOT INDEXED WHERE next_check_at <= :until", params)
+        _temp_ids(
+            conn,
+            "SELECT id, next_check_at FROM items NOT INDEXED WHERE next_check_at <= :until",
+            params,
+        )
         return
     params["lo"] = int(since.timestamp()) % CHECK_INTERVAL_S
     params["hi"] = int(until.timestamp()) % CHECK_INTERVAL_S
-    phase = ("check_offset_s > :lo AND check_offset_s <= :hi" if params["lo"] <= params["hi"]
-             else "(check_offset_s > :lo OR check_offset_s <= :hi)")
-    _temp_ids(conn, f"SELECT id, next_check_at FROM items WHERE {phase} AND next_check_at <= :until", params)
+    phase = (
+        "check_offset_s > :lo AND check_offset_s <= :hi"
+        if params["lo"] <= params["hi"]
+        else "(check_offset_s > :lo OR check_offset_s <= :hi)"
+    )
+    _temp_ids(
+        conn,
+        f"SELECT id, next_check_at FROM items WHERE {phase} AND next_check_at <= :until",
+        params,
+    )

@@ -33,11 +33,13 @@ STATUS_CASE = """CASE
     WHEN {t}last_job_failed THEN 'failed'
     WHEN {blockers} != '[]' THEN 'blocked'
     ELSE 'update-available' END"""
-"""store.engine.status.update_status in SQL (a test keeps the two in step), for set-based updates."""
+"""store.engine.status.update_status in SQL (a test keeps the two in step), for set-based
+updates."""
 
 
 class ApplianceFacts(NamedTuple):
-    """An appliance as agent blockers see it: name, component versions, and a hashable key of both."""
+    """An appliance as agent blockers see it: name, component versions, and a hashable key of
+    both."""
 
     name: str
     components: dict[str, str]
@@ -54,9 +56,15 @@ class Latest:
     appliances: dict[int, ApplianceFacts] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection, appliances: dict[int, ApplianceFacts] | None = None) -> Latest:
+    def read(
+        cls, conn: sqlite3.Connection, appliances: dict[int, ApplianceFacts] | None = None
+    ) -> Latest:
         """The catalog now; `appliances`, a cache of facts still valid, is reused when given."""
-        return cls(latest_releases(conn)) if appliances is None else cls(latest_releases(conn), appliances)
+        return (
+            cls(latest_releases(conn))
+            if appliances is None
+            else cls(latest_releases(conn), appliances)
+        )
 
     @property
     def agent(self) -> Release | None:
@@ -72,21 +80,45 @@ _COMPONENT_CACHE: dict[tuple, tuple[str, str]] = {}
 _CACHE_MAX = 20_000
 
 
-def agent_entry(appl: ApplianceFacts, version: str, at_reboot: str, pending: bool, heartbeat: bool,
-                azure: bool, target: str | None, requires: dict[str, str]) -> tuple[list[Blocker], str]:
+def agent_entry(
+    appl: ApplianceFacts,
+    version: str,
+    at_reboot: str,
+    pending: bool,
+    heartbeat: bool,
+    azure: bool,
+    target: str | None,
+    requires: dict[str, str],
+) -> tuple[list[Blocker], str]:
     """agent_blockers (and their JSON), memoised on the facts: a pure function, and a fleet has few
     distinct fact tuples (about one per appliance and agent version)."""
-    key = (version, at_reboot, bool(pending), bool(heartbeat), bool(azure), appl.key, target,
-           tuple(sorted(requires.items())))
+    key = (
+        version,
+        at_reboot,
+        bool(pending),
+        bool(heartbeat),
+        bool(azure),
+        appl.key,
+        target,
+        tuple(sorted(requires.items())),
+    )
     entry = _CACHE.get(key)
     if entry is None:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        found = agent_blockers(AgentFacts(
-            agent_version=version, latest=target, latest_requires=requires, version_at_reboot=at_reboot,
-            pending_reboot=bool(pending), agent_heartbeat=bool(heartbeat), appliance=appl.name,
-            appliance_azure_connected=bool(azure), appliance_components=appl.components,
-        ))
+        found = agent_blockers(
+            AgentFacts(
+                agent_version=version,
+                latest=target,
+                latest_requires=requires,
+                version_at_reboot=at_reboot,
+                pending_reboot=bool(pending),
+                agent_heartbeat=bool(heartbeat),
+                appliance=appl.name,
+                appliance_azure_connected=bool(azure),
+                appliance_components=appl.components,
+            )
+        )
         entry = _CACHE[key] = (found, blockers_json(found))
     return entry
 
@@ -95,18 +127,22 @@ def blockers_json(blockers: list) -> str:
     return json.dumps([b.model_dump() for b in blockers]) if blockers else "[]"
 
 
-def appliance_facts(conn: sqlite3.Connection, ids: Iterable[int],
-                    out: dict[int, ApplianceFacts]) -> dict[int, ApplianceFacts]:
+def appliance_facts(
+    conn: sqlite3.Connection, ids: Iterable[int], out: dict[int, ApplianceFacts]
+) -> dict[int, ApplianceFacts]:
     """Fill `out` (a cache) with the facts of these appliances."""
     wanted = sorted({i for i in ids if i not in out})
     for chunk in range(0, len(wanted), 500):
-        part = wanted[chunk:chunk + 500]
+        part = wanted[chunk : chunk + 500]
         marks = ",".join("?" * len(part))
         found: dict[int, tuple[str, dict[str, str]]] = {}
-        for aid, name in conn.execute(f"SELECT id, name FROM appliances WHERE id IN ({marks})", part):
+        for aid, name in conn.execute(
+            f"SELECT id, name FROM appliances WHERE id IN ({marks})", part
+        ):
             found[aid] = (name, {})
         for aid, slug, version in conn.execute(
-            f"SELECT appliance_id, slug, version FROM components WHERE appliance_id IN ({marks})", part
+            f"SELECT appliance_id, slug, version FROM components WHERE appliance_id IN ({marks})",
+            part,
         ):
             found[aid][1][slug] = version
         for aid, (name, comps) in found.items():
@@ -118,17 +154,26 @@ def _fill_groups(conn: sqlite3.Connection, groups: list[tuple], latest: Latest) 
     """Blockers for each distinct fact tuple, into the temp table the set-based update joins (and
     returned: fact tuple -> blockers JSON)."""
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS _grp (appliance_id INTEGER, agent_version TEXT, at_reboot TEXT, "
-        "pending INTEGER, heartbeat INTEGER, azure INTEGER, blockers TEXT, "
-        "PRIMARY KEY (appliance_id, agent_version, at_reboot, pending, heartbeat, azure))"
+        "CREATE TEMP TABLE IF NOT EXISTS _grp (appliance_id INTEGER, agent_version TEXT, at_reboot"
+        " TEXT, pending INTEGER, heartbeat INTEGER, azure INTEGER, blockers TEXT, PRIMARY KEY"
+        " (appliance_id, agent_version, at_reboot, pending, heartbeat, azure))"
     )
     conn.execute("DELETE FROM _grp")
     agent = latest.agent
     target, requires = (agent.version, agent.requires) if agent else (None, {})
     appliances = appliance_facts(conn, (g[0] for g in groups), latest.appliances)
     rows = [
-        (aid, version, at_reboot, pending, heartbeat, azure,
-         agent_entry(appliances[aid], version, at_reboot, pending, heartbeat, azure, target, requires)[1])
+        (
+            aid,
+            version,
+            at_reboot,
+            pending,
+            heartbeat,
+            azure,
+            agent_entry(
+                appliances[aid], version, at_reboot, pending, heartbeat, azure, target, requires
+            )[1],
+        )
         for aid, version, at_reboot, pending, heartbeat, azure in groups
     ]
     conn.executemany("INSERT INTO _grp VALUES (?,?,?,?,?,?,?)", rows)
@@ -140,6 +185,8 @@ _GROUP_JOIN = (
     "AND g.at_reboot = {at_reboot} AND g.pending = {pending} AND g.heartbeat = {heartbeat} "
     "AND g.azure = {azure}"
 )
+_CHANGED_ONLY = "AND items.appliance_id IN (SELECT value FROM json_each(:changed))"
+"""The check's filter to the appliances whose world changed (when the rest did not)."""
 _TRUTH = {
     "at_reboot": "coalesce(items.sim_version_at_reboot, items.version_at_reboot)",
     "pending": "items.sim_pending_reboot",
@@ -154,11 +201,13 @@ _SEEN = {
 }
 
 
-def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params: dict) -> list[tuple]:
+def _groups(
+    conn: sqlite3.Connection, facts: dict[str, str], where: str, params: dict
+) -> list[tuple]:
     sql = (
-        f"SELECT DISTINCT items.appliance_id, items.agent_version, {facts['at_reboot']}, {facts['pending']}, "
-        f"{facts['heartbeat']}, {facts['azure']} FROM items JOIN appliances a ON a.id = items.appliance_id "
-        f"WHERE {where}"
+        f"SELECT DISTINCT items.appliance_id, items.agent_version, {facts['at_reboot']},"
+        f" {facts['pending']}, {facts['heartbeat']}, {facts['azure']} FROM items JOIN appliances a"
+        f" ON a.id = items.appliance_id WHERE {where}"
     )
     return conn.execute(sql, params).fetchall()
 
@@ -166,12 +215,18 @@ def _groups(conn: sqlite3.Connection, facts: dict[str, str], where: str, params:
 def _update_status(conn: sqlite3.Connection, selection: str, latest: Latest) -> None:
     """Status from the stored blockers, written only where it changes (it is indexed)."""
     case = STATUS_CASE.format(t="", blockers="blockers")
-    conn.execute(f"UPDATE items SET status = {case} WHERE {selection} AND status != {case}",
-                 {"latest_key": latest.agent_key})
+    conn.execute(
+        f"UPDATE items SET status = {case} WHERE {selection} AND status != {case}",
+        {"latest_key": latest.agent_key},
+    )
 
 
-def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None,
-                    cursor: datetime | None = None) -> int:
+def check_items_due(
+    conn: sqlite3.Connection,
+    until: datetime,
+    latest: Latest | None = None,
+    cursor: datetime | None = None,
+) -> int:
     """Every machine whose check is due by `until`: copy the simulated truth into what the service
     saw, recompute blockers and status, and schedule the next check 30 minutes on. Returns the
     number of checks that were due (a machine due twice by `until` counts twice). Records `until`
@@ -189,9 +244,10 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
     selection = "items.id IN (SELECT id FROM _chk)"
     _apply_reinstalls(conn, selection)
     facts = conn.execute(
-        f"SELECT DISTINCT items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, {_TRUTH['pending']}, "
-        f"{_TRUTH['heartbeat']}, {_TRUTH['azure']}, {SEEN_IS_TRUTH}, items.blockers "
-        f"FROM items JOIN appliances a ON a.id = items.appliance_id WHERE {selection}"
+        f"SELECT DISTINCT items.appliance_id, items.agent_version, {_TRUTH['at_reboot']},"
+        f" {_TRUTH['pending']}, {_TRUTH['heartbeat']}, {_TRUTH['azure']}, {SEEN_IS_TRUTH},"
+        " items.blockers FROM items JOIN appliances a ON a.id = items.appliance_id WHERE"
+        f" {selection}"
     ).fetchall()
     if not facts:
         return 0
@@ -212,7 +268,7 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
                 seen_pending_reboot = items.sim_pending_reboot,
                 seen_agent_heartbeat = items.sim_reaches_appliance,
                 seen_appliance_azure = a.sim_azure_connected,
-                version_at_reboot = {_TRUTH['at_reboot']},
+                version_at_reboot = {_TRUTH["at_reboot"]},
                 sim_version_at_reboot = NULL,
                 checked_at = s.checked,
                 next_check_at = s.next,
@@ -220,7 +276,7 @@ def check_items_due(conn: sqlite3.Connection, until: datetime, latest: Latest | 
             FROM _sched s, appliances a, _grp g
             WHERE {selection} AND s.old = items.next_check_at AND a.id = items.appliance_id
               AND {_GROUP_JOIN.format(**_TRUTH)}
-              {"AND items.appliance_id IN (SELECT value FROM json_each(:changed))" if unchanged else ""}""",
+              {_CHANGED_ONLY if unchanged else ""}""",
             params,
         )
     if unchanged:
@@ -245,17 +301,22 @@ SEEN_IS_TRUTH = (
 def _apply_reinstalls(conn: sqlite3.Connection, selection: str) -> None:
     """A hand reinstall (`sim reinstall`) becomes the service's view of the version at the check."""
     rows = conn.execute(
-        f"SELECT id, sim_agent_version FROM items INDEXED BY items_reinstalled "
+        "SELECT id, sim_agent_version FROM items INDEXED BY items_reinstalled "
         f"WHERE sim_agent_version IS NOT NULL AND {selection}"
     ).fetchall()
     conn.executemany(
-        "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL WHERE id = ?",
+        "UPDATE items SET agent_version = ?, agent_version_key = ?, sim_agent_version = NULL WHERE"
+        " id = ?",
         [(v, version_key(v), i) for i, v in rows],
     )
 
 
-def refresh_items(conn: sqlite3.Connection, where: str = "1", params: dict | None = None,
-                  latest: Latest | None = None) -> int:
+def refresh_items(
+    conn: sqlite3.Connection,
+    where: str = "1",
+    params: dict | None = None,
+    latest: Latest | None = None,
+) -> int:
     """Recompute blockers and status from what the service last saw (no new check): after a job
     ends or a release is published. `where` filters `items` (columns as items.x, :named params)."""
     latest = latest or Latest.read(conn)
@@ -272,8 +333,8 @@ def refresh_items(conn: sqlite3.Connection, where: str = "1", params: dict | Non
         params,
     )
     cur = conn.execute(
-        f"UPDATE items SET status = {STATUS_CASE.format(t='', blockers='blockers')} WHERE ({where}) "
-        f"AND status != {STATUS_CASE.format(t='', blockers='blockers')}",
+        f"UPDATE items SET status = {STATUS_CASE.format(t='', blockers='blockers')} WHERE ({where})"
+        f" AND status != {STATUS_CASE.format(t='', blockers='blockers')}",
         {**params, "latest_key": latest.agent_key},
     )
     return cur.rowcount
@@ -287,24 +348,46 @@ def checks_would_change(conn: sqlite3.Connection, vault_id: int, latest: Latest)
     if agent is None:
         return {}
     rows = conn.execute(
-        f"SELECT items.id, items.next_check_at, items.appliance_id, items.agent_version, {_TRUTH['at_reboot']}, "
-        f"{_TRUTH['pending']}, {_TRUTH['heartbeat']}, {_TRUTH['azure']}, items.blockers, "
-        f"items.sim_agent_version IS NOT NULL FROM items JOIN appliances a ON a.id = items.appliance_id "
-        f"WHERE items.vault_id = ? AND items.agent_version_key < ? AND items.next_check_at IS NOT NULL "
-        f"AND (items.blockers != '[]' OR NOT {SEEN_IS_TRUTH} OR items.sim_agent_version IS NOT NULL)",
+        "SELECT items.id, items.next_check_at, items.appliance_id, items.agent_version,"
+        f" {_TRUTH['at_reboot']}, {_TRUTH['pending']}, {_TRUTH['heartbeat']}, {_TRUTH['azure']},"
+        " items.blockers, items.sim_agent_version IS NOT NULL FROM items JOIN appliances a ON a.id"
+        " = items.appliance_id WHERE items.vault_id = ? AND items.agent_version_key < ? AND"
+        f" items.next_check_at IS NOT NULL AND (items.blockers != '[]' OR NOT {SEEN_IS_TRUTH} OR"
+        " items.sim_agent_version IS NOT NULL)",
         (vault_id, latest.agent_key),
     ).fetchall()
     appliances = appliance_facts(conn, (r[2] for r in rows), dict(latest.appliances))
     out = {}
-    for item_id, next_check, aid, version, at_reboot, pending, heartbeat, azure, stored, reinstalled in rows:
-        found = agent_entry(appliances[aid], version, at_reboot, pending, heartbeat, azure, agent.version,
-                            agent.requires)[1]
+    for (
+        item_id,
+        next_check,
+        aid,
+        version,
+        at_reboot,
+        pending,
+        heartbeat,
+        azure,
+        stored,
+        reinstalled,
+    ) in rows:
+        found = agent_entry(
+            appliances[aid],
+            version,
+            at_reboot,
+            pending,
+            heartbeat,
+            azure,
+            agent.version,
+            agent.requires,
+        )[1]
         if reinstalled or found != stored:
             out[item_id] = next_check
     return out
 
 
-def refresh_item_ids(conn: sqlite3.Connection, ids: Iterable[int], latest: Latest | None = None) -> int:
+def refresh_item_ids(
+    conn: sqlite3.Connection, ids: Iterable[int], latest: Latest | None = None
+) -> int:
     """refresh_items for a set of item ids (through a temp table, so any number works)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM _ids")
@@ -314,7 +397,10 @@ def refresh_item_ids(conn: sqlite3.Connection, ids: Iterable[int], latest: Lates
 
 # -- appliances and their components ---------------------------------------------------------------
 
-def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Latest | None = None) -> int:
+
+def check_appliances_due(
+    conn: sqlite3.Connection, until: datetime, latest: Latest | None = None
+) -> int:
     """Appliances due a check: Azure connectivity as the service now sees it; component statuses."""
     latest = latest or Latest.read(conn)
     bound = iso(until)
@@ -339,38 +425,71 @@ def check_appliances_due(conn: sqlite3.Connection, until: datetime, latest: Late
     return due_checks
 
 
-def refresh_components(conn: sqlite3.Connection, appliance_ids: Iterable[int] | None = None,
-                       latest: Latest | None = None, *, only: set[tuple[int, str]] | None = None) -> None:
+def refresh_components(
+    conn: sqlite3.Connection,
+    appliance_ids: Iterable[int] | None = None,
+    latest: Latest | None = None,
+    *,
+    only: set[tuple[int, str]] | None = None,
+) -> None:
     """Recompute components' blockers and status from the service's view of their appliance
     (`only` limits it to some (appliance id, slug) pairs)."""
     latest = latest or Latest.read(conn)
     sql = "SELECT id, name, seen_azure_connected FROM appliances"
     ids = None if appliance_ids is None else sorted(set(appliance_ids))
-    appliances = conn.execute(sql).fetchall() if ids is None else [
-        r for chunk in range(0, len(ids), 500)
-        for r in conn.execute(f"{sql} WHERE id IN ({','.join('?' * len(ids[chunk:chunk + 500]))})",
-                              ids[chunk:chunk + 500])
-    ]
+    appliances = (
+        conn.execute(sql).fetchall()
+        if ids is None
+        else [
+            r
+            for chunk in range(0, len(ids), 500)
+            for r in conn.execute(
+                f"{sql} WHERE id IN ({','.join('?' * len(ids[chunk : chunk + 500]))})",
+                ids[chunk : chunk + 500],
+            )
+        ]
+    )
     updates = []
     for aid, name, azure in appliances:
         comps = conn.execute(
-            "SELECT slug, version, active_job_id, last_job_failed FROM components WHERE appliance_id = ?", (aid,)
+            "SELECT slug, version, active_job_id, last_job_failed FROM components WHERE"
+            " appliance_id = ?",
+            (aid,),
         ).fetchall()
         siblings = {slug: version for slug, version, _a, _f in comps}
         for slug, version, active, failed in comps:
             if only is not None and (aid, slug) not in only:
                 continue
             rel = latest.releases.get(slug)
-            key = (slug, version, rel.version if rel else None, tuple(sorted(rel.requires.items())) if rel else (),
-                   name, bool(azure), tuple(sorted(siblings.items())), active is not None, bool(failed))
+            key = (
+                slug,
+                version,
+                rel.version if rel else None,
+                tuple(sorted(rel.requires.items())) if rel else (),
+                name,
+                bool(azure),
+                tuple(sorted(siblings.items())),
+                active is not None,
+                bool(failed),
+            )
             entry = _COMPONENT_CACHE.get(key)
             if entry is None:
-                facts = ComponentFacts(slug, version, key[2], rel.requires if rel else {}, name, bool(azure), siblings)
+                facts = ComponentFacts(
+                    slug, version, key[2], rel.requires if rel else {}, name, bool(azure), siblings
+                )
                 blockers = component_blockers(facts)
-                status = update_status(version, facts.latest, blockers, active_job=active is not None,
-                                       last_job_failed=bool(failed))
+                status = update_status(
+                    version,
+                    facts.latest,
+                    blockers,
+                    active_job=active is not None,
+                    last_job_failed=bool(failed),
+                )
                 if len(_COMPONENT_CACHE) >= _CACHE_MAX:
                     _COMPONENT_CACHE.clear()
                 entry = _COMPONENT_CACHE[key] = (status.slug, blockers_json(blockers))
             updates.append((*entry, aid, slug))
-    conn.executemany("UPDATE components SET status = ?, blockers = ? WHERE appliance_id = ? AND slug = ?", updates)
+    conn.executemany(
+        "UPDATE components SET status = ?, blockers = ? WHERE appliance_id = ? AND slug = ?",
+        updates,
+    )

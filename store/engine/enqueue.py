@@ -14,7 +14,9 @@ from store.job_ids import job_id_params, job_id_sql, next_seq
 from store.job_writes import AGENT_JOB_NAME, AGENT_SCENARIO, NewJob, create_jobs
 from store.sim import error_catalog
 
-WAITING_FOR_SIBLING = "Waiting for this appliance's other component updates to finish (one at a time)."
+WAITING_FOR_SIBLING = (
+    "Waiting for this appliance's other component updates to finish (one at a time)."
+)
 
 
 class AgentTarget(NamedTuple):
@@ -28,21 +30,26 @@ class AgentTarget(NamedTuple):
     fail_code: str | None
 
 
-def _appliance_load(conn: sqlite3.Connection, appliance_ids: set[int]) -> dict[int, tuple[str, int, int, bool]]:
+def _appliance_load(
+    conn: sqlite3.Connection, appliance_ids: set[int]
+) -> dict[int, tuple[str, int, int, bool]]:
     """name, per-process-server limit, agent jobs active, component update active, per appliance."""
     out = {}
     for aid in sorted(appliance_ids):
         name, cap = conn.execute(
-            "SELECT a.name, v.max_concurrent_updates FROM appliances a JOIN vaults v ON v.id = a.vault_id "
-            "WHERE a.id = ?", (aid,)
+            "SELECT a.name, v.max_concurrent_updates FROM appliances a JOIN vaults v ON v.id ="
+            " a.vault_id WHERE a.id = ?",
+            (aid,),
         ).fetchone()
         active = conn.execute(
-            "SELECT count(*) FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', 'InProgress', "
-            "'Cancelling') AND component IS NULL", (aid,)
+            "SELECT count(*) FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted',"
+            " 'InProgress', 'Cancelling') AND component IS NULL",
+            (aid,),
         ).fetchone()[0]
         updating = conn.execute(
             "SELECT EXISTS (SELECT 1 FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', "
-            "'InProgress', 'Cancelling') AND component IS NOT NULL)", (aid,)
+            "'InProgress', 'Cancelling') AND component IS NOT NULL)",
+            (aid,),
         ).fetchone()[0]
         out[aid] = (name, cap, active, bool(updating))
     return out
@@ -72,16 +79,24 @@ def enqueue_agents(
         else:
             reason = waiting_for_capacity(name, cap) if ahead >= cap else None
         code = t.fail_code if t.fail_code and error_catalog.is_known(t.fail_code) else None
-        specs.append(NewJob(
-            vault_id=t.vault_id, target=t.name, appliance_id=t.appliance_id, from_version=t.agent_version,
-            to_version=to_version, item_id=t.item_id, fail_code=code,
-            fail_task=error_catalog.failing_task(code) if code else None, retry_of=retry_of,
-            waiting_reason=reason,
-        ))
+        specs.append(
+            NewJob(
+                vault_id=t.vault_id,
+                target=t.name,
+                appliance_id=t.appliance_id,
+                from_version=t.agent_version,
+                to_version=to_version,
+                item_id=t.item_id,
+                fail_code=code,
+                fail_task=error_catalog.failing_task(code) if code else None,
+                retry_of=retry_of,
+                waiting_reason=reason,
+            )
+        )
     ids = create_jobs(conn, specs, created=at, initiated_by=initiated_by)
     conn.execute(
-        "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "
-        "FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
+        "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating',"
+        " sim_fail_code = NULL FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
         (ids[0][0], ids[-1][0]),
     )
     return [seq for seq, _id in ids]
@@ -94,11 +109,13 @@ job adds entries to the jobs table's indexes, and with the default 2 MB cache th
 keep going back to the OS."""
 
 _INSERT_MATCHING = f"""
-INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state, initiated_by,
-                  created_time, from_version, to_version, fail_code, fail_task, waiting_reason, rollout_id,
-                  rollout_wave)
-SELECT :offset + e.n, {job_id_sql(':offset + e.n', ':ms', ':key', ':base')}, items.vault_id, :scenario, :job_name, items.id, items.appliance_id,
-       items.name, 'NotStarted', :initiated_by, :at, items.agent_version, :to_version, c.code, c.task,
+INSERT INTO jobs (seq, id, vault_id, scenario, name, item_id, appliance_id, target, state,
+                  initiated_by, created_time, from_version, to_version, fail_code, fail_task,
+                  waiting_reason, rollout_id, rollout_wave)
+SELECT :offset + e.n, {job_id_sql(":offset + e.n", ":ms", ":key", ":base")}, items.vault_id,
+       :scenario, :job_name, items.id, items.appliance_id,
+       items.name, 'NotStarted', :initiated_by, :at, items.agent_version, :to_version, c.code,
+       c.task,
        coalesce(l.components_reason, CASE WHEN e.n >= l.first_waiting THEN l.capacity_reason END),
        :rollout_id, :rollout_wave
 FROM _enq e
@@ -110,14 +127,19 @@ ORDER BY e.n
 
 
 def _selection(conn: sqlite3.Connection, where: str, params: dict) -> int:
-    """The machines `where` selects, numbered from 1 in id order (rowids of an emptied table), into the
+    """The machines `where` selects, numbered from 1 in id order (rowids of an emptied table), into
+    the
     temp table _enq."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _enq (n INTEGER PRIMARY KEY, item_id INTEGER, appliance_id INTEGER)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _enq (n INTEGER PRIMARY KEY, item_id INTEGER, appliance_id"
+        " INTEGER)"
+    )
     conn.execute("DROP INDEX IF EXISTS temp._enq_appliance")
     conn.execute("DELETE FROM _enq")
     count = conn.execute(
-        f"INSERT INTO _enq (n, item_id, appliance_id) SELECT NULL, items.id, items.appliance_id "
-        f"FROM items NOT INDEXED WHERE {where} ORDER BY items.id", params,
+        "INSERT INTO _enq (n, item_id, appliance_id) SELECT NULL, items.id, items.appliance_id "
+        f"FROM items NOT INDEXED WHERE {where} ORDER BY items.id",
+        params,
     ).rowcount
     conn.execute("CREATE INDEX temp._enq_appliance ON _enq (appliance_id, n)")
     return count
@@ -137,41 +159,67 @@ def enqueue_agents_matching(
     order, as set-based statements: the same jobs, waiting reasons and item links, without a Python
     object per machine (the nightly run and the bulk dialog create 100,000 at once). Returns the
     seqs. The selection is read with a plain scan in id order (`items NOT INDEXED`): it is most of
-    the fleet when it is large, and rowid lookups still serve an id list. `rollout`: the (rollout id,
+    the fleet when it is large, and rowid lookups still serve an id list. `rollout`: the (rollout
+    id,
     wave) the jobs belong to."""
     selected = _selection(conn, where, params)
     if not selected:
         return range(0)
-    if selected >= BIG_SELECTION and -conn.execute("PRAGMA cache_size").fetchone()[0] < BULK_CACHE_KIB:
+    if (
+        selected >= BIG_SELECTION
+        and -conn.execute("PRAGMA cache_size").fetchone()[0] < BULK_CACHE_KIB
+    ):
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     appliances = {a for (a,) in conn.execute("SELECT DISTINCT appliance_id FROM _enq")}
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _enq_load (appliance_id INTEGER PRIMARY KEY, "
-                 "capacity_reason TEXT, components_reason TEXT, first_waiting INTEGER)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _enq_load (appliance_id INTEGER PRIMARY KEY, "
+        "capacity_reason TEXT, components_reason TEXT, first_waiting INTEGER)"
+    )
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _enq_codes (code TEXT PRIMARY KEY, task INTEGER)")
     conn.execute("DELETE FROM _enq_load")
     conn.execute("DELETE FROM _enq_codes")
     load = []
     for aid, (name, cap, active, updating) in _appliance_load(conn, appliances).items():
-        # jobs beyond the appliance's free process-server slots wait (enqueue_agents's `ahead >= cap`)
-        first = conn.execute("SELECT n FROM _enq WHERE appliance_id = ? ORDER BY n LIMIT 1 OFFSET ?",
-                             (aid, max(cap - active, 0))).fetchone()
-        load.append((aid, waiting_for_capacity(name, cap), waiting_for_components(name) if updating else None,
-                     first[0] if first else None))
+        # jobs beyond the appliance's free process-server slots wait (enqueue_agents's `ahead >=
+        # cap`)
+        first = conn.execute(
+            "SELECT n FROM _enq WHERE appliance_id = ? ORDER BY n LIMIT 1 OFFSET ?",
+            (aid, max(cap - active, 0)),
+        ).fetchone()
+        load.append(
+            (
+                aid,
+                waiting_for_capacity(name, cap),
+                waiting_for_components(name) if updating else None,
+                first[0] if first else None,
+            )
+        )
     conn.executemany("INSERT INTO _enq_load VALUES (?, ?, ?, ?)", load)
-    conn.executemany("INSERT INTO _enq_codes VALUES (?, ?)",
-                     [(code, error_catalog.failing_task(code)) for code in error_catalog.CATALOG])
+    conn.executemany(
+        "INSERT INTO _enq_codes VALUES (?, ?)",
+        [(code, error_catalog.failing_task(code)) for code in error_catalog.CATALOG],
+    )
     base = next_seq(conn)
-    count = conn.execute(_INSERT_MATCHING, {
-        "offset": base - 1, "scenario": AGENT_SCENARIO, "job_name": AGENT_JOB_NAME,
-        "initiated_by": initiated_by, "at": iso(at), "to_version": to_version,
-        "rollout_id": rollout[0] if rollout else None, "rollout_wave": rollout[1] if rollout else None,
-        **job_id_params(conn, at),
-    }).rowcount
+    count = conn.execute(
+        _INSERT_MATCHING,
+        {
+            "offset": base - 1,
+            "scenario": AGENT_SCENARIO,
+            "job_name": AGENT_JOB_NAME,
+            "initiated_by": initiated_by,
+            "at": iso(at),
+            "to_version": to_version,
+            "rollout_id": rollout[0] if rollout else None,
+            "rollout_wave": rollout[1] if rollout else None,
+            **job_id_params(conn, at),
+        },
+    ).rowcount
     many = selected >= BIG_SELECTION and selected >= REBUILD_SHARE * _machines(conn)
     with _status_index_rebuilt_if(conn, many):
         conn.execute(
-            "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating', sim_fail_code = NULL "
-            "FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id = j.item_id",
+            "UPDATE items SET active_job_id = j.id, last_job_id = j.id, status = 'updating',"
+            " sim_fail_code = NULL FROM jobs j WHERE j.seq BETWEEN ? AND ? AND items.id ="
+            " j.item_id",
             (base, base + count - 1),
         )
     return range(base, base + count)
@@ -197,8 +245,9 @@ def _status_index_rebuilt_if(conn: sqlite3.Connection, rebuild: bool) -> Iterato
     if not rebuild:
         yield
         return
-    (sql,) = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?",
-                          (STATUS_INDEX,)).fetchone()
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (STATUS_INDEX,)
+    ).fetchone()
     conn.execute(f"DROP INDEX {STATUS_INDEX}")
     yield
     conn.execute(sql)
@@ -221,22 +270,34 @@ def enqueue_components(
         return []
     busy = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE appliance_id = ? AND state IN ('NotStarted', "
-        "'InProgress', 'Cancelling') AND component IS NOT NULL)", (appliance_id,)
+        "'InProgress', 'Cancelling') AND component IS NOT NULL)",
+        (appliance_id,),
     ).fetchone()[0]
     specs = [
-        NewJob(vault_id=vault_id, target=appliance_name, appliance_id=appliance_id, from_version=old,
-               to_version=new, component=slug, retry_of=retry_of,
-               waiting_reason=WAITING_FOR_SIBLING if (busy or n) else None)
+        NewJob(
+            vault_id=vault_id,
+            target=appliance_name,
+            appliance_id=appliance_id,
+            from_version=old,
+            to_version=new,
+            component=slug,
+            retry_of=retry_of,
+            waiting_reason=WAITING_FOR_SIBLING if (busy or n) else None,
+        )
         for n, (slug, old, new) in enumerate(updates)
     ]
     ids = create_jobs(conn, specs, created=at, initiated_by=initiated_by)
     conn.executemany(
         "UPDATE components SET active_job_id = ?, last_job_id = ?, status = 'updating' "
         "WHERE appliance_id = ? AND slug = ?",
-        [(job_id, job_id, appliance_id, slug) for (_seq, job_id), (slug, _o, _n) in zip(ids, updates, strict=True)],
+        [
+            (job_id, job_id, appliance_id, slug)
+            for (_seq, job_id), (slug, _o, _n) in zip(ids, updates, strict=True)
+        ],
     )
     conn.execute(
-        "UPDATE jobs SET waiting_reason = ? WHERE appliance_id = ? AND state = 'NotStarted' AND component IS NULL",
+        "UPDATE jobs SET waiting_reason = ? WHERE appliance_id = ? AND state = 'NotStarted' AND"
+        " component IS NULL",
         (waiting_for_components(appliance_name), appliance_id),
     )
     return [seq for seq, _id in ids]

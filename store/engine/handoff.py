@@ -44,10 +44,14 @@ class Move:
         if self.delta is not None:
             return clock.later(start, self.delta, "the advance")
         if self.to < start:
-            raise BadInput(f"the clock never goes back (now {clock.iso(start)}, asked {clock.iso(self.to)})")
+            raise BadInput(
+                f"the clock never goes back (now {clock.iso(start)}, asked {clock.iso(self.to)})"
+            )
         if self.to - start > clock.MAX_MOVE:
-            raise BadInput(f"the clock moves at most {clock.MAX_MOVE.days}d at once (now {clock.iso(start)}, "
-                           f"asked {clock.iso(self.to)}); set it in steps")
+            raise BadInput(
+                f"the clock moves at most {clock.MAX_MOVE.days}d at once (now {clock.iso(start)}, "
+                f"asked {clock.iso(self.to)}); set it in steps"
+            )
         return clock.later(start, self.to - start, "the new time")
 
     def encode(self) -> tuple[str, str]:
@@ -64,21 +68,31 @@ class Move:
 
 def audit_move(db: Database, start: datetime, end: datetime, summary: str, actor: str) -> None:
     with write(db) as conn:
-        audit.record(conn, end, "clock advance", None, {"from": clock.iso(start), "to": clock.iso(end),
-                                                       "summary": summary}, actor=actor)
+        audit.record(
+            conn,
+            end,
+            "clock advance",
+            None,
+            {"from": clock.iso(start), "to": clock.iso(end), "summary": summary},
+            actor=actor,
+        )
 
 
 class _Withdrawn(Exception):
     """The asking process withdrew its request (^C) while it was being performed."""
 
 
-def _perform(db: Database, holder: str, rid: int, start: datetime, to: datetime, actor: str) -> AdvanceResult:
+def _perform(
+    db: Database, holder: str, rid: int, start: datetime, to: datetime, actor: str
+) -> AdvanceResult:
     """Advance to `to` for request `rid` (the caller holds the lease), then record the outcome.
     Stopped part way (withdrawn, or ^C here), what was done is kept and audited."""
 
     def step(_at: datetime) -> None:
         lease.renew(db, holder)
-        row = db.conn.execute("SELECT state, asker_pid FROM clock_requests WHERE id = ?", (rid,)).fetchone()
+        row = db.conn.execute(
+            "SELECT state, asker_pid FROM clock_requests WHERE id = ?", (rid,)
+        ).fetchone()
         if row is None or row[0] == "withdrawn" or not _alive(row[1]):
             raise _Withdrawn
 
@@ -92,25 +106,41 @@ def _perform(db: Database, holder: str, rid: int, start: datetime, to: datetime,
             conn.execute("DELETE FROM clock_requests WHERE id = ?", (rid,))
         return AdvanceResult(start=start, end=processed_until(db.conn))
     audit_move(db, start, to, result.summary(), actor)
-    outcome = {"start": clock.iso(result.start), "end": clock.iso(result.end),
-               **{name: getattr(result, name) for name in COUNTS}}
+    outcome = {
+        "start": clock.iso(result.start),
+        "end": clock.iso(result.end),
+        **{name: getattr(result, name) for name in COUNTS},
+    }
     with write(db) as conn:
-        conn.execute("UPDATE clock_requests SET state = 'done', result = ? WHERE id = ?", (json.dumps(outcome), rid))
+        conn.execute(
+            "UPDATE clock_requests SET state = 'done', result = ? WHERE id = ?",
+            (json.dumps(outcome), rid),
+        )
     return result
 
 
-def _claim(db: Database, holder: str, rid: int | None = None) -> tuple[int, datetime, datetime, str] | None:
+def _claim(
+    db: Database, holder: str, rid: int | None = None
+) -> tuple[int, datetime, datetime, str] | None:
     """The next request to perform (or request `rid`): a pending one, or one left running by a
     performer that no longer holds the lease, whose asker still waits (requests whose asker has
     gone are dropped). Its target is fixed from engine time now; bad input fails it instead."""
     while True:
         with write(db) as conn:
-            gone = [(r,) for r, pid in conn.execute("SELECT id, asker_pid FROM clock_requests") if not _alive(pid)]
+            gone = [
+                (r,)
+                for r, pid in conn.execute("SELECT id, asker_pid FROM clock_requests")
+                if not _alive(pid)
+            ]
             conn.executemany("DELETE FROM clock_requests WHERE id = ?", gone)
-            sql = ("SELECT id, kind, amount, actor, target FROM clock_requests WHERE (state = 'pending' OR "
-                   "(state = 'running' AND performer != :me))")
-            row = conn.execute(sql + (" AND id = :id" if rid is not None else "") + " ORDER BY id LIMIT 1",
-                               {"me": holder, "id": rid}).fetchone()
+            sql = (
+                "SELECT id, kind, amount, actor, target FROM clock_requests WHERE (state ="
+                " 'pending' OR (state = 'running' AND performer != :me))"
+            )
+            row = conn.execute(
+                sql + (" AND id = :id" if rid is not None else "") + " ORDER BY id LIMIT 1",
+                {"me": holder, "id": rid},
+            ).fetchone()
             if row is None:
                 return None
             found, kind, amount, actor, fixed = row
@@ -119,23 +149,34 @@ def _claim(db: Database, holder: str, rid: int | None = None) -> tuple[int, date
                 to = clock.parse_iso(fixed) if fixed else Move.decode(kind, amount).target(start)
             except StoreError as exc:
                 failure = {"error": str(exc), "exit": exc.exit_code}
-                conn.execute("UPDATE clock_requests SET state = 'failed', result = ? WHERE id = ?",
-                             (json.dumps(failure), found))
+                conn.execute(
+                    "UPDATE clock_requests SET state = 'failed', result = ? WHERE id = ?",
+                    (json.dumps(failure), found),
+                )
                 if rid is not None:
                     return None
                 continue
-            conn.execute("UPDATE clock_requests SET state = 'running', target = ?, performer = ? WHERE id = ?",
-                         (clock.iso(to), holder, found))
+            conn.execute(
+                "UPDATE clock_requests SET state = 'running', target = ?, performer = ? WHERE"
+                " id = ?",
+                (clock.iso(to), holder, found),
+            )
             return found, start, to, actor
 
 
 def serve(db: Database, holder: str) -> int:
-    """Perform every request waiting for the engine, in order (the caller holds the lease); how many.
+    """Perform every request waiting for the engine, in order (the caller holds the lease); how
+    many.
     Costs two small reads when there is none."""
     if setting(db.conn, SERVING, "") != holder:
         with write(db) as conn:
             set_setting(conn, SERVING, holder)
-    if db.conn.execute("SELECT 1 FROM clock_requests WHERE state IN ('pending', 'running') LIMIT 1").fetchone() is None:
+    if (
+        db.conn.execute(
+            "SELECT 1 FROM clock_requests WHERE state IN ('pending', 'running') LIMIT 1"
+        ).fetchone()
+        is None
+    ):
         return 0
     done = 0
     while (claimed := _claim(db, holder)) is not None:
@@ -150,26 +191,33 @@ def ask(db: Database, move: Move, actor: str) -> AdvanceResult:
     withdrawn: the holder stops at its next batch and keeps what it did."""
     kind, amount = move.encode()
     with write(db) as conn:
-        rid = conn.execute("INSERT INTO clock_requests (kind, amount, actor, asker_pid) VALUES (?, ?, ?, ?)",
-                           (kind, amount, actor, os.getpid())).lastrowid
+        rid = conn.execute(
+            "INSERT INTO clock_requests (kind, amount, actor, asker_pid) VALUES (?, ?, ?, ?)",
+            (kind, amount, actor, os.getpid()),
+        ).lastrowid
     try:
         while True:
-            state, result = db.conn.execute("SELECT state, result FROM clock_requests WHERE id = ?",
-                                            (rid,)).fetchone()
+            state, result = db.conn.execute(
+                "SELECT state, result FROM clock_requests WHERE id = ?", (rid,)
+            ).fetchone()
             if state == "done":
                 return _result(json.loads(result))
             if state == "failed":
                 failure = json.loads(result)
-                raise (BadInput if failure["exit"] == BadInput.exit_code else Refused)(failure["error"])
+                raise (BadInput if failure["exit"] == BadInput.exit_code else Refused)(
+                    failure["error"]
+                )
             holder, _expires = lease.current(db.conn)
             if holder is None:
                 done = _do_here(db, rid)
                 if done is not None:
                     return done
             elif state == "pending" and setting(db.conn, SERVING, "") != holder:
-                raise Refused(f"the engine is running in another process ({holder}), which does not take "
-                              "clock requests; it moves engine time itself. Use `clock pause` / `clock speed`, "
-                              "or stop it first")
+                raise Refused(
+                    f"the engine is running in another process ({holder}), which does not take"
+                    " clock requests; it moves engine time itself. Use `clock pause` / `clock"
+                    " speed`, or stop it first"
+                )
             time.sleep(LOOK_S)  # pacing: the holder works in its own process
     finally:
         _withdraw(db, rid)
@@ -184,8 +232,13 @@ def _withdraw(db: Database, rid: int) -> None:
     conn.execute(f"PRAGMA busy_timeout = {WITHDRAW_WAIT_MS}")
     try:
         if own:
-            conn.execute("BEGIN IMMEDIATE")  # one try, not write()'s patient retries: ^C was pressed
-        conn.execute("UPDATE clock_requests SET state = 'withdrawn' WHERE id = ? AND state = 'running'", (rid,))
+            conn.execute(
+                "BEGIN IMMEDIATE"
+            )  # one try, not write()'s patient retries: ^C was pressed
+        conn.execute(
+            "UPDATE clock_requests SET state = 'withdrawn' WHERE id = ? AND state = 'running'",
+            (rid,),
+        )
         conn.execute("DELETE FROM clock_requests WHERE id = ? AND state != 'withdrawn'", (rid,))
         if own:
             conn.execute("COMMIT")

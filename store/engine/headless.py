@@ -41,7 +41,9 @@ class Pacer:
         self.carry += elapsed * state.speed
         whole = int(self.carry)
         self.carry -= whole
-        return cursor + min(timedelta(seconds=whole), clock.LATEST - cursor)  # time stops at its end
+        return cursor + min(
+            timedelta(seconds=whole), clock.LATEST - cursor
+        )  # time stops at its end
 
 
 def merge(total: AdvanceResult, part: AdvanceResult) -> None:
@@ -51,8 +53,14 @@ def merge(total: AdvanceResult, part: AdvanceResult) -> None:
     total.end = part.end
 
 
-def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str | None = None,
-               step_wall_s: float = STEP_WALL_S, stop: Callable[[], bool] | None = None) -> AdvanceResult:
+def run_engine(
+    db: Database,
+    *,
+    engine_for: timedelta | None = None,
+    holder: str | None = None,
+    step_wall_s: float = STEP_WALL_S,
+    stop: Callable[[], bool] | None = None,
+) -> AdvanceResult:
     """Hold the engine lease and advance engine time until `engine_for` of ENGINE time has passed
     (forever without it), or `stop()` says so. Refused when another live process holds the lease."""
     if engine_for is not None:  # bad input before the lease is taken
@@ -72,7 +80,12 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
             if until is not None:
                 target = min(target, until)
             if target > cursor:
-                merge(total, advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder))
+                merge(
+                    total,
+                    advance(
+                        db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder
+                    ),
+                )
             if not lease.renew(db, holder):
                 raise Refused("the engine lease was lost to another process; stopping")
             if handoff.serve(db, holder):  # another process's `clock advance` / `clock set`
@@ -84,6 +97,11 @@ def run_engine(db: Database, *, engine_for: timedelta | None = None, holder: str
     finally:
         lease.release(db, holder)
         with write(db) as conn:
-            audit.record(conn, total.end, "engine run", None,
-                         {"from": iso(total.start), "to": iso(total.end), "summary": total.summary()})
+            audit.record(
+                conn,
+                total.end,
+                "engine run",
+                None,
+                {"from": iso(total.start), "to": iso(total.end), "summary": total.summary()},
+            )
     return total

@@ -31,14 +31,15 @@ def current(conn: sqlite3.Connection) -> tuple[str | None, float]:
 
 
 def try_acquire(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> bool:
-    """Take the lease if it is free, expired, or already ours; False when another live holder has it."""
+    """Take the lease if it is free, expired, or already ours; False when another live holder has
+    it."""
     with write(db) as conn:
         taken, _expires = current(conn)
         if taken is not None and taken != holder:
             return False
         conn.execute(
-            "INSERT INTO engine_lease (id, holder, expires_wall) VALUES (1, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_wall = excluded.expires_wall",
+            "INSERT INTO engine_lease (id, holder, expires_wall) VALUES (1, ?, ?) ON CONFLICT (id)"
+            " DO UPDATE SET holder = excluded.holder, expires_wall = excluded.expires_wall",
             (holder, wall_seconds() + ttl),
         )
     return True
@@ -55,7 +56,8 @@ def acquire(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> None:
 
 
 class LeaseLost(Refused):
-    """This process no longer holds the engine lease (it stalled past its expiry and another took over)."""
+    """This process no longer holds the engine lease (it stalled past its expiry and another took
+    over)."""
 
 
 def held_by(conn: sqlite3.Connection, holder: str) -> bool:
@@ -68,7 +70,8 @@ def renew(db: Database, holder: str, ttl: float = LEASE_TTL_S) -> bool:
     """Extend our lease; False when we lost it (it expired and another process took it)."""
     with write(db) as conn:
         cur = conn.execute(
-            "UPDATE engine_lease SET expires_wall = ? WHERE id = 1 AND holder = ?", (wall_seconds() + ttl, holder)
+            "UPDATE engine_lease SET expires_wall = ? WHERE id = 1 AND holder = ?",
+            (wall_seconds() + ttl, holder),
         )
     return cur.rowcount == 1
 

@@ -40,11 +40,14 @@ def processed_until(conn: sqlite3.Connection) -> datetime:
 
 def next_check_pass(after: datetime) -> datetime:
     """The first machine-check pass point strictly after `after`: every CHECK_INTERVAL_S of engine
-    time, aligned to the epoch (like the ticks), so where passes fall depends on engine time only."""
+    time, aligned to the epoch (like the ticks), so where passes fall depends on engine time only.
+    """
     return next_multiple(after, CHECK_INTERVAL_S)
 
 
-def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]) -> tuple[datetime, bool]:
+def _window_end(
+    conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty: set[int]
+) -> tuple[datetime, bool]:
     """Where the next window stops: the target, a local midnight, a check pass point, a tick where
     jobs end or wait to start, exactly at a component-job event, or where a rollout's next wave is
     due. Also whether that is a barrier for machine checks: the target, a midnight (the nightly run
@@ -68,8 +71,15 @@ def _window_end(conn: sqlite3.Connection, cursor: datetime, to: datetime, dirty:
     return end, end == min(barriers)
 
 
-def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: RunStats, result: AdvanceResult,
-            latest: Latest, barrier: bool) -> None:
+def _window(
+    conn: sqlite3.Connection,
+    start: datetime,
+    end: datetime,
+    stats: RunStats,
+    result: AdvanceResult,
+    latest: Latest,
+    barrier: bool,
+) -> None:
     """Everything due in (start, end], in order: checks (appliances, then machines), task ends at
     their own times, the nightly runs at a midnight, rollouts' waves, then the scheduling tick.
 
@@ -95,8 +105,14 @@ def _window(conn: sqlite3.Connection, start: datetime, end: datetime, stats: Run
     result.absorb(stats)
 
 
-def advance(db: Database, to: datetime, *, on_batch: Callable[[datetime], None] | None = None,
-            batch_wall_s: float = BATCH_WALL_S, holder: str | None = None) -> AdvanceResult:
+def advance(
+    db: Database,
+    to: datetime,
+    *,
+    on_batch: Callable[[datetime], None] | None = None,
+    batch_wall_s: float = BATCH_WALL_S,
+    holder: str | None = None,
+) -> AdvanceResult:
     """Process every event up to `to` in time order and persist the clock at each commit. The
     caller holds the engine lease. Safe to interrupt: each batch is one transaction, and a later
     advance resumes from the persisted clock."""
@@ -133,8 +149,15 @@ def _checkpoint(db: Database) -> None:
         _last_checkpoint[0] = wall_seconds()
 
 
-def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result: AdvanceResult,
-           batch_wall_s: float, holder: str | None = None) -> datetime:
+def _batch(
+    db: Database,
+    cursor: datetime,
+    to: datetime,
+    stats: RunStats,
+    result: AdvanceResult,
+    batch_wall_s: float,
+    holder: str | None = None,
+) -> datetime:
     """One write transaction: windows until `to` or until the batch has taken its wall time.
     With `holder`, nothing is written unless that holder still has the engine lease."""
     with write(db) as conn:
@@ -145,10 +168,14 @@ def _batch(db: Database, cursor: datetime, to: datetime, stats: RunStats, result
         stats.dirty |= runner.dirty_appliances(conn)
         began = wall_seconds()
         version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != stats.data_version:  # another connection committed: appliances may have changed
+        if (
+            version != stats.data_version
+        ):  # another connection committed: appliances may have changed
             stats.appliances.clear()
             stats.data_version = version
-        latest = Latest.read(conn, stats.appliances)  # releases change only by command, between batches
+        latest = Latest.read(
+            conn, stats.appliances
+        )  # releases change only by command, between batches
         windows = 0
         while cursor < to and (windows == 0 or wall_seconds() - began < batch_wall_s):
             windows += 1

@@ -1,4 +1,5 @@
-"""Nightly automatic updates at local midnight (appliance components first, then agents), and the plan."""
+"""Nightly automatic updates at local midnight (appliance components first, then agents), and the
+plan."""
 
 from __future__ import annotations
 
@@ -36,30 +37,47 @@ def local_date(moment: datetime, tz: str) -> str:
 
 def next_midnight(conn: sqlite3.Connection, after: datetime) -> datetime | None:
     """The earliest local midnight after `after` over every vault's and appliance's time zone."""
-    zones = {tz for (tz,) in conn.execute("SELECT time_zone FROM vaults UNION SELECT time_zone FROM appliances")}
+    zones = {
+        tz
+        for (tz,) in conn.execute(
+            "SELECT time_zone FROM vaults UNION SELECT time_zone FROM appliances"
+        )
+    }
     return min((next_local_midnight(after, tz) for tz in zones), default=None)
 
 
 # -- what a run would do --------------------------------------------------------------------------
 
-def component_plan(conn: sqlite3.Connection, appliance_id: int, latest: Latest
-                   ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+
+def component_plan(
+    conn: sqlite3.Connection, appliance_id: int, latest: Latest
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """(slug, from, to) updates in dependency order, and (slug, reason) skips, for one appliance."""
     name, registry, azure, private = conn.execute(
         "SELECT a.name, a.registry, a.seen_azure_connected, v.private_endpoint FROM appliances a "
-        "JOIN vaults v ON v.id = a.vault_id WHERE a.id = ?", (appliance_id,)
+        "JOIN vaults v ON v.id = a.vault_id WHERE a.id = ?",
+        (appliance_id,),
     ).fetchone()
     comps = conn.execute(
-        "SELECT c.slug, c.version, j.to_version FROM components c LEFT JOIN jobs j ON j.id = c.active_job_id "
-        "WHERE c.appliance_id = ?", (appliance_id,)
+        "SELECT c.slug, c.version, j.to_version FROM components c LEFT JOIN jobs j ON j.id ="
+        " c.active_job_id WHERE c.appliance_id = ?",
+        (appliance_id,),
     ).fetchall()
-    newer = {s: (v, latest.releases[s].version) for s, v, _a in comps
-             if s in latest.releases and Version.parse(latest.releases[s].version) > Version.parse(v)}
+    newer = {
+        s: (v, latest.releases[s].version)
+        for s, v, _a in comps
+        if s in latest.releases and Version.parse(latest.releases[s].version) > Version.parse(v)
+    }
     active = {s for s, _v, a in comps if a is not None}
     skips: list[tuple[str, str]] = []
     appliance_reason = (
-        auto_update_off_note(name) if json.loads(registry).get("AutoUpdate", 1) == 0
-        else PRIVATE_ENDPOINT_NOTE if private else None if azure else no_azure_note(name)
+        auto_update_off_note(name)
+        if json.loads(registry).get("AutoUpdate", 1) == 0
+        else PRIVATE_ENDPOINT_NOTE
+        if private
+        else None
+        if azure
+        else no_azure_note(name)
     )
     if appliance_reason:
         return [], [(s, appliance_reason) for s in sorted(newer)]
@@ -79,8 +97,11 @@ def component_plan(conn: sqlite3.Connection, appliance_id: int, latest: Latest
             skips.append((s, f"{BlockReason.INCOMPATIBLE_COMPONENT.value}: needs {why}."))
     done = {s for s, _v, _a in comps if s not in candidates}
     while len(ordered) < len(candidates):  # requirements first, then the rest by name
-        ready = sorted(s for s in candidates - set(ordered)
-                       if all(r in done or r in ordered for r in latest.releases[s].requires if r != s))
+        ready = sorted(
+            s
+            for s in candidates - set(ordered)
+            if all(r in done or r in ordered for r in latest.releases[s].requires if r != s)
+        )
         ordered.append(ready[0] if ready else min(candidates - set(ordered)))
     return [(s, newer[s][0], newer[s][1]) for s in ordered], sorted(skips)
 
@@ -92,18 +113,25 @@ def _unmet(requires: dict[str, str], versions: dict[str, str], own: str) -> str:
     return ""
 
 
-def fixable_appliances(conn: sqlite3.Connection, vault_id: int, latest: Latest,
-                       planned: dict[int, dict[str, str]] | None = None) -> list[int]:
+def fixable_appliances(
+    conn: sqlite3.Connection,
+    vault_id: int,
+    latest: Latest,
+    planned: dict[int, dict[str, str]] | None = None,
+) -> list[int]:
     """Appliances incompatible with the latest agent now but compatible once their running or
     scheduled component updates finish: their agents wait for them instead of being skipped."""
     agent = latest.agent
     if agent is None or not agent.requires:
         return []
     out = []
-    for (aid,) in conn.execute("SELECT id FROM appliances WHERE vault_id = ?", (vault_id,)).fetchall():
+    for (aid,) in conn.execute(
+        "SELECT id FROM appliances WHERE vault_id = ?", (vault_id,)
+    ).fetchall():
         rows = conn.execute(
-            "SELECT c.slug, c.version, j.to_version FROM components c LEFT JOIN jobs j ON j.id = c.active_job_id "
-            "WHERE c.appliance_id = ?", (aid,)
+            "SELECT c.slug, c.version, j.to_version FROM components c LEFT JOIN jobs j ON j.id ="
+            " c.active_job_id WHERE c.appliance_id = ?",
+            (aid,),
         ).fetchall()
         now = {s: v for s, v, _t in rows}
         after = {s: t or v for s, v, t in rows}
@@ -117,10 +145,10 @@ def eligible_where(vault_id: int, latest: Latest, fixable: list[int]) -> tuple[s
     """Agents an automatic run updates: not blocked (or only waiting on an appliance update), not
     on private-preview bits, no active job, behind the latest."""
     where = (
-        "items.vault_id = :vault AND items.private_preview = 0 AND items.active_job_id IS NULL "
-        "AND items.agent_version_key < :latest_key AND (items.blockers = '[]' OR ("
-        "items.appliance_id IN (SELECT value FROM json_each(:fixable)) AND json_array_length(items.blockers) = 1 "
-        "AND json_extract(items.blockers, '$[0].reason') = 'IncompatibleApplianceVersion'))"
+        "items.vault_id = :vault AND items.private_preview = 0 AND items.active_job_id IS NULL AND"
+        " items.agent_version_key < :latest_key AND (items.blockers = '[]' OR (items.appliance_id"
+        " IN (SELECT value FROM json_each(:fixable)) AND json_array_length(items.blockers) = 1 AND"
+        " json_extract(items.blockers, '$[0].reason') = 'IncompatibleApplianceVersion'))"
     )
     return (
         where,
@@ -128,13 +156,19 @@ def eligible_where(vault_id: int, latest: Latest, fixable: list[int]) -> tuple[s
     )
 
 
-# -- the nightly runs --------------------------------------------------------------------------------
+# -- the nightly runs
+# --------------------------------------------------------------------------------
 
-def run_due(conn: sqlite3.Connection, after: datetime, until: datetime, stats: RunStats, latest: Latest) -> int:
+
+def run_due(
+    conn: sqlite3.Connection, after: datetime, until: datetime, stats: RunStats, latest: Latest
+) -> int:
     """Every automatic run whose local midnight falls in (after, until], appliances before vaults;
     each at most once per local date (recorded in the same transaction as its jobs)."""
     due = {}
-    for (tz,) in conn.execute("SELECT time_zone FROM vaults UNION SELECT time_zone FROM appliances"):
+    for (tz,) in conn.execute(
+        "SELECT time_zone FROM vaults UNION SELECT time_zone FROM appliances"
+    ):
         m = next_local_midnight(after, tz)
         if m <= until:
             due[tz] = (m, local_date(m, tz))
@@ -142,25 +176,39 @@ def run_due(conn: sqlite3.Connection, after: datetime, until: datetime, stats: R
         return 0
     runs = []
     for kind, table in ((0, "appliances"), (1, "vaults")):
-        for ident, tz, last in conn.execute(f"SELECT id, time_zone, last_auto_run_local_date FROM {table}"):
+        for ident, tz, last in conn.execute(
+            f"SELECT id, time_zone, last_auto_run_local_date FROM {table}"
+        ):
             if tz in due and last != due[tz][1]:
                 runs.append((due[tz][0], kind, ident, due[tz][1]))
     created = 0
     for m, kind, ident, day in sorted(runs):
-        created += _run_appliance(conn, ident, m, day, stats, latest) if kind == 0 else \
-            _run_vault(conn, ident, m, day, stats, latest)
+        created += (
+            _run_appliance(conn, ident, m, day, stats, latest)
+            if kind == 0
+            else _run_vault(conn, ident, m, day, stats, latest)
+        )
     return created
 
 
 def _run_appliance(conn, aid: int, at: datetime, day: str, stats: RunStats, latest: Latest) -> int:
-    name, vault_id = conn.execute("SELECT name, vault_id FROM appliances WHERE id = ?", (aid,)).fetchone()
+    name, vault_id = conn.execute(
+        "SELECT name, vault_id FROM appliances WHERE id = ?", (aid,)
+    ).fetchone()
     updates, skips = component_plan(conn, aid, latest)
-    seqs = enqueue_components(conn, aid, vault_id, name, updates, at=at, initiated_by=SITE_RECOVERY_ACTOR)
+    seqs = enqueue_components(
+        conn, aid, vault_id, name, updates, at=at, initiated_by=SITE_RECOVERY_ACTOR
+    )
     conn.execute("UPDATE appliances SET last_auto_run_local_date = ? WHERE id = ?", (day, aid))
     if seqs or skips:
-        audit.record(conn, at, "auto-update components", name,
-                     {"date": day, "created": [u[0] for u in updates], "skipped": dict(skips)},
-                     actor=SITE_RECOVERY_ACTOR)
+        audit.record(
+            conn,
+            at,
+            "auto-update components",
+            name,
+            {"date": day, "created": [u[0] for u in updates], "skipped": dict(skips)},
+            actor=SITE_RECOVERY_ACTOR,
+        )
     if seqs:
         stats.dirty.add(aid)
     return len(seqs)
@@ -174,32 +222,61 @@ def _run_vault(conn, vid: int, at: datetime, day: str, stats: RunStats, latest: 
     skipped = TOGGLE_OFF if not enabled else PRIVATE_ENDPOINT_NOTE if private else None
     if skipped or latest.agent is None:
         if skipped:
-            audit.record(conn, at, "auto-update agents skipped", name, {"date": day, "reason": skipped},
-                         actor=SITE_RECOVERY_ACTOR)
+            audit.record(
+                conn,
+                at,
+                "auto-update agents skipped",
+                name,
+                {"date": day, "reason": skipped},
+                actor=SITE_RECOVERY_ACTOR,
+            )
         return 0
     where, params = eligible_where(vid, latest, fixable_appliances(conn, vid, latest))
-    seqs = enqueue_agents_matching(conn, where, params, at=at, initiated_by=SITE_RECOVERY_ACTOR,
-                                   to_version=latest.agent.version)
+    seqs = enqueue_agents_matching(
+        conn,
+        where,
+        params,
+        at=at,
+        initiated_by=SITE_RECOVERY_ACTOR,
+        to_version=latest.agent.version,
+    )
     if seqs:
-        stats.dirty.update(a for (a,) in conn.execute(
-            "SELECT DISTINCT appliance_id FROM jobs WHERE seq BETWEEN ? AND ?", (seqs[0], seqs[-1])))
-    audit.record(conn, at, "auto-update agents", name,
-                 {"date": day, "created": len(seqs), "to_version": latest.agent.version},
-                 actor=SITE_RECOVERY_ACTOR)
+        stats.dirty.update(
+            a
+            for (a,) in conn.execute(
+                "SELECT DISTINCT appliance_id FROM jobs WHERE seq BETWEEN ? AND ?",
+                (seqs[0], seqs[-1]),
+            )
+        )
+    audit.record(
+        conn,
+        at,
+        "auto-update agents",
+        name,
+        {"date": day, "created": len(seqs), "to_version": latest.agent.version},
+        actor=SITE_RECOVERY_ACTOR,
+    )
     return len(seqs)
 
 
-# -- the plan ---------------------------------------------------------------------------------------
+# -- the plan
+# ---------------------------------------------------------------------------------------
+
 
 def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
     """What the next automatic runs of this vault (and of its appliances) will do, and skip."""
     latest = Latest.read(conn)
     name, tz, enabled, private = conn.execute(
-        "SELECT name, time_zone, agent_auto_update, private_endpoint FROM vaults WHERE id = ?", (vault_id,)
+        "SELECT name, time_zone, agent_auto_update, private_endpoint FROM vaults WHERE id = ?",
+        (vault_id,),
     ).fetchone()
     run_at = next_local_midnight(now, tz)
-    result = Plan(vault=name, run_at=local_iso(run_at, tz), agent_auto_update=bool(enabled),
-                  rollouts=planned_rollouts(conn, vault_id, now))
+    result = Plan(
+        vault=name,
+        run_at=local_iso(run_at, tz),
+        agent_auto_update=bool(enabled),
+        rollouts=planned_rollouts(conn, vault_id, now),
+    )
     planned: dict[int, dict[str, str]] = {}
     for aid, appliance, atz in conn.execute(
         "SELECT id, name, time_zone FROM appliances WHERE vault_id = ? ORDER BY name", (vault_id,)
@@ -207,14 +284,29 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
         a_run = next_local_midnight(now, atz)
         updates, skips = component_plan(conn, aid, latest)
         result.will_update += [
-            PlannedUpdate(kind="component", name=appliance, appliance=appliance, component=s, from_version=old,
-                          to_version=new, run_at=local_iso(a_run, atz))
+            PlannedUpdate(
+                kind="component",
+                name=appliance,
+                appliance=appliance,
+                component=s,
+                from_version=old,
+                to_version=new,
+                run_at=local_iso(a_run, atz),
+            )
             for s, old, new in updates
         ]
         pending = _appliance_pending_check(conn, aid, atz)
-        result.skipped += [PlannedSkip(kind="component", name=appliance, appliance=appliance, component=s, reason=r,
-                                       pending_check=pending)
-                           for s, r in skips]
+        result.skipped += [
+            PlannedSkip(
+                kind="component",
+                name=appliance,
+                appliance=appliance,
+                component=s,
+                reason=r,
+                pending_check=pending,
+            )
+            for s, r in skips
+        ]
         if a_run <= run_at:
             planned[aid] = {s: new for s, _old, new in updates}
     agent = latest.agent
@@ -224,43 +316,72 @@ def plan(conn: sqlite3.Connection, vault_id: int, now: datetime) -> Plan:
     eligible: set[int] = set()
     pending = _pending_checks(conn, vault_id, latest, tz)
     if blanket is None:
-        where, params = eligible_where(vault_id, latest, fixable_appliances(conn, vault_id, latest, planned))
+        where, params = eligible_where(
+            vault_id, latest, fixable_appliances(conn, vault_id, latest, planned)
+        )
         for t_id, t_name, t_app, t_version in conn.execute(
             "SELECT items.id, items.name, items.appliance, items.agent_version FROM items "
-            f"WHERE {where} ORDER BY items.name", params
+            f"WHERE {where} ORDER BY items.name",
+            params,
         ):
             eligible.add(t_id)
-            result.will_update.append(PlannedUpdate(
-                kind="agent", name=t_name, appliance=t_app, from_version=t_version, to_version=agent.version,
-                run_at=result.run_at, pending_check=pending.get(t_id),
-            ))
+            result.will_update.append(
+                PlannedUpdate(
+                    kind="agent",
+                    name=t_name,
+                    appliance=t_app,
+                    from_version=t_version,
+                    to_version=agent.version,
+                    run_at=result.run_at,
+                    pending_check=pending.get(t_id),
+                )
+            )
     for i_id, i_name, i_app, preview, active, blockers in conn.execute(
         "SELECT id, name, appliance, private_preview, active_job_id, blockers FROM items "
-        "WHERE vault_id = ? AND agent_version_key < ? ORDER BY name", (vault_id, latest.agent_key)
+        "WHERE vault_id = ? AND agent_version_key < ? ORDER BY name",
+        (vault_id, latest.agent_key),
     ):
         if i_id in eligible:
             continue
         reason = blanket or (
-            PRIVATE_PREVIEW_NOTE if preview else ACTIVE_JOB if active else
-            "; ".join(f"{b['reason']}: {b['message']}" for b in json.loads(blockers)) or NOT_ELIGIBLE
+            PRIVATE_PREVIEW_NOTE
+            if preview
+            else (
+                ACTIVE_JOB
+                if active
+                else "; ".join(f"{b['reason']}: {b['message']}" for b in json.loads(blockers))
+                or NOT_ELIGIBLE
+            )
         )
-        result.skipped.append(PlannedSkip(kind="agent", name=i_name, appliance=i_app, reason=reason,
-                                          pending_check=None if blanket or preview else pending.get(i_id)))
+        result.skipped.append(
+            PlannedSkip(
+                kind="agent",
+                name=i_name,
+                appliance=i_app,
+                reason=reason,
+                pending_check=None if blanket or preview else pending.get(i_id),
+            )
+        )
     return result
 
 
-def _pending_checks(conn: sqlite3.Connection, vault_id: int, latest: Latest, tz: str) -> dict[int, str]:
+def _pending_checks(
+    conn: sqlite3.Connection, vault_id: int, latest: Latest, tz: str
+) -> dict[int, str]:
     """Machines behind the latest agent whose plan entry rests on a check not made yet (their next
     check would change the blockers the service sees: a reboot, a reconnection, an appliance fixed
     by hand, a fault): item id -> that check's time, local ISO."""
-    return {i: local_iso(datetime.fromisoformat(nxt), tz)
-            for i, nxt in checks_would_change(conn, vault_id, latest).items()}
+    return {
+        i: local_iso(datetime.fromisoformat(nxt), tz)
+        for i, nxt in checks_would_change(conn, vault_id, latest).items()
+    }
 
 
 def _appliance_pending_check(conn: sqlite3.Connection, appliance_id: int, tz: str) -> str | None:
     """The appliance's next check, where its Azure connectivity changed since the last one."""
     row = conn.execute(
-        "SELECT next_check_at FROM appliances WHERE id = ? AND seen_azure_connected IS NOT sim_azure_connected",
+        "SELECT next_check_at FROM appliances WHERE id = ? AND seen_azure_connected IS NOT"
+        " sim_azure_connected",
         (appliance_id,),
     ).fetchone()
     return local_iso(datetime.fromisoformat(row[0]), tz) if row and row[0] else None

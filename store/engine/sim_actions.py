@@ -27,7 +27,9 @@ def _item(conn: sqlite3.Connection, name: str) -> tuple[int, str | None]:
     return row
 
 
-def _record(conn: sqlite3.Connection, action: str, target: str, detail: dict, actor: str | None) -> None:
+def _record(
+    conn: sqlite3.Connection, action: str, target: str, detail: dict, actor: str | None
+) -> None:
     audit.record(conn, clock.now(conn), action, target, detail, actor=actor or "")
 
 
@@ -45,21 +47,35 @@ def parse_requires(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         slug, sep, version = pair.partition("=")
         if not sep or slug not in slugs:
-            raise BadInput(f"bad --requires {pair!r} (use COMPONENT=VERSION, COMPONENT one of {', '.join(slugs)})")
+            raise BadInput(
+                f"bad --requires {pair!r} (use COMPONENT=VERSION, COMPONENT one of"
+                f" {', '.join(slugs)})"
+            )
         out[slug] = parse_version(version)
     return out
 
 
-def release(db: Database, component: str, version: str, requires: dict[str, str] | None = None, *,
-            channel: str = "ga", actor: str | None = None) -> dict:
+def release(
+    db: Database,
+    component: str,
+    version: str,
+    requires: dict[str, str] | None = None,
+    *,
+    channel: str = "ga",
+    actor: str | None = None,
+) -> dict:
     """Publish a release now; statuses everywhere follow (New update available appears)."""
     if component not in KINDS:
-        raise BadInput(f"unknown component {component!r}; use agent or one of {', '.join(KINDS[1:])}")
+        raise BadInput(
+            f"unknown component {component!r}; use agent or one of {', '.join(KINDS[1:])}"
+        )
     version = parse_version(version)
     if channel not in ("ga", "private-preview"):
         raise BadInput(f"unknown channel {channel!r} (ga or private-preview)")
     with write(db) as conn:
-        if conn.execute("SELECT 1 FROM releases WHERE component = ? AND version = ?", (component, version)).fetchone():
+        if conn.execute(
+            "SELECT 1 FROM releases WHERE component = ? AND version = ?", (component, version)
+        ).fetchone():
             raise Refused(f"{component} {version} is already released")
         now = clock.now(conn)
         insert_release(conn, component, version, now.date().isoformat(), channel, requires or {})
@@ -68,10 +84,20 @@ def release(db: Database, component: str, version: str, requires: dict[str, str]
             refresh_items(conn, "1", None, latest)
         else:
             refresh_components(conn, None, latest)
-        _record(conn, "sim release", f"{component} {version}", {"requires": requires or {}, "channel": channel},
-                actor)
-    return {"component": component, "version": version, "requires": requires or {}, "channel": channel,
-            "released_at": clock.iso(now)}
+        _record(
+            conn,
+            "sim release",
+            f"{component} {version}",
+            {"requires": requires or {}, "channel": channel},
+            actor,
+        )
+    return {
+        "component": component,
+        "version": version,
+        "requires": requires or {},
+        "channel": channel,
+        "released_at": clock.iso(now),
+    }
 
 
 def pending_reboot(db: Database, name: str, *, actor: str | None = None) -> None:
@@ -83,28 +109,36 @@ def pending_reboot(db: Database, name: str, *, actor: str | None = None) -> None
 
 
 def reboot(db: Database, name: str, *, actor: str | None = None) -> None:
-    """The machine restarts: no pending reboot, and its version at last reboot is its version now."""
+    """The machine restarts: no pending reboot, and its version at last reboot is its version
+    now."""
     with write(db) as conn:
         item_id, _ = _item(conn, name)
         conn.execute(
             "UPDATE items SET sim_pending_reboot = 0, "
-            "sim_version_at_reboot = coalesce(sim_agent_version, agent_version) WHERE id = ?", (item_id,)
+            "sim_version_at_reboot = coalesce(sim_agent_version, agent_version) WHERE id = ?",
+            (item_id,),
         )
         _record(conn, "sim reboot", name, {}, actor)
 
 
 def set_connected(db: Database, name: str, connected: bool, *, actor: str | None = None) -> str:
-    """A machine loses/regains its appliance, or an appliance loses/regains Azure. Returns the kind."""
+    """A machine loses/regains its appliance, or an appliance loses/regains Azure. Returns the
+    kind."""
     with write(db) as conn:
         row = conn.execute("SELECT id FROM items WHERE name = ?", (name,)).fetchone()
         if row is not None:
-            conn.execute("UPDATE items SET sim_reaches_appliance = ? WHERE id = ?", (int(connected), row[0]))
+            conn.execute(
+                "UPDATE items SET sim_reaches_appliance = ? WHERE id = ?", (int(connected), row[0])
+            )
             kind = "machine"
         else:
             row = conn.execute("SELECT id FROM appliances WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise BadInput(f"no replicated item or appliance named {name!r}")
-            conn.execute("UPDATE appliances SET sim_azure_connected = ? WHERE id = ?", (int(connected), row[0]))
+            conn.execute(
+                "UPDATE appliances SET sim_azure_connected = ? WHERE id = ?",
+                (int(connected), row[0]),
+            )
             kind = "appliance"
         _record(conn, "sim connect" if connected else "sim disconnect", name, {"kind": kind}, actor)
     return kind
@@ -126,7 +160,9 @@ def reinstall(db: Database, name: str, *, actor: str | None = None) -> str:
     with write(db) as conn:
         item_id, active = _item(conn, name)
         if active:
-            raise Refused(f"{name}: an update job is active ({active}); wait for it or cancel it first")
+            raise Refused(
+                f"{name}: an update job is active ({active}); wait for it or cancel it first"
+            )
         agent = Latest.read(conn).agent
         if agent is None:
             raise Refused("no agent release is published")

@@ -1,5 +1,7 @@
 """The engine of a long-lived face (the console, `arm serve`): a thread that holds the engine lease,
-moves engine time at its speed and performs other processes' clock requests (store/engine/handoff.py)."""
+moves engine time at its speed and performs other processes' clock requests
+(store/engine/handoff.py).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ BATCH_WALL_S = 0.5
 
 
 class EngineThread:
-    """Runs in a Textual thread worker with its own connection; the UI only reads what it commits."""
+    """Runs in a Textual thread worker with its own connection; the UI only reads what it
+    commits."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
@@ -44,12 +47,14 @@ class EngineThread:
             self.holding = self.observing = False
 
     def _drop_skips(self) -> None:
-        """Another process runs the engine: a skip asked for now is not done (nor kept for later)."""
+        """Another process runs the engine: a skip asked for now is not done (nor kept for
+        later)."""
         while not self.skips.empty():
             self.skips.get()
 
     def _run(self) -> None:
-        # Imported here, on the worker thread: the first frame does not wait for the engine's modules.
+        # Imported here, on the worker thread: the first frame does not wait for the engine's
+        # modules.
         from store.clock import LATEST
         from store.db import open_db
         from store.engine import handoff, lease
@@ -81,9 +86,16 @@ class EngineThread:
                 target = min(target, LATEST)  # a skip past the end of engine time stops at it
                 if target > cursor:
                     try:
-                        advance(db, target, on_batch=lambda _at: lease.renew(db, holder), holder=holder,
-                                batch_wall_s=BATCH_WALL_S)
-                    except lease.LeaseLost:  # stalled past the lease: another process runs the engine now
+                        advance(
+                            db,
+                            target,
+                            on_batch=lambda _at: lease.renew(db, holder),
+                            holder=holder,
+                            batch_wall_s=BATCH_WALL_S,
+                        )
+                    except (
+                        lease.LeaseLost
+                    ):  # stalled past the lease: another process runs the engine now
                         self.holding, self.observing = False, True
                 self.stop.wait(STEP_S)
         finally:

@@ -44,41 +44,94 @@ OLDER_COMPONENTS = {
 LATEST_AGENT = "9.66.7643.1"
 # Agent versions of the real catalog (store/catalog.py), weighted toward recent releases.
 AGENT_WEIGHTS: tuple[tuple[str, float], ...] = (
-    (LATEST_AGENT, 46), ("9.66.7640.1", 11), ("9.66.7567.1", 9), ("9.65.7417.1", 12),
-    ("9.64.7374.1", 8), ("9.64.7314.1", 4), ("9.63.7187.1", 4), ("9.62.7172.1", 2.5),
-    ("9.62.7096.1", 1), ("9.61.7016.1", 1.5), ("9.60.6956.1", 1),
+    (LATEST_AGENT, 46),
+    ("9.66.7640.1", 11),
+    ("9.66.7567.1", 9),
+    ("9.65.7417.1", 12),
+    ("9.64.7374.1", 8),
+    ("9.64.7314.1", 4),
+    ("9.63.7187.1", 4),
+    ("9.62.7172.1", 2.5),
+    ("9.62.7096.1", 1),
+    ("9.61.7016.1", 1.5),
+    ("9.60.6956.1", 1),
 )
 MINOR = {v: Version.parse(v).minor for v, _w in AGENT_WEIGHTS}
 OLD_REBOOTS = ("9.60.6956.1", "9.61.7016.1")
 """Versions at a last reboot long ago: a reboot is mandatory before reaching 9.66."""
 
-WINDOWS = ("Windows Server 2016", "Windows Server 2019", "Windows Server 2019",
-           "Windows Server 2022", "Windows Server 2022", "Windows Server 2012 R2")
-LINUX = ("RHEL 8.6", "RHEL 8.8", "RHEL 9.2", "Ubuntu 20.04 LTS", "Ubuntu 22.04 LTS",
-         "Ubuntu 22.04 LTS", "SLES 15 SP4", "SLES 12 SP5", "Oracle Linux 8.8", "Debian 11",
-         "CentOS 7.9", "Rocky Linux 8.8")
+WINDOWS = (
+    "Windows Server 2016",
+    "Windows Server 2019",
+    "Windows Server 2019",
+    "Windows Server 2022",
+    "Windows Server 2022",
+    "Windows Server 2012 R2",
+)
+LINUX = (
+    "RHEL 8.6",
+    "RHEL 8.8",
+    "RHEL 9.2",
+    "Ubuntu 20.04 LTS",
+    "Ubuntu 22.04 LTS",
+    "Ubuntu 22.04 LTS",
+    "SLES 15 SP4",
+    "SLES 12 SP5",
+    "Oracle Linux 8.8",
+    "Debian 11",
+    "CentOS 7.9",
+    "Rocky Linux 8.8",
+)
 # role, OS family (w = Windows, l = Linux, m = either), weight
 ROLES: tuple[tuple[str, str, int], ...] = (
-    ("web", "m", 14), ("app", "m", 14), ("api", "l", 6), ("sql", "w", 7), ("db", "l", 6),
-    ("erp", "w", 3), ("crm", "w", 3), ("file", "w", 4), ("dc", "w", 2), ("cache", "l", 3),
-    ("mq", "l", 2), ("etl", "m", 3), ("bi", "w", 2), ("mail", "w", 1), ("print", "w", 1),
-    ("jump", "w", 1), ("k8s", "l", 5), ("ci", "l", 2), ("log", "l", 2), ("vdi", "w", 4),
-    ("sap", "l", 3), ("pos", "w", 2), ("edge", "l", 2), ("batch", "m", 3), ("ftp", "l", 1),
+    ("web", "m", 14),
+    ("app", "m", 14),
+    ("api", "l", 6),
+    ("sql", "w", 7),
+    ("db", "l", 6),
+    ("erp", "w", 3),
+    ("crm", "w", 3),
+    ("file", "w", 4),
+    ("dc", "w", 2),
+    ("cache", "l", 3),
+    ("mq", "l", 2),
+    ("etl", "m", 3),
+    ("bi", "w", 2),
+    ("mail", "w", 1),
+    ("print", "w", 1),
+    ("jump", "w", 1),
+    ("k8s", "l", 5),
+    ("ci", "l", 2),
+    ("log", "l", 2),
+    ("vdi", "w", 4),
+    ("sap", "l", 3),
+    ("pos", "w", 2),
+    ("edge", "l", 2),
+    ("batch", "m", 3),
+    ("ftp", "l", 1),
 )
 ENVS: tuple[tuple[str, int], ...] = (("prod", 55), ("stg", 12), ("qa", 10), ("dev", 15), ("dr", 8))
 REGIONS: tuple[tuple[str, str], ...] = (
-    ("eastus", "America/New_York"), ("westus2", "America/Los_Angeles"),
-    ("westeurope", "Europe/Amsterdam"), ("centralus", "America/Chicago"),
-    ("uksouth", "Europe/London"), ("japaneast", "Asia/Tokyo"),
-    ("australiaeast", "Australia/Sydney"), ("centralindia", "Asia/Kolkata"),
-    ("southeastasia", "Asia/Singapore"), ("brazilsouth", "America/Sao_Paulo"),
+    ("eastus", "America/New_York"),
+    ("westus2", "America/Los_Angeles"),
+    ("westeurope", "Europe/Amsterdam"),
+    ("centralus", "America/Chicago"),
+    ("uksouth", "Europe/London"),
+    ("japaneast", "Asia/Tokyo"),
+    ("australiaeast", "Australia/Sydney"),
+    ("centralindia", "Asia/Kolkata"),
+    ("southeastasia", "Asia/Singapore"),
+    ("brazilsouth", "America/Sao_Paulo"),
 )
 OPERATORS = ("maria.lopez@fabrikam.com", "dev.patel@fabrikam.com", "kenji.sato@fabrikam.com")
 
 # Item faults, mutually exclusive, as cumulative probabilities (about 4.5% in all).
 FAULTS: tuple[tuple[str, float], ...] = (
-    ("pending_reboot", 0.015), ("no_heartbeat", 0.010), ("fail_next_update", 0.010),
-    ("old_reboot", 0.008), ("private_preview", 0.002),
+    ("pending_reboot", 0.015),
+    ("no_heartbeat", 0.010),
+    ("fail_next_update", 0.010),
+    ("old_reboot", 0.008),
+    ("private_preview", 0.002),
 )
 
 
@@ -107,8 +160,13 @@ def generate(items: int, seed: int) -> Scenario:
             f"Generated fleet: {items} machines on {n_appl} appliances in {len(vaults)} "
             f"vault{'s' if len(vaults) > 1 else ''} (seed {seed})."
         ),
-        seed=seed, clock=ClockSpec(), releases=None, vaults=vaults, appliances=appliances,
-        items=item_specs, jobs=jobs,
+        seed=seed,
+        clock=ClockSpec(),
+        releases=None,
+        vaults=vaults,
+        appliances=appliances,
+        items=item_specs,
+        jobs=jobs,
     )
 
 
@@ -126,15 +184,16 @@ def _vaults(count: int) -> list[VaultSpec]:
     return out
 
 
-def _appliances(rng: random.Random, count: int,
-                vaults: list[VaultSpec]) -> tuple[list[ApplianceSpec], list[bool]]:
+def _appliances(
+    rng: random.Random, count: int, vaults: list[VaultSpec]
+) -> tuple[list[ApplianceSpec], list[bool]]:
     """Mostly up to date; about 8% behind, 5% with AutoUpdate = 0, 1% without Azure.
     Also returns, per appliance, whether its machines can update (compatible, reaches Azure)."""
     n_old, n_off, n_dark = round(count * 0.08), round(count * 0.05), count // 100
     special = rng.sample(range(count), n_old + n_off + n_dark)
     old = set(special[:n_old])
-    off = set(special[n_old:n_old + n_off])
-    dark = set(special[n_old + n_off:])
+    off = set(special[n_old : n_old + n_off])
+    dark = set(special[n_old + n_off :])
     out, healthy = [], []
     for k in range(count):
         vault = vaults[k * len(vaults) // count]
@@ -145,20 +204,26 @@ def _appliances(rng: random.Random, count: int,
             for slug in rng.sample(sorted(OLDER_COMPONENTS), 2):
                 components[slug] = rng.choice(OLDER_COMPONENTS[slug])
         elif k in off or k in dark or rng.random() < 0.05:
-            slug = rng.choice(("recovery-services-agent", "site-recovery-provider", "push-installer"))
+            slug = rng.choice(
+                ("recovery-services-agent", "site-recovery-provider", "push-installer")
+            )
             components[slug] = OLDER_COMPONENTS[slug][0]
-        out.append(ApplianceSpec.model_construct(
-            name=f"appl-{region}-{k + 1:03d}", vault=vault.name,
-            azure_connected=k not in dark,
-            registry={"AutoUpdate": 0} if k in off else {},
-            components=components,
-        ))
+        out.append(
+            ApplianceSpec.model_construct(
+                name=f"appl-{region}-{k + 1:03d}",
+                vault=vault.name,
+                azure_connected=k not in dark,
+                registry={"AutoUpdate": 0} if k in off else {},
+                components=components,
+            )
+        )
         healthy.append(k not in old and k not in dark)
     return out, healthy
 
 
 def _construct(cls: type, fields_set: set[str]):
-    """A maker of already-valid model instances without validation (what model_construct does, faster)."""
+    """A maker of already-valid model instances without validation (what model_construct does,
+    faster)."""
     new, put = object.__new__, object.__setattr__
 
     def make(data: dict):
@@ -172,14 +237,20 @@ def _construct(cls: type, fields_set: set[str]):
     return make
 
 
-def _items(rng: random.Random, count: int, appliances: list[ApplianceSpec],
-           healthy: list[bool]) -> tuple[list[ItemSpec], list[int]]:
+def _items(
+    rng: random.Random, count: int, appliances: list[ApplianceSpec], healthy: list[bool]
+) -> tuple[list[ItemSpec], list[int]]:
     """Machines round-robin over the appliances; returns them and the indices fit for a job."""
     make = _construct(ItemSpec, set(ItemSpec.model_fields))
     roles = rng.choices(ROLES, cum_weights=list(accumulate(w for _r, _f, w in ROLES)), k=count)
-    envs = rng.choices([e for e, _w in ENVS], cum_weights=list(accumulate(w for _e, w in ENVS)), k=count)
-    versions = rng.choices([v for v, _w in AGENT_WEIGHTS],
-                           cum_weights=list(accumulate(w for _v, w in AGENT_WEIGHTS)), k=count)
+    envs = rng.choices(
+        [e for e, _w in ENVS], cum_weights=list(accumulate(w for _e, w in ENVS)), k=count
+    )
+    versions = rng.choices(
+        [v for v, _w in AGENT_WEIGHTS],
+        cum_weights=list(accumulate(w for _v, w in AGENT_WEIGHTS)),
+        k=count,
+    )
     fault_names = [f for f, _p in FAULTS]
     fault_cum = list(accumulate(p for _f, p in FAULTS))
     codes = sorted(error_catalog.CATALOG)
@@ -195,10 +266,16 @@ def _items(rng: random.Random, count: int, appliances: list[ApplianceSpec],
         version = versions[i]
         a = i % n_appl
         data = {
-            "name": f"{role}-{envs[i]}-{i + 1:06d}", "os": pool[int(rand() * len(pool))],
-            "appliance": appl_names[a], "agent_version": version, "version_at_reboot": None,
-            "private_preview": False, "pending_reboot": False, "reaches_appliance": True,
-            "fail_next_update": None, "replication_health": "Healthy",
+            "name": f"{role}-{envs[i]}-{i + 1:06d}",
+            "os": pool[int(rand() * len(pool))],
+            "appliance": appl_names[a],
+            "agent_version": version,
+            "version_at_reboot": None,
+            "private_preview": False,
+            "pending_reboot": False,
+            "reaches_appliance": True,
+            "fail_next_update": None,
+            "replication_health": "Healthy",
         }
         r = rand()
         fault = None
@@ -224,8 +301,15 @@ def _items(rng: random.Random, count: int, appliances: list[ApplianceSpec],
     return out, candidates
 
 
-def _jobs(rng: random.Random, count: int, items: list[ItemSpec], candidates: list[int],
-          appliances: list[ApplianceSpec], vaults: list[VaultSpec], start: datetime) -> list[JobSpec]:
+def _jobs(
+    rng: random.Random,
+    count: int,
+    items: list[ItemSpec],
+    candidates: list[int],
+    appliances: list[ApplianceSpec],
+    vaults: list[VaultSpec],
+    start: datetime,
+) -> list[JobSpec]:
     """A bounded number of jobs in flight and of failed ones, on machines that could update."""
     per_kind = min(count // 500, 200)
     if not per_kind or not candidates:
@@ -242,25 +326,39 @@ def _jobs(rng: random.Random, count: int, items: list[ItemSpec], candidates: lis
         if n_running < per_kind and running.get(item.appliance, 0) < 10:
             running[item.appliance] = running.get(item.appliance, 0) + 1
             n_running += 1
-            jobs.append(JobSpec.model_construct(
-                item=item.name, state="InProgress", started_minutes_ago=rng.randint(0, 10),
-                error_code=None, initiated_by=rng.choice(OPERATORS),
-            ))
+            jobs.append(
+                JobSpec.model_construct(
+                    item=item.name,
+                    state="InProgress",
+                    started_minutes_ago=rng.randint(0, 10),
+                    error_code=None,
+                    initiated_by=rng.choice(OPERATORS),
+                )
+            )
             continue
         if n_failed == per_kind:
             continue
         n_failed += 1
         if rng.random() < 0.5:
-            jobs.append(JobSpec.model_construct(
-                item=item.name, state="Failed", started_minutes_ago=rng.randint(20, 600),
-                error_code=rng.choice(codes), initiated_by=rng.choice(OPERATORS),
-            ))
+            jobs.append(
+                JobSpec.model_construct(
+                    item=item.name,
+                    state="Failed",
+                    started_minutes_ago=rng.randint(20, 600),
+                    error_code=rng.choice(codes),
+                    initiated_by=rng.choice(OPERATORS),
+                )
+            )
         else:
-            jobs.append(JobSpec.model_construct(
-                item=item.name, state="Failed",
-                started_minutes_ago=since_midnight[vault_of[item.appliance]],
-                error_code=rng.choice(codes), initiated_by=None,
-            ))
+            jobs.append(
+                JobSpec.model_construct(
+                    item=item.name,
+                    state="Failed",
+                    started_minutes_ago=since_midnight[vault_of[item.appliance]],
+                    error_code=rng.choice(codes),
+                    initiated_by=None,
+                )
+            )
     return jobs
 
 

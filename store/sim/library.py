@@ -24,4 +24,3 @@ def scenario_path(name_or_path: str | None) -> Path:
         known = ", ".join(sorted(p.stem for p in DEMO_DIR.glob("*.json")))
         raise BadInput(f"no demo scenario named {name!r} (known: {known})")
     return path
-

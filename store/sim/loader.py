@@ -33,8 +33,18 @@ from store.vocabulary import SITE_RECOVERY_ACTOR, JobState
 CHECK_INTERVAL_S = 1800
 """The service re-checks prerequisites every 30 minutes of engine time."""
 
-FLEET_TABLES = ("tasks", "jobs", "rollout_machines", "rollout_waves", "rollouts", "items", "components", "appliances",
-                "releases", "vaults")
+FLEET_TABLES = (
+    "tasks",
+    "jobs",
+    "rollout_machines",
+    "rollout_waves",
+    "rollouts",
+    "items",
+    "components",
+    "appliances",
+    "releases",
+    "vaults",
+)
 """What `demo load --force` empties, children before the rows they reference."""
 
 
@@ -58,17 +68,25 @@ def fleet_size(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM vaults").fetchone()[0]
 
 
-def load_scenario(db: Database, s: Scenario, *, source: str, replace: bool = False, actor: str = "") -> dict:
+def load_scenario(
+    db: Database, s: Scenario, *, source: str, replace: bool = False, actor: str = ""
+) -> dict:
     """Load `s`; refuse to overwrite an existing fleet unless `replace`. Returns counts."""
     _check_catalog_codes(s, source)
     now = start_time(s)
     with write(db) as conn:
         if fleet_size(conn) and not replace:
-            raise Refused(f"{source}: the database already holds a fleet; pass --force to replace it")
-        holder, _expires = lease.current(conn)  # read in the load's transaction: no engine starts meanwhile
+            raise Refused(
+                f"{source}: the database already holds a fleet; pass --force to replace it"
+            )
+        holder, _expires = lease.current(
+            conn
+        )  # read in the load's transaction: no engine starts meanwhile
         if holder is not None:
-            raise Refused(f"the engine is running in another process ({holder}); replacing the fleet under it "
-                          "would run the new fleet toward the old one's time. Stop it first")
+            raise Refused(
+                f"the engine is running in another process ({holder}); replacing the fleet under it"
+                " would run the new fleet toward the old one's time. Stop it first"
+            )
         loaded = conn.execute("SELECT count(*) FROM items").fetchone()[0]
         bulk = max(len(s.items), loaded) >= BULK_ROWS
         with _deferred_indexes(conn, bulk):
@@ -86,13 +104,21 @@ def load_scenario(db: Database, s: Scenario, *, source: str, replace: bool = Fal
             _items(conn, s, vault_ids, appl, latest, now, jobs_by_item)
         _jobs(conn, s, now)
         audit.record(conn, now, "demo load", source, {"items": len(s.items)}, actor=actor)
-    return {"vaults": len(s.vaults), "appliances": len(s.appliances), "items": len(s.items), "jobs": len(s.jobs)}
+    return {
+        "vaults": len(s.vaults),
+        "appliances": len(s.appliances),
+        "items": len(s.items),
+        "jobs": len(s.jobs),
+    }
 
 
 def _check_catalog_codes(s: Scenario, source: str) -> None:
     for n, item in enumerate(s.items):
         if item.fail_next_update and not error_catalog.is_known(item.fail_next_update):
-            raise BadInput(f"{source}: items.{n}.fail_next_update: unknown error code {item.fail_next_update!r}")
+            raise BadInput(
+                f"{source}: items.{n}.fail_next_update: unknown error code"
+                f" {item.fail_next_update!r}"
+            )
     for n, job in enumerate(s.jobs):
         if job.state == "Failed" and not job.error_code:
             raise BadInput(f"{source}: jobs.{n}.error_code: a Failed job needs an error code")
@@ -117,15 +143,23 @@ def _vaults(conn: sqlite3.Connection, s: Scenario) -> dict[str, int]:
     ids = {}
     for v in s.vaults:
         cur = conn.execute(
-            "INSERT INTO vaults (name, time_zone, agent_auto_update, private_endpoint, max_concurrent_updates) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (v.name, v.time_zone, int(v.agent_auto_update), int(v.private_endpoint), v.max_concurrent_updates),
+            "INSERT INTO vaults (name, time_zone, agent_auto_update, private_endpoint,"
+            " max_concurrent_updates) VALUES (?, ?, ?, ?, ?)",
+            (
+                v.name,
+                v.time_zone,
+                int(v.agent_auto_update),
+                int(v.private_endpoint),
+                v.max_concurrent_updates,
+            ),
         )
         ids[v.name] = cur.lastrowid
     return ids
 
 
-def _appliances(conn, s: Scenario, vault_ids: dict[str, int], latest: dict[str, Release], now: datetime) -> dict:
+def _appliances(
+    conn, s: Scenario, vault_ids: dict[str, int], latest: dict[str, Release], now: datetime
+) -> dict:
     """Insert appliances and components; return name -> (id, vault_id, azure, components)."""
     tz_of = {v.name: v.time_zone for v in s.vaults}
     out = {}
@@ -133,29 +167,58 @@ def _appliances(conn, s: Scenario, vault_ids: dict[str, int], latest: dict[str, 
         offset = check_offset(a.name)
         nxt = next_check(now, offset)
         cur = conn.execute(
-            "INSERT INTO appliances (vault_id, name, time_zone, registry, sim_azure_connected, "
-            "seen_azure_connected, checked_at, next_check_at, check_offset_s) VALUES (?,?,?,?,?,?,?,?,?)",
-            (vault_ids[a.vault], a.name, a.time_zone or tz_of[a.vault], json.dumps(a.registry),
-             int(a.azure_connected), int(a.azure_connected),
-             clock.iso(nxt - timedelta(seconds=CHECK_INTERVAL_S)), clock.iso(nxt), offset),
+            "INSERT INTO appliances (vault_id, name, time_zone, registry, sim_azure_connected,"
+            " seen_azure_connected, checked_at, next_check_at, check_offset_s) VALUES"
+            " (?,?,?,?,?,?,?,?,?)",
+            (
+                vault_ids[a.vault],
+                a.name,
+                a.time_zone or tz_of[a.vault],
+                json.dumps(a.registry),
+                int(a.azure_connected),
+                int(a.azure_connected),
+                clock.iso(nxt - timedelta(seconds=CHECK_INTERVAL_S)),
+                clock.iso(nxt),
+                offset,
+            ),
         )
         rows = []
         for slug, version in a.components.items():
             rel = latest.get(slug)
-            facts = ComponentFacts(slug, version, rel.version if rel else None,
-                                   rel.requires if rel else {}, a.name, a.azure_connected, a.components)
+            facts = ComponentFacts(
+                slug,
+                version,
+                rel.version if rel else None,
+                rel.requires if rel else {},
+                a.name,
+                a.azure_connected,
+                a.components,
+            )
             blockers = component_blockers(facts)
-            status = update_status(version, facts.latest, blockers, active_job=False, last_job_failed=False)
-            rows.append((cur.lastrowid, slug, version, status.slug,
-                         json.dumps([b.model_dump() for b in blockers])))
+            status = update_status(
+                version, facts.latest, blockers, active_job=False, last_job_failed=False
+            )
+            rows.append(
+                (
+                    cur.lastrowid,
+                    slug,
+                    version,
+                    status.slug,
+                    json.dumps([b.model_dump() for b in blockers]),
+                )
+            )
         conn.executemany(
-            "INSERT INTO components (appliance_id, slug, version, status, blockers) VALUES (?,?,?,?,?)", rows
+            "INSERT INTO components (appliance_id, slug, version, status, blockers) VALUES"
+            " (?,?,?,?,?)",
+            rows,
         )
         out[a.name] = (cur.lastrowid, vault_ids[a.vault], a.azure_connected, a.components)
     return out
 
 
-def _items(conn, s: Scenario, vault_ids, appl, latest: dict[str, Release], now: datetime, jobs_by_item) -> None:
+def _items(
+    conn, s: Scenario, vault_ids, appl, latest: dict[str, Release], now: datetime, jobs_by_item
+) -> None:
     agent = latest.get("agent")
     target = agent.version if agent else None
     requires = agent.requires if agent else {}
@@ -172,28 +235,43 @@ def _items(conn, s: Scenario, vault_ids, appl, latest: dict[str, Release], now: 
         job = jobs_by_item.get(it.name)
         active = job is not None and job.state == "InProgress"
         failed = job is not None and job.state == "Failed"
-        fact_key = (it.agent_version, at_reboot, it.pending_reboot, it.reaches_appliance, it.appliance,
-                    active, failed)
+        fact_key = (
+            it.agent_version,
+            at_reboot,
+            it.pending_reboot,
+            it.reaches_appliance,
+            it.appliance,
+            active,
+            failed,
+        )
         verdict = verdicts.get(fact_key)
         if verdict is None:
             facts = AgentFacts(
-                agent_version=it.agent_version, latest=target, latest_requires=requires,
-                version_at_reboot=at_reboot, pending_reboot=it.pending_reboot,
-                agent_heartbeat=it.reaches_appliance, appliance=it.appliance,
-                appliance_azure_connected=azure, appliance_components=components,
+                agent_version=it.agent_version,
+                latest=target,
+                latest_requires=requires,
+                version_at_reboot=at_reboot,
+                pending_reboot=it.pending_reboot,
+                agent_heartbeat=it.reaches_appliance,
+                appliance=it.appliance,
+                appliance_azure_connected=azure,
+                appliance_components=components,
             )
             blockers = agent_blockers(facts)
-            status = update_status(it.agent_version, target, blockers, active_job=active,
-                                   last_job_failed=failed)
+            status = update_status(
+                it.agent_version, target, blockers, active_job=active, last_job_failed=failed
+            )
             verdict = verdicts[fact_key] = (
-                status.slug, json.dumps([b.model_dump() for b in blockers]) if blockers else "[]",
+                status.slug,
+                json.dumps([b.model_dump() for b in blockers]) if blockers else "[]",
             )
         offset = check_offset(it.name)
         checks = times.get(offset)
         if checks is None:
             nxt = next_check(now, offset)
             checks = times[offset] = (
-                clock.iso(nxt - timedelta(seconds=CHECK_INTERVAL_S)), clock.iso(nxt),
+                clock.iso(nxt - timedelta(seconds=CHECK_INTERVAL_S)),
+                clock.iso(nxt),
             )
         key = keys.get(it.agent_version)
         if key is None:
@@ -201,25 +279,45 @@ def _items(conn, s: Scenario, vault_ids, appl, latest: dict[str, Release], now: 
         family = families.get(it.os)
         if family is None:
             family = families[it.os] = "Linux" if _is_linux(it.os) else "Windows"
-        rows.append((
-            vault_id, appliance_id, it.appliance, it.name, it.os, family,
-            it.agent_version, key, at_reboot,
-            int(it.private_preview), it.replication_health, int(it.pending_reboot),
-            int(it.reaches_appliance), it.fail_next_update, int(it.pending_reboot),
-            int(it.reaches_appliance), checks[0], checks[1], offset, verdict[0], verdict[1], int(failed),
-        ))
+        rows.append(
+            (
+                vault_id,
+                appliance_id,
+                it.appliance,
+                it.name,
+                it.os,
+                family,
+                it.agent_version,
+                key,
+                at_reboot,
+                int(it.private_preview),
+                it.replication_health,
+                int(it.pending_reboot),
+                int(it.reaches_appliance),
+                it.fail_next_update,
+                int(it.pending_reboot),
+                int(it.reaches_appliance),
+                checks[0],
+                checks[1],
+                offset,
+                verdict[0],
+                verdict[1],
+                int(failed),
+            )
+        )
     conn.executemany(
-        "INSERT INTO items (vault_id, appliance_id, appliance, name, os, os_family, agent_version, "
-        "agent_version_key, version_at_reboot, private_preview, replication_health, sim_pending_reboot, "
-        "sim_reaches_appliance, sim_fail_code, seen_pending_reboot, seen_agent_heartbeat, checked_at, "
-        "next_check_at, check_offset_s, status, blockers, last_job_failed) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO items (vault_id, appliance_id, appliance, name, os, os_family, agent_version,"
+        " agent_version_key, version_at_reboot, private_preview, replication_health,"
+        " sim_pending_reboot, sim_reaches_appliance, sim_fail_code, seen_pending_reboot,"
+        " seen_agent_heartbeat, checked_at, next_check_at, check_offset_s, status, blockers,"
+        " last_job_failed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
 
 BULK_ROWS = 5000
-"""From this many machines (loaded or replaced), item indexes are rebuilt in bulk, not row by row."""
+"""From this many machines (loaded or replaced), item indexes are rebuilt in bulk, not row by
+row."""
 
 FTS_ROW_TRIGGERS = ("items_fts_ai", "items_fts_ad")
 """The triggers that keep the name index in step with inserted and deleted items."""
@@ -248,7 +346,19 @@ def _deferred_indexes(conn: sqlite3.Connection, enabled: bool) -> Iterator[None]
         conn.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
-LINUX_WORDS = ("linux", "rhel", "red hat", "ubuntu", "centos", "debian", "suse", "sles", "oracle", "alma", "rocky")
+LINUX_WORDS = (
+    "linux",
+    "rhel",
+    "red hat",
+    "ubuntu",
+    "centos",
+    "debian",
+    "suse",
+    "sles",
+    "oracle",
+    "alma",
+    "rocky",
+)
 
 
 def _is_linux(os_name: str) -> bool:
@@ -271,10 +381,18 @@ def _jobs(conn: sqlite3.Connection, s: Scenario, now: datetime) -> None:
         to_version = _latest_agent(conn)
         fail_task = error_catalog.failing_task(spec.error_code) if spec.error_code else None
         insert_job(
-            conn, seq=seq, job_id=job_id, vault_id=vault_id, target=spec.item,
-            initiated_by=spec.initiated_by or SITE_RECOVERY_ACTOR, created=started,
-            from_version=version, to_version=to_version, item_id=item_id,
-            fail_code=spec.error_code, fail_task=fail_task,
+            conn,
+            seq=seq,
+            job_id=job_id,
+            vault_id=vault_id,
+            target=spec.item,
+            initiated_by=spec.initiated_by or SITE_RECOVERY_ACTOR,
+            created=started,
+            from_version=version,
+            to_version=to_version,
+            item_id=item_id,
+            fail_code=spec.error_code,
+            fail_task=fail_task,
         )
         _place_job(conn, seq, job_id, spec.state, spec.error_code, fail_task, started, plan, now)
         conn.execute(
@@ -296,19 +414,24 @@ def _place_job(conn, seq, job_id, state, code, fail_task, started, plan, now) ->
         if state == "InProgress" and (end > now or pos == len(plan) - 1):
             end = max(end, now + timedelta(seconds=30))
             conn.execute(
-                "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND position = ?",
+                "UPDATE tasks SET state = 'InProgress', start_time = ? WHERE job_seq = ? AND"
+                " position = ?",
                 (clock.iso(t), seq, pos),
             )
             conn.execute(
-                "UPDATE jobs SET state = 'InProgress', start_time = ?, next_event_at = ? WHERE seq = ?",
+                "UPDATE jobs SET state = 'InProgress', start_time = ?, next_event_at = ? WHERE"
+                " seq = ?",
                 (clock.iso(started), clock.iso(end), seq),
             )
-            conn.execute("UPDATE tasks SET duration_s = ? WHERE job_seq = ? AND position = ?",
-                         (int((end - t).total_seconds()), seq, pos))
+            conn.execute(
+                "UPDATE tasks SET duration_s = ? WHERE job_seq = ? AND position = ?",
+                (int((end - t).total_seconds()), seq, pos),
+            )
             return
         failing = state == "Failed" and pos == fail_task
         conn.execute(
-            "UPDATE tasks SET state = ?, start_time = ?, end_time = ? WHERE job_seq = ? AND position = ?",
+            "UPDATE tasks SET state = ?, start_time = ?, end_time = ? WHERE job_seq = ? AND"
+            " position = ?",
             ("Failed" if failing else "Succeeded", clock.iso(t), clock.iso(end), seq, pos),
         )
         t = end

@@ -1,4 +1,5 @@
-"""The scenario file schema (pydantic): a vault's world as JSON, validated before anything is written."""
+"""The scenario file schema (pydantic): a vault's world as JSON, validated before anything is
+written."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ class ReleaseSpec(Strict):
     version: str = Field(description="Four-part version, e.g. 9.66.7643.1.")
     released: str = Field(description="Release date, YYYY-MM-DD.")
     channel: Literal["ga", "private-preview"] = Field(default="ga", description="Release channel.")
-    requires: dict[str, str] = Field(default_factory=dict, description="Minimum appliance component versions it needs.")
+    requires: dict[str, str] = Field(
+        default_factory=dict, description="Minimum appliance component versions it needs."
+    )
 
     @field_validator("version")
     @classmethod
@@ -57,7 +60,9 @@ class ReleaseSpec(Strict):
     @classmethod
     def _component(cls, v: str) -> str:
         if v != AGENT and v not in COMPONENT_SLUGS:
-            raise ValueError(f"unknown component {v!r}; use agent or one of {', '.join(COMPONENT_SLUGS)}")
+            raise ValueError(
+                f"unknown component {v!r}; use agent or one of {', '.join(COMPONENT_SLUGS)}"
+            )
         return v
 
     @field_validator("released")
@@ -85,10 +90,18 @@ class VaultSpec(Strict):
     """A Recovery Services vault."""
 
     name: str = Field(min_length=1, max_length=NAME_MAX, description="Vault name.")
-    time_zone: str = Field(description="IANA time zone; automatic updates run at its local midnight.")
-    agent_auto_update: bool = Field(default=True, description="'Allow Site Recovery to manage' toggle.")
-    private_endpoint: bool = Field(default=False, description="Private endpoints: no automatic updates.")
-    max_concurrent_updates: int = Field(default=10, ge=1, le=200, description="Agent updates per process server at once.")
+    time_zone: str = Field(
+        description="IANA time zone; automatic updates run at its local midnight."
+    )
+    agent_auto_update: bool = Field(
+        default=True, description="'Allow Site Recovery to manage' toggle."
+    )
+    private_endpoint: bool = Field(
+        default=False, description="Private endpoints: no automatic updates."
+    )
+    max_concurrent_updates: int = Field(
+        default=10, ge=1, le=200, description="Agent updates per process server at once."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -103,8 +116,12 @@ class ApplianceSpec(Strict):
     vault: str = Field(description="Vault it is registered to.")
     time_zone: str | None = Field(default=None, description="IANA zone; defaults to the vault's.")
     azure_connected: bool = Field(default=True, description="Whether it reaches Azure services.")
-    registry: dict[str, int] = Field(default_factory=dict, description="AzureAppliance registry values.")
-    components: dict[str, str] = Field(description="Installed version per component slug (all seven).")
+    registry: dict[str, int] = Field(
+        default_factory=dict, description="AzureAppliance registry values."
+    )
+    components: dict[str, str] = Field(
+        description="Installed version per component slug (all seven)."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -137,15 +154,23 @@ class ItemSpec(Strict):
     """A protected machine and the simulated truth about it."""
 
     name: str = Field(min_length=1, max_length=NAME_MAX, description="Machine name (unique).")
-    os: str = Field(min_length=1, max_length=200, description="OS as reported, e.g. Windows Server 2019.")
+    os: str = Field(
+        min_length=1, max_length=200, description="OS as reported, e.g. Windows Server 2019."
+    )
     appliance: str = Field(description="Appliance it replicates through.")
     agent_version: str = Field(description="Installed Mobility agent version.")
-    version_at_reboot: str | None = Field(default=None, description="Agent version at the last reboot.")
+    version_at_reboot: str | None = Field(
+        default=None, description="Agent version at the last reboot."
+    )
     private_preview: bool = Field(default=False, description="Installed from private-preview bits.")
     pending_reboot: bool = Field(default=False, description="A mandatory reboot is pending.")
     reaches_appliance: bool = Field(default=True, description="The agent reaches its appliance.")
-    fail_next_update: str | None = Field(default=None, description="Error code the next update fails with.")
-    replication_health: Literal["Healthy", "Warning", "Critical"] = Field(default="Healthy", description="Replication health.")
+    fail_next_update: str | None = Field(
+        default=None, description="Error code the next update fails with."
+    )
+    replication_health: Literal["Healthy", "Warning", "Critical"] = Field(
+        default="Healthy", description="Replication health."
+    )
 
     @field_validator("agent_version", "version_at_reboot")
     @classmethod
@@ -157,20 +182,39 @@ class JobSpec(Strict):
     """A job already running or finished when the scenario starts."""
 
     item: str = Field(description="Machine the job updates.")
-    state: Literal["InProgress", "Failed", "Succeeded"] = Field(description="Its state at the start.")
-    started_minutes_ago: int = Field(default=5, ge=0, le=60 * 24 * 30, description="When it started.")
+    state: Literal["InProgress", "Failed", "Succeeded"] = Field(
+        description="Its state at the start."
+    )
+    started_minutes_ago: int = Field(
+        default=5, ge=0, le=60 * 24 * 30, description="When it started."
+    )
     error_code: str | None = Field(default=None, description="Catalogued error of a Failed job.")
-    initiated_by: str | None = Field(default=None, description="Who started it (default: Site Recovery).")
+    initiated_by: str | None = Field(
+        default=None, description="Who started it (default: Site Recovery)."
+    )
 
 
 class ClockSpec(Strict):
     """Where engine time starts."""
 
-    start: str | None = Field(default=None, description="ISO time with offset; default: see minutes_before_midnight.")
-    minutes_before_midnight: int = Field(default=15, ge=0, le=1440, description="Start this long before the first vault's local midnight.")
-    base_date: str = Field(default="2026-12-16", description="Local date whose midnight follows the start.")
-    speed: float = Field(default=60.0, gt=0, le=100_000, description="Engine seconds per wall second.")
-    mode: Literal["simulated", "real"] = Field(default="simulated", description="Simulated or wall time.")
+    start: str | None = Field(
+        default=None, description="ISO time with offset; default: see minutes_before_midnight."
+    )
+    minutes_before_midnight: int = Field(
+        default=15,
+        ge=0,
+        le=1440,
+        description="Start this long before the first vault's local midnight.",
+    )
+    base_date: str = Field(
+        default="2026-12-16", description="Local date whose midnight follows the start."
+    )
+    speed: float = Field(
+        default=60.0, gt=0, le=100_000, description="Engine seconds per wall second."
+    )
+    mode: Literal["simulated", "real"] = Field(
+        default="simulated", description="Simulated or wall time."
+    )
 
     @field_validator("start")
     @classmethod
@@ -179,7 +223,9 @@ class ClockSpec(Strict):
             try:
                 datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise ValueError(f"not an ISO time {v!r} (e.g. 2026-12-16T23:45:00-05:00)") from None
+                raise ValueError(
+                    f"not an ISO time {v!r} (e.g. 2026-12-16T23:45:00-05:00)"
+                ) from None
         return v
 
     @field_validator("base_date")
@@ -198,11 +244,15 @@ class Scenario(Strict):
     description: str = Field(default="", description="One line on what the scenario shows.")
     seed: int = Field(default=1, ge=0, le=2**31, description="Seed of every random choice.")
     clock: ClockSpec = Field(default_factory=ClockSpec, description="Start of engine time.")
-    releases: list[ReleaseSpec] | None = Field(default=None, description="Release catalog; default: the built-in real one.")
+    releases: list[ReleaseSpec] | None = Field(
+        default=None, description="Release catalog; default: the built-in real one."
+    )
     vaults: list[VaultSpec] = Field(min_length=1, description="Vaults.")
     appliances: list[ApplianceSpec] = Field(min_length=1, description="Appliances.")
     items: list[ItemSpec] = Field(default_factory=list, description="Protected machines.")
-    jobs: list[JobSpec] = Field(default_factory=list, description="Jobs in flight or finished at the start.")
+    jobs: list[JobSpec] = Field(
+        default_factory=list, description="Jobs in flight or finished at the start."
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -212,10 +262,14 @@ class Scenario(Strict):
         vaults = {v.name for v in self.vaults}
         appliances = {a.name for a in self.appliances}
         items = {i.name for i in self.items}
-        for n, i in enumerate(self.items):  # `sim disconnect NAME` and the like look both up by name
+        for n, i in enumerate(
+            self.items
+        ):  # `sim disconnect NAME` and the like look both up by name
             if i.name in appliances:
-                raise ValueError(f"items.{n}.name: {i.name!r} is also an appliance's name; machine and "
-                                 "appliance names are unique across the database")
+                raise ValueError(
+                    f"items.{n}.name: {i.name!r} is also an appliance's name; machine and "
+                    "appliance names are unique across the database"
+                )
         for n, a in enumerate(self.appliances):
             if a.vault not in vaults:
                 raise ValueError(f"appliances.{n}.vault: unknown vault {a.vault!r}")
@@ -228,7 +282,8 @@ class Scenario(Strict):
                 raise ValueError(f"jobs.{n}.item: unknown item {j.item!r}")
             if j.item in job_of:
                 raise ValueError(
-                    f"jobs.{n}.item: {j.item!r} already has a job (jobs.{job_of[j.item]}); one per machine"
+                    f"jobs.{n}.item: {j.item!r} already has a job (jobs.{job_of[j.item]}); one per"
+                    " machine"
                 )
             job_of[j.item] = n
         try:
@@ -237,24 +292,31 @@ class Scenario(Strict):
             raise ValueError(f"clock: {exc}") from None
         ga_agent = any(r.component == AGENT and r.channel == "ga" for r in self.releases or ())
         if self.releases is not None and not ga_agent:
-            raise ValueError("releases: no GA agent release (list at least one, or leave releases out)")
+            raise ValueError(
+                "releases: no GA agent release (list at least one, or leave releases out)"
+            )
         return self
 
     def start_moment(self) -> datetime:
         """Where engine time starts (UTC): `clock.start`, or `minutes_before_midnight` before the
-        midnight that follows `base_date` in the first vault's zone; bad input outside engine time."""
+        midnight that follows `base_date` in the first vault's zone; bad input outside engine time.
+        """
         tz = self.vaults[0].time_zone
         if self.clock.start:
             return clock.parse_moment(self.clock.start, tz)
         try:
             day = date.fromisoformat(self.clock.base_date) + timedelta(days=1)
             midnight = datetime(day.year, day.month, day.day, tzinfo=clock.zone(tz))
-            start = (midnight - timedelta(minutes=self.clock.minutes_before_midnight)).astimezone(UTC)
+            start = (midnight - timedelta(minutes=self.clock.minutes_before_midnight)).astimezone(
+                UTC
+            )
         except OverflowError:
             start = None
         if start is None or not clock.EARLIEST <= start <= clock.LATEST:
-            raise BadInput(f"base_date {self.clock.base_date!r} puts the start outside engine time "
-                           f"({clock.RANGE_TEXT})")
+            raise BadInput(
+                f"base_date {self.clock.base_date!r} puts the start outside engine time "
+                f"({clock.RANGE_TEXT})"
+            )
         return start
 
 
@@ -271,7 +333,9 @@ def parse_scenario(text: str, source: str) -> Scenario:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise BadInput(
+            f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except RecursionError:
         raise BadInput(f"{source}: invalid JSON: nested too deeply") from None
     except ValueError:  # an integer of more than 4,300 digits
@@ -306,8 +370,10 @@ def read_scenario(path: str | Path) -> Scenario:
     except OSError as exc:
         raise BadInput(f"{p}: cannot read scenario ({exc.__class__.__name__})") from None
     if found.st_size > SCENARIO_MAX_BYTES or len(data) > SCENARIO_MAX_BYTES:
-        raise BadInput(f"{p}: larger than {SCENARIO_MAX_BYTES // 2**20} MiB, too large for a scenario "
-                       "(generate a big fleet with `demo load --items N`)")
+        raise BadInput(
+            f"{p}: larger than {SCENARIO_MAX_BYTES // 2**20} MiB, too large for a scenario "
+            "(generate a big fleet with `demo load --items N`)"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

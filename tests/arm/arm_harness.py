@@ -1,4 +1,5 @@
-"""`asr-console arm serve` in a real process, the official SDK pointed at it, and the CLI beside it."""
+"""`asr-console arm serve` in a real process, the official SDK pointed at it, and the CLI beside
+it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 from cli_process import Ran, run_cli
 from waiting import DEADLINE_S, wait_for
 
-_spec = importlib.util.spec_from_file_location("engine_worlds", Path(__file__).parents[1] / "engine" / "worlds.py")
+_spec = importlib.util.spec_from_file_location(
+    "engine_worlds", Path(__file__).parents[1] / "engine" / "worlds.py"
+)
 worlds = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(worlds)
 
@@ -38,7 +41,8 @@ class EmulatorCredential:
 
 
 class StaticBearer(SansIOHTTPPolicy):
-    """Plain HTTP: the SDK refuses bearer tokens over http, so this policy sets the header itself."""
+    """Plain HTTP: the SDK refuses bearer tokens over http, so this policy sets the header
+    itself."""
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
@@ -55,11 +59,29 @@ class ArmServer:
         self.log = db.with_name(f"{db.name}.arm-serve-{time.monotonic_ns()}.log")
         self._log_file = self.log.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "arm", "serve", "--db", str(db), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=self._log_file, stdin=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tui.cli",
+                "arm",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                "0",
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=self._log_file,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        wait_for(lambda: self.lines or self.proc.poll() is not None, lambda: f"arm serve's ready line ({self.stderr()})")
+        wait_for(
+            lambda: self.lines or self.proc.poll() is not None,
+            lambda: f"arm serve's ready line ({self.stderr()})",
+        )
         if not self.lines:
             raise AssertionError(f"arm serve exited {self.proc.returncode}: {self.stderr()}")
         self.info = json.loads(self.lines[0])
@@ -81,8 +103,12 @@ class ArmServer:
             options.setdefault("connection_verify", self.info["ca_cert"])
         else:
             options.setdefault("authentication_policy", StaticBearer(token))
-        return SiteRecoveryManagementClient(EmulatorCredential(token), self.info["subscription_id"],
-                                            base_url=self.base_url, **options)
+        return SiteRecoveryManagementClient(
+            EmulatorCredential(token),
+            self.info["subscription_id"],
+            base_url=self.base_url,
+            **options,
+        )
 
     def cli(self, *args: str) -> Ran:
         return run_cli(self.db, *args)
@@ -104,4 +130,7 @@ class ArmServer:
 def parts(resource_id: str) -> tuple[str, str]:
     """(fabric, container) from a protected item's id, as a script would take them."""
     seg = resource_id.split("/")
-    return seg[seg.index("replicationFabrics") + 1], seg[seg.index("replicationProtectionContainers") + 1]
+    return (
+        seg[seg.index("replicationFabrics") + 1],
+        seg[seg.index("replicationProtectionContainers") + 1],
+    )

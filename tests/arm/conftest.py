@@ -17,7 +17,9 @@ def arm(tmp_path: Path) -> Iterator[Callable[..., ArmServer]]:
     on Ctrl-C (exit 0) and never log a traceback."""
     servers: list[ArmServer] = []
 
-    def start(data: dict | None = None, *options: str, https: bool = False, paused: bool = True) -> ArmServer:
+    def start(
+        data: dict | None = None, *options: str, https: bool = False, paused: bool = True
+    ) -> ArmServer:
         path = tmp_path / "fleet.db"
         if not path.exists():
             worlds.load(path, data or worlds.world()).close()

@@ -11,20 +11,40 @@ from pathlib import Path
 import cli_worlds as worlds
 
 _spec = importlib.util.spec_from_file_location(
-    "rollout_reliability_kit", Path(__file__).parents[1] / "reliability" / "reliability_kit.py")
+    "rollout_reliability_kit", Path(__file__).parents[1] / "reliability" / "reliability_kit.py"
+)
 _kit = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)  # dataclasses look it up
 _spec.loader.exec_module(_kit)
 content_digest = _kit.content_digest
 """A hash of a database's whole logical content (tests/reliability/reliability_kit.py)."""
 
-SHOW_KEYS = {"name", "vault", "state", "target_version", "bake", "window", "failures", "max_failures",
-             "halted_reason", "skipped", "waves"}
+SHOW_KEYS = {
+    "name",
+    "vault",
+    "state",
+    "target_version",
+    "bake",
+    "window",
+    "failures",
+    "max_failures",
+    "halted_reason",
+    "skipped",
+    "waves",
+}
 WAVE_KEYS = {"index", "state", "machines", "started", "finished", "jobs"}
 JOB_STATES = {"NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled"}
 
 
-def fleet(n: int, *, fail: dict[str, str] | None = None, auto_update: bool = False, cap: int = 10,
-          start: str = "2026-12-16T10:00:00Z", tz: str = "America/New_York", **per_machine: dict) -> dict:
+def fleet(
+    n: int,
+    *,
+    fail: dict[str, str] | None = None,
+    auto_update: bool = False,
+    cap: int = 10,
+    start: str = "2026-12-16T10:00:00Z",
+    tz: str = "America/New_York",
+    **per_machine: dict,
+) -> dict:
     """`n` machines web-00 .. web-NN on one appliance, each able to update; `fail` names the ones
     whose next update fails (with that error code); automatic updates off unless asked."""
     fail = fail or {}
@@ -35,8 +55,18 @@ def fleet(n: int, *, fail: dict[str, str] | None = None, auto_update: bool = Fal
         if name in fail:
             extra["fail_next_update"] = fail[name]
         items.append(worlds.machine(name, **extra))
-    return worlds.world(items=items, start=start, vaults=[{
-        "name": "vault-east", "time_zone": tz, "agent_auto_update": auto_update, "max_concurrent_updates": cap}])
+    return worlds.world(
+        items=items,
+        start=start,
+        vaults=[
+            {
+                "name": "vault-east",
+                "time_zone": tz,
+                "agent_auto_update": auto_update,
+                "max_concurrent_updates": cap,
+            }
+        ],
+    )
 
 
 def ok(ran):

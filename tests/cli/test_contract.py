@@ -9,7 +9,10 @@ import time
 import cli_worlds as worlds
 
 TWO_VAULTS = worlds.world(
-    vaults=[{"name": "vault-east", "time_zone": "America/New_York"}, {"name": "vault-west", "time_zone": "America/Los_Angeles"}],
+    vaults=[
+        {"name": "vault-east", "time_zone": "America/New_York"},
+        {"name": "vault-west", "time_zone": "America/Los_Angeles"},
+    ],
     appliances=[worlds.appliance("appl-east"), worlds.appliance("appl-west", vault="vault-west")],
     items=[worlds.machine("web-01"), worlds.machine("web-09", appliance="appl-west")],
 )
@@ -22,12 +25,21 @@ def _jobs(c) -> int:
 def test_bad_input_is_exit_2_with_one_line_and_writes_nothing(console) -> None:
     c = console()
     for args in (
-        ("update", "web-01", "nope"), ("clock", "advance", "soon"), ("job", "nope"), ("cancel", "nope"),
-        ("sim", "fail", "web-01", "BOGUS"), ("appliance", "update", "appl-east", "bogus"),
-        ("appliance", "nope"), ("registry", "set", "appl-east", "Other", "0"),
-        ("registry", "set", "appl-east", "AutoUpdate", "7"), ("jobs", "--item", "nope"),
-        ("sim", "release", "agent", "9.x"), ("sim", "release", "agent", "9.70.1.1", "--requires", "nope=1.2.3.4"),
-        ("clock", "set", "2020-01-01T00:00:00Z"), ("update",), ("sim", "reboot", "nope"),
+        ("update", "web-01", "nope"),
+        ("clock", "advance", "soon"),
+        ("job", "nope"),
+        ("cancel", "nope"),
+        ("sim", "fail", "web-01", "BOGUS"),
+        ("appliance", "update", "appl-east", "bogus"),
+        ("appliance", "nope"),
+        ("registry", "set", "appl-east", "Other", "0"),
+        ("registry", "set", "appl-east", "AutoUpdate", "7"),
+        ("jobs", "--item", "nope"),
+        ("sim", "release", "agent", "9.x"),
+        ("sim", "release", "agent", "9.70.1.1", "--requires", "nope=1.2.3.4"),
+        ("clock", "set", "2020-01-01T00:00:00Z"),
+        ("update",),
+        ("sim", "reboot", "nope"),
     ):
         ran = c.call(*args)
         assert ran.code == 2, (args, ran)
@@ -50,8 +62,14 @@ def test_refusals_are_exit_1(console) -> None:
 
 def test_read_only_refuses_every_change(console) -> None:
     c = console()
-    for args in (("update", "web-01"), ("clock", "advance", "1m"), ("sim", "reboot", "web-01"),
-                 ("auto-update", "off"), ("registry", "delete", "appl-east", "AutoUpdate"), ("clock", "pause")):
+    for args in (
+        ("update", "web-01"),
+        ("clock", "advance", "1m"),
+        ("sim", "reboot", "web-01"),
+        ("auto-update", "off"),
+        ("registry", "delete", "appl-east", "AutoUpdate"),
+        ("clock", "pause"),
+    ):
         ran = c.call(*args, "--read-only")
         assert ran.code == 1 and "read-only" in ran.err, args
     assert c.call("auto-update", "--read-only", "--json").json["enabled"] is True
@@ -66,25 +84,36 @@ def test_vault_level_commands_need_vault_when_there_are_several(console) -> None
     # `plan` reads: without --vault it shows every vault's, as `items` lists every vault's machines.
     assert [p["vault"] for p in c.call("plan", "--json").json] == ["vault-east", "vault-west"]
     text = c.call("plan").out
-    assert "Next automatic run for vault-east" in text and "Next automatic run for vault-west" in text
+    assert (
+        "Next automatic run for vault-east" in text and "Next automatic run for vault-west" in text
+    )
     assert c.call("auto-update", "off", "--vault", "vault-west", "--json").json == {
-        "vault": "vault-west", "enabled": False}
+        "vault": "vault-west",
+        "enabled": False,
+    }
     assert c.call("plan", "--vault", "vault-east", "--json").json["vault"] == "vault-east"
     made = c.call("update", "--all-eligible", "--vault", "vault-west", "--json").json["created"]
     assert [(j["item"], j["vault"]) for j in made] == [("web-09", "vault-west")]
     assert {a["name"] for a in c.call("appliances", "--json").json} == {"appl-east", "appl-west"}
-    assert [a["name"] for a in c.call("appliances", "--vault", "vault-east", "--json").json] == ["appl-east"]
+    assert [a["name"] for a in c.call("appliances", "--vault", "vault-east", "--json").json] == [
+        "appl-east"
+    ]
 
 
 def test_clock_advance_is_refused_while_another_process_holds_the_lease(console) -> None:
     c = console()
     conn = sqlite3.connect(c.db)
-    conn.execute("INSERT OR REPLACE INTO engine_lease (id, holder, expires_wall) VALUES (1, 'console:42', ?)",
-                 (time.time() + 60,))
+    conn.execute(
+        "INSERT OR REPLACE INTO engine_lease (id, holder, expires_wall) VALUES (1,"
+        " 'console:42', ?)",
+        (time.time() + 60,),
+    )
     conn.commit()
     ran = c.run("clock", "advance", "30m")
     assert ran.code == 1 and "console:42" in ran.err and ran.err.count("\n") == 1
-    conn.execute("UPDATE engine_lease SET expires_wall = ?", (time.time() - 1,))  # the holder crashed
+    conn.execute(
+        "UPDATE engine_lease SET expires_wall = ?", (time.time() - 1,)
+    )  # the holder crashed
     conn.commit()
     assert c.run("clock", "advance", "30m").code == 0
 
@@ -113,13 +142,22 @@ def test_jobs_filters_and_sim_release(console) -> None:
     c.call("clock", "advance", "30m")
     assert [j["item"] for j in c.call("jobs", "--state", "Failed", "--json").json] == ["web-02"]
     assert [j["state"] for j in c.call("jobs", "--item", "web-01", "--json").json] == ["Succeeded"]
-    released = c.call("sim", "release", "agent", "9.67.7700.1", "--requires", "process-server=9.67.7700.1")
+    released = c.call(
+        "sim", "release", "agent", "9.67.7700.1", "--requires", "process-server=9.67.7700.1"
+    )
     assert released.code == 0
     item = c.call("item", "web-01", "--json").json
-    assert (item["latest_version"], item["status"]) == ("9.67.7700.1", "Cannot update to latest version")
+    assert (item["latest_version"], item["status"]) == (
+        "9.67.7700.1",
+        "Cannot update to latest version",
+    )
     assert item["blockers"][0]["reason"] == "IncompatibleApplianceVersion"
     assert c.call("sim", "release", "process-server", "9.67.7700.1").code == 0
-    ps = [x for x in c.call("appliance", "appl-east", "--json").json["components"] if x["slug"] == "process-server"]
+    ps = [
+        x
+        for x in c.call("appliance", "appl-east", "--json").json["components"]
+        if x["slug"] == "process-server"
+    ]
     assert ps[0]["status"] == "New update available"
 
 
@@ -127,7 +165,11 @@ def test_options_may_come_before_or_after_a_sub_commands_arguments(console) -> N
     c = console()
     assert c.call("appliance", "--json", "appl-east").json["name"] == "appl-east"
     assert c.call("sim", "--read-only", "reboot", "web-01").code == 1
-    assert c.call("registry", "--json", "set", "appl-east", "AutoUpdate", "0").json == {"AutoUpdate": 0}
-    assert c.call("appliance", "--json", "update", "appl-east", "process-server").code == 1  # up to date
+    assert c.call("registry", "--json", "set", "appl-east", "AutoUpdate", "0").json == {
+        "AutoUpdate": 0
+    }
+    assert (
+        c.call("appliance", "--json", "update", "appl-east", "process-server").code == 1
+    )  # up to date
     ran = c.call("sim", "bogus")
     assert ran.code == 2 and "No such command 'bogus'" in ran.err

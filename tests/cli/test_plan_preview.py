@@ -23,8 +23,10 @@ def contoso(tmp_path: Path) -> Console:
 
 
 def entries(plan: dict) -> dict[str, dict]:
-    return {e["name"] + (f" {e['component']}" if e.get("component") else ""): e
-            for e in (*plan["will_update"], *plan["skipped"])}
+    return {
+        e["name"] + (f" {e['component']}" if e.get("component") else ""): e
+        for e in (*plan["will_update"], *plan["skipped"])
+    }
 
 
 def test_nothing_waits_for_a_check_when_the_service_has_seen_the_world(contoso: Console) -> None:
@@ -37,9 +39,13 @@ def test_a_reboot_by_hand_waits_for_the_check_before_the_run(contoso: Console) -
     assert contoso.run("sim", "reboot", "app-lnx-02").code == 0
     plan = contoso.run("plan", "--json", *EAST).json
     entry = entries(plan)["app-lnx-02"]
-    assert entry in plan["skipped"] and entry["reason"].startswith("RebootRequired")  # the service's view
+    assert entry in plan["skipped"] and entry["reason"].startswith(
+        "RebootRequired"
+    )  # the service's view
     item = contoso.run("item", "app-lnx-02", "--json").json
-    assert datetime.fromisoformat(entry["pending_check"]) == datetime.fromisoformat(item["next_check_at"])
+    assert datetime.fromisoformat(entry["pending_check"]) == datetime.fromisoformat(
+        item["next_check_at"]
+    )
     assert datetime.fromisoformat(entry["pending_check"]) < datetime.fromisoformat(plan["run_at"])
     text = contoso.run("plan", *EAST).out
     line = next(line for line in text.splitlines() if "app-lnx-02" in line)
@@ -47,7 +53,9 @@ def test_a_reboot_by_hand_waits_for_the_check_before_the_run(contoso: Console) -
     assert text.rstrip().endswith("1 wait for the service's next check")
 
 
-def test_an_appliance_fixed_by_hand_leaves_its_machines_waiting_for_their_checks(contoso: Console) -> None:
+def test_an_appliance_fixed_by_hand_leaves_its_machines_waiting_for_their_checks(
+    contoso: Console,
+) -> None:
     """Before: sap-app-01 (blocked only by its appliance's old Process server) is promised an
     update, the nightly run fixing the appliance first. The operator updates the Process server by
     hand; once that job is done the service still shows the old blocker until sap-app-01's next
@@ -62,5 +70,7 @@ def test_an_appliance_fixed_by_hand_leaves_its_machines_waiting_for_their_checks
     after = entries(plan)["sap-app-01"]
     assert after in plan["skipped"] and after["reason"].startswith("IncompatibleApplianceVersion")
     assert datetime.fromisoformat(after["pending_check"]) > datetime.fromisoformat(plan["run_at"])
-    line = next(line for line in contoso.run("plan", *EAST).out.splitlines() if "sap-app-01" in line)
+    line = next(
+        line for line in contoso.run("plan", *EAST).out.splitlines() if "sap-app-01" in line
+    )
     assert "comes after the run" in line

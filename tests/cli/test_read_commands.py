@@ -9,15 +9,36 @@ import subprocess
 import sys
 from pathlib import Path
 
-ITEM_KEYS = {"name", "vault", "os", "appliance", "agent_version", "latest_version", "status", "blockers",
-             "next_check_at", "last_job_id", "private_preview"}
-STATUS_WORDS = {"Up to date", "New update available", "Cannot update to latest version", "Updating",
-                "Update failed"}
+ITEM_KEYS = {
+    "name",
+    "vault",
+    "os",
+    "appliance",
+    "agent_version",
+    "latest_version",
+    "status",
+    "blockers",
+    "next_check_at",
+    "last_job_id",
+    "private_preview",
+}
+STATUS_WORDS = {
+    "Up to date",
+    "New update available",
+    "Cannot update to latest version",
+    "Updating",
+    "Update failed",
+}
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 def test_items_json_shape_and_status_filter(contoso_db: Path) -> None:
@@ -27,10 +48,18 @@ def test_items_json_shape_and_status_filter(contoso_db: Path) -> None:
     assert isinstance(items, list) and len(items) >= 55
     assert all(ITEM_KEYS <= set(i) for i in items)
     assert {i["status"] for i in items} == STATUS_WORDS
-    blocked = json.loads(cli("--db", str(contoso_db), "items", "--status", "blocked", "--json").stdout)
+    blocked = json.loads(
+        cli("--db", str(contoso_db), "items", "--status", "blocked", "--json").stdout
+    )
     assert blocked and all(i["status"] == "Cannot update to latest version" for i in blocked)
-    assert all(b.keys() == {"reason", "message", "recommended_action"} for i in blocked for b in i["blockers"])
-    east = json.loads(cli("items", "--vault", "contoso-dr-east", "--db", str(contoso_db), "--json").stdout)
+    assert all(
+        b.keys() == {"reason", "message", "recommended_action"}
+        for i in blocked
+        for b in i["blockers"]
+    )
+    east = json.loads(
+        cli("items", "--vault", "contoso-dr-east", "--db", str(contoso_db), "--json").stdout
+    )
     assert {i["vault"] for i in east} == {"contoso-dr-east"}
 
 
@@ -46,16 +75,23 @@ def test_items_json_lists_every_item_exactly_as_item_shows_it(contoso_db: Path) 
         cases = [
             ((), ItemQuery()),
             (("--status", "blocked"), ItemQuery(status="blocked")),
-            (("--status", "update-available", "--vault", "contoso-dr-east"),
-             ItemQuery(vault_id=east, status="update-available")),
-            (("--filter", "app", "--sort", "agent_version"), ItemQuery(text="app", sort="agent_version")),
+            (
+                ("--status", "update-available", "--vault", "contoso-dr-east"),
+                ItemQuery(vault_id=east, status="update-available"),
+            ),
+            (
+                ("--filter", "app", "--sort", "agent_version"),
+                ItemQuery(text="app", sort="agent_version"),
+            ),
             (("--sort", "status"), ItemQuery(sort="status")),
         ]
         for args, query in cases:
             listed = json.loads(cli("items", *args, "--db", str(contoso_db), "--json").stdout)
             expected = [i.model_dump(mode="json") for i in svc.items(query)]
             assert listed and listed == expected, args
-            assert all(list(got) == list(want) for got, want in zip(listed, expected, strict=True)), args
+            assert all(
+                list(got) == list(want) for got, want in zip(listed, expected, strict=True)
+            ), args
             for entry in listed[:3]:
                 assert entry == svc.item(entry["name"]).model_dump(mode="json")
     finally:
@@ -125,10 +161,17 @@ def test_the_small_things_an_operator_tries(console) -> None:
     speed = c.call("clock", "speed", "0")
     assert speed.code == 2 and "more than 0 and at most 100000" in speed.err
     back = c.call("clock", "advance", "-5m")
-    assert back.code == 2 and "durations are positive" in back.err and "No such option" not in back.err
+    assert (
+        back.code == 2 and "durations are positive" in back.err and "No such option" not in back.err
+    )
     slugs = {i["name"] for i in c.call("items", "--status", "update-available", "--json").json}
     for word in ("New", "new update available", "New update available"):
         assert {i["name"] for i in c.call("items", "--status", word, "--json").json} == slugs, word
     name = c.call("items", "--json").json[0]["name"]
     typo = c.call("item", name[:-1])
-    assert typo.code == 2 and "did you mean" in typo.err and repr(name) in typo.err and typo.err.count("\n") == 1
+    assert (
+        typo.code == 2
+        and "did you mean" in typo.err
+        and repr(name) in typo.err
+        and typo.err.count("\n") == 1
+    )

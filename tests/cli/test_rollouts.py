@@ -28,11 +28,23 @@ def test_the_canary_goes_first_and_its_job_names_the_rollout(console) -> None:
     made = ok(c.run("rollout", "create", "r1", "--all-eligible", "--waves", "50%,100%", "--json"))
     view = made.json
     assert SHOW_KEYS <= set(view) and view["warnings"] == []
-    assert (view["name"], view["vault"], view["target_version"]) == ("r1", "vault-east", worlds.LATEST)
-    assert (view["bake"], view["window"], view["max_failures"], view["failures"]) == ("30m", None, 0, 0)
+    assert (view["name"], view["vault"], view["target_version"]) == (
+        "r1",
+        "vault-east",
+        worlds.LATEST,
+    )
+    assert (view["bake"], view["window"], view["max_failures"], view["failures"]) == (
+        "30m",
+        None,
+        0,
+        0,
+    )
     assert all(WAVE_KEYS <= set(w) and set(w["jobs"]) == JOB_STATES for w in view["waves"])
     assert [w["machines"] for w in view["waves"]] == [
-        ["web-00"], ["web-01", "web-02", "web-03"], ["web-04", "web-05"]]  # 5 after the canary: 50% is 3
+        ["web-00"],
+        ["web-01", "web-02", "web-03"],
+        ["web-04", "web-05"],
+    ]  # 5 after the canary: 50% is 3
     assert states(view) == ["Running", "Pending", "Pending"] and view["state"] == "Running"
     assert view["waves"][0]["jobs"]["NotStarted"] == 1
 
@@ -65,14 +77,28 @@ def test_no_wave_starts_before_the_bake_has_passed(console) -> None:
     assert states(view) == ["Succeeded", "Running"] and view["state"] == "Running"
     assert view["waves"][1]["started"] == later(finished, minutes=45)
     created = wave_jobs(c, "r1", view["waves"][1]["machines"])
-    assert len(created) == 3 and {j["created_time"] for j in created} == {later(finished, minutes=45)}
+    assert len(created) == 3 and {j["created_time"] for j in created} == {
+        later(finished, minutes=45)
+    }
 
 
 def halted_at_budget_plus_one(c) -> dict:
     """Ten machines, canary web-00 then three waves of three; budget 1: web-02 (wave 1) fails and
     the rollout goes on; web-05 (wave 2) fails too, and it halts. A job takes 4m45s to 15m."""
-    ok(c.run("rollout", "create", "r1", "--all-eligible", "--waves", "33%,66%,100%", "--max-failures", "1",
-             "--bake", "1h"))
+    ok(
+        c.run(
+            "rollout",
+            "create",
+            "r1",
+            "--all-eligible",
+            "--waves",
+            "33%,66%,100%",
+            "--max-failures",
+            "1",
+            "--bake",
+            "1h",
+        )
+    )
     advance(c, "95m")  # wave 1 starts 11:05-11:16 and ends by 11:32; its bake lasts past 12:10
     view = show(c)
     assert (view["state"], view["failures"]) == ("Baking", 1), view
@@ -90,7 +116,11 @@ def test_one_failure_past_the_budget_halts_and_nothing_more_is_created(console) 
     assert "2 failed jobs" in reason and "budget of 1" in reason and "web-02 (95517)" in reason
     assert "web-05 (95524)" in reason
     wave2 = view["waves"][2]["jobs"]
-    assert (wave2["Failed"], wave2["Succeeded"], wave2["NotStarted"] + wave2["InProgress"]) == (1, 2, 0)
+    assert (wave2["Failed"], wave2["Succeeded"], wave2["NotStarted"] + wave2["InProgress"]) == (
+        1,
+        2,
+        0,
+    )
     before = jobs(c)
     assert len(before) == 7
     advance(c, "3h")
@@ -110,7 +140,11 @@ def test_resume_of_a_halt_starts_the_next_wave_at_once_and_counts_afresh(console
     assert {j["created_time"] for j in wave_jobs(c, "r1", view["waves"][3]["machines"])} == {now}
     advance(c, "20m")  # web-08 fails: one failure since the resume, within the budget of 1
     view = show(c)
-    assert (view["state"], view["failures"], view["ended_time"] is not None) == ("Completed", 1, True)
+    assert (view["state"], view["failures"], view["ended_time"] is not None) == (
+        "Completed",
+        1,
+        True,
+    )
     assert states(view) == ["Succeeded", "Succeeded", "Halted", "Succeeded"]
     for verb in ("pause", "resume", "abort"):
         refused = c.run("rollout", verb, "r1")
@@ -127,7 +161,9 @@ def test_pause_holds_the_next_wave_until_resume(console) -> None:
     assert again.code == 1 and "paused" in again.err
     advance(c, "1h")
     view = show(c)
-    assert view["state"] == "Paused" and states(view) == ["Succeeded", "Pending"] and len(jobs(c)) == 1
+    assert (
+        view["state"] == "Paused" and states(view) == ["Succeeded", "Pending"] and len(jobs(c)) == 1
+    )
     ok(c.run("rollout", "resume", "r1"))
     view = show(c)
     now = ok(c.run("clock", "show", "--json")).json["now"]
@@ -147,7 +183,9 @@ def test_abort_cancels_only_the_jobs_that_have_not_started(console) -> None:
     aborted = ok(c.run("rollout", "abort", "r1"))
     assert f"{len(waiting)} jobs that had not started cancelled" in aborted.out
     after = {j["id"]: j["state"] for j in jobs(c)}
-    assert {after[i] for i in waiting} == {"Cancelled"} and {after[i] for i in running} == {"InProgress"}
+    assert {after[i] for i in waiting} == {"Cancelled"} and {after[i] for i in running} == {
+        "InProgress"
+    }
     advance(c, "30m")
     final = {j["id"]: j["state"] for j in jobs(c)}
     assert {final[i] for i in running} == {"Succeeded"} and len(final) == 9

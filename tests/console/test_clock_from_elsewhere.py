@@ -28,6 +28,9 @@ async def test_clock_advance_from_another_process_is_done_by_the_console(contoso
         assert ran.code == 0, ran.err
         assert (ran.json["from"], ran.json["now"]) == (iso(start), iso(start + timedelta(hours=2)))
         assert app.engine.holding  # it kept the engine: it did the advance itself
-        await until(pilot, lambda: app.screen.query_one(ClockBar).local_time == start + timedelta(hours=2),
-                    "the header shows engine time two hours on")
+        await until(
+            pilot,
+            lambda: app.screen.query_one(ClockBar).local_time == start + timedelta(hours=2),
+            "the header shows engine time two hours on",
+        )
     db.close()

@@ -26,7 +26,11 @@ def screen_text(app: ConsoleApp) -> str:
 
 async def filter_open(pilot, app: ConsoleApp) -> None:
     """After `/`: the filter box is up and has the keys."""
-    await until(pilot, lambda: app.focused is not None and app.focused.id == "filter", "the filter box has focus")
+    await until(
+        pilot,
+        lambda: app.focused is not None and app.focused.id == "filter",
+        "the filter box has focus",
+    )
 
 
 async def test_opens_on_replicated_items_of_first_vault(contoso_db: Path) -> None:
@@ -65,7 +69,9 @@ async def test_filter_then_overview_follows_highlight(contoso_db: Path) -> None:
         await until(pilot, lambda: table.row_count > 2, "every machine listed again after Esc")
 
 
-async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(contoso_db: Path) -> None:
+async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(
+    contoso_db: Path,
+) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash")
@@ -77,7 +83,11 @@ async def test_first_filter_key_applies_at_once_then_typing_waits_for_a_pause(co
         assert table.query.text == "s"
         assert 0 < table.row_count < everything
         await pilot.press(*"ql-prod")
-        await until(pilot, lambda: table.query.text == "sql-prod", lambda: f"sql-prod applied ({table.query.text!r})")
+        await until(
+            pilot,
+            lambda: table.query.text == "sql-prod",
+            lambda: f"sql-prod applied ({table.query.text!r})",
+        )
         assert table.row_count == 2
 
 
@@ -117,14 +127,27 @@ async def test_sort_and_vault_switch(contoso_db: Path) -> None:
 
 
 async def test_hostile_name_shown_literally(tmp_db_path: Path) -> None:
-    comps = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268",
-             "replication-service": "1.45.9649.18472", "reprotection-server": "1.48.9649.18457",
-             "recovery-services-agent": "2.0.9955.0", "site-recovery-provider": "5.25.904.11",
-             "push-installer": "1.47.9649.18387"}
-    world = {"vaults": [{"name": "v1", "time_zone": "UTC"}],
-             "appliances": [{"name": "a1", "vault": "v1", "components": comps}],
-             "items": [{"name": "[bold red]x[/]\x1b[31mevil", "os": "Windows Server 2022",
-                        "appliance": "a1", "agent_version": "9.65.7417.1"}]}
+    comps = {
+        "process-server": "9.66.7614.1",
+        "proxy-server": "1.44.9645.8268",
+        "replication-service": "1.45.9649.18472",
+        "reprotection-server": "1.48.9649.18457",
+        "recovery-services-agent": "2.0.9955.0",
+        "site-recovery-provider": "5.25.904.11",
+        "push-installer": "1.47.9649.18387",
+    }
+    world = {
+        "vaults": [{"name": "v1", "time_zone": "UTC"}],
+        "appliances": [{"name": "a1", "vault": "v1", "components": comps}],
+        "items": [
+            {
+                "name": "[bold red]x[/]\x1b[31mevil",
+                "os": "Windows Server 2022",
+                "appliance": "a1",
+                "agent_version": "9.65.7417.1",
+            }
+        ],
+    }
     db = open_db(tmp_db_path)
     load_scenario(db, parse_scenario(json.dumps(world), "t.json"), source="t.json")
     db.close()
@@ -150,11 +173,15 @@ async def test_highlighted_row_stays_in_view_when_the_terminal_shrinks(contoso_d
         await pilot.pause()
         await pilot.pause()
         lines = [line for line in screen_text(app).splitlines() if name in line]
-        assert any(line.startswith("│") for line in lines), f"{name} scrolled out of the table at 80x24"
+        assert any(line.startswith("│") for line in lines), (
+            f"{name} scrolled out of the table at 80x24"
+        )
 
 
 @pytest.mark.paint_hook("one-frame")
-async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame(contoso_db: Path) -> None:
+async def test_filter_key_after_a_pause_shows_its_echo_and_its_rows_in_one_frame(
+    contoso_db: Path,
+) -> None:
     """No frame shows the typed letter over the rows of the text before it (a screen where the
     table keeps its scrollbar: one appearing or going is a layout change, and Textual repaints
     the table again in the next frame)."""
@@ -198,7 +225,11 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(contoso_db: Path) -
         table = app.screen.query_one(ItemTable)
         for _ in range(2):  # the box mounted by the first `/`; shown again by the second
             type_at_once(app, "slash", "s", "q", "l")
-            await until(pilot, lambda: table.query.text == "sql", lambda: f"sql applied ({table.query.text!r})")
+            await until(
+                pilot,
+                lambda: table.query.text == "sql",
+                lambda: f"sql applied ({table.query.text!r})",
+            )
             assert app.screen.query_one("#filter").value == "sql"
             assert table.query.sort == "name"  # `s` did not sort
             await pilot.press("escape")

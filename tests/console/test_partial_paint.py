@@ -11,9 +11,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.segment import ControlType
 from rich.style import Style
+from waiting import until
 
 from tui.app import ConsoleApp
-from waiting import until
 
 Cells = list[list[tuple[str, Style | None]]]
 
@@ -23,8 +23,14 @@ class Terminal:
 
     def __init__(self, app: ConsoleApp) -> None:
         width, height = app.size
-        self.console = Console(width=width, height=height, force_terminal=True, color_system="truecolor",
-                               legacy_windows=False, safe_box=False)
+        self.console = Console(
+            width=width,
+            height=height,
+            force_terminal=True,
+            color_system="truecolor",
+            legacy_windows=False,
+            safe_box=False,
+        )
         self.cells: Cells = [[(" ", None)] * width for _ in range(height)]
         self.updates = 0
         inner = app._display
@@ -67,10 +73,17 @@ def full_paint(app: ConsoleApp) -> Cells:
 def differences(terminal: Terminal, app: ConsoleApp) -> list[str]:
     painted = full_paint(app)
     out = []
-    for y, (seen, whole) in enumerate(zip(terminal.cells, painted)):
+    for y, (seen, whole) in enumerate(zip(terminal.cells, painted, strict=False)):
         if seen != whole:
-            out.append(f"line {y}: terminal {''.join(c for c, _ in seen)!r} / full paint {''.join(c for c, _ in whole)!r}")
-            out.extend(f"  x={x}: {a!r} / {b!r}" for x, (a, b) in enumerate(zip(seen, whole)) if a != b)
+            out.append(
+                f"line {y}: terminal {''.join(c for c, _ in seen)!r} / full paint"
+                f" {''.join(c for c, _ in whole)!r}"
+            )
+            out.extend(
+                f"  x={x}: {a!r} / {b!r}"
+                for x, (a, b) in enumerate(zip(seen, whole, strict=False))
+                if a != b
+            )
     return out
 
 
@@ -78,23 +91,36 @@ async def test_partial_updates_leave_the_screen_a_full_paint_would(contoso_db: P
     app = ConsoleApp(db_path=contoso_db, engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = Terminal(app)
-        app.screen.refresh()  # A full paint to start from (the first frames came before the terminal).
+        # A full paint to start from (the first frames came before the terminal).
+        app.screen.refresh()
         await pilot.pause()
 
         async def check(step: str) -> None:
-            await until(pilot, lambda: not differences(terminal, app),
-                        lambda: f"the terminal shows a full paint after {step}:\n"
-                        + "\n".join(differences(terminal, app)[:20]))
+            await until(
+                pilot,
+                lambda: not differences(terminal, app),
+                lambda: (
+                    f"the terminal shows a full paint after {step}:\n"
+                    + "\n".join(differences(terminal, app)[:20])
+                ),
+            )
 
         await check("the first paint")
-        for keys, step in ((("down", "down", "down"), "moving the cursor"),
-                           (("up", "up", "down", "up", "up"), "moving back over machines shown before"),
-                           (("s",), "a sort"),
-                           (("s", "S"), "a reversed sort"), (("space", "space"), "marking two machines"),
-                           (("2",), "a status facet"), (("0",), "all statuses"), (("o",), "hiding the overview"),
-                           (("o",), "showing the overview"), (("slash", *"sql"), "typing a filter"),
-                           (("escape",), "clearing the filter"), (("end",), "the last row"),
-                           (("home",), "the first row")):
+        for keys, step in (
+            (("down", "down", "down"), "moving the cursor"),
+            (("up", "up", "down", "up", "up"), "moving back over machines shown before"),
+            (("s",), "a sort"),
+            (("s", "S"), "a reversed sort"),
+            (("space", "space"), "marking two machines"),
+            (("2",), "a status facet"),
+            (("0",), "all statuses"),
+            (("o",), "hiding the overview"),
+            (("o",), "showing the overview"),
+            (("slash", *"sql"), "typing a filter"),
+            (("escape",), "clearing the filter"),
+            (("end",), "the last row"),
+            (("home",), "the first row"),
+        ):
             await pilot.press(*keys)
             await check(step)
         theme = app.theme  # Lines kept by their text are painted again in the new colours.
@@ -135,15 +161,20 @@ async def painted_console(db: Path) -> AsyncIterator[tuple[ConsoleApp, object, T
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = Terminal(app)
         app.screen.refresh()
-        await until(pilot, lambda: terminal.updates and not differences(terminal, app),
-                    "the whole screen painted onto the terminal")
+        await until(
+            pilot,
+            lambda: terminal.updates and not differences(terminal, app),
+            "the whole screen painted onto the terminal",
+        )
         yield app, pilot, terminal
 
 
 def mark_updating(db: Path, *item_ids: int) -> None:
     """Another connection marks machines Updating and commits, as the engine would."""
     writer = sqlite3.connect(db)
-    writer.executemany("UPDATE items SET status = 'updating' WHERE id = ?", [(i,) for i in item_ids])
+    writer.executemany(
+        "UPDATE items SET status = 'updating' WHERE id = ?", [(i,) for i in item_ids]
+    )
     writer.commit()
     writer.close()
 
@@ -160,11 +191,16 @@ async def test_a_live_refresh_reaches_the_terminal(contoso_db: Path) -> None:
 
         def shown() -> bool:
             lines = ["".join(c for c, _ in row) for row in terminal.cells]
-            rows = {line.split()[1]: line for line in lines if line.startswith("│  ")}  # the table's
-            return ("Updating" in rows[highlighted.name].split("││")[0]
-                    and "Updating" in rows[other.name].split("││")[0]
-                    and any("││ Status" in line and line.rstrip(" │").endswith("Updating")
-                            for line in lines))
+            rows = {
+                line.split()[1]: line for line in lines if line.startswith("│  ")
+            }  # the table's
+            return (
+                "Updating" in rows[highlighted.name].split("││")[0]
+                and "Updating" in rows[other.name].split("││")[0]
+                and any(
+                    "││ Status" in line and line.rstrip(" │").endswith("Updating") for line in lines
+                )
+            )
 
         await until(pilot, shown, "both rows and the overview say Updating on the terminal")
         assert not differences(terminal, app), "\n".join(differences(terminal, app)[:20])

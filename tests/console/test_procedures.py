@@ -85,7 +85,9 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         await app.workers.wait_for_complete()  # the jobs are created off the UI thread
         await pilot.pause()
         assert not isinstance(app.screen, BulkUpdateModal)
-        assert any(f"Created {len(eligible)} Site Recovery jobs" in n.message for n in app._notifications)
+        assert any(
+            f"Created {len(eligible)} Site Recovery jobs" in n.message for n in app._notifications
+        )
         svc = Service.open(contoso_db)
         statuses = {svc.item(n).status for n in svc.names_of(sorted(eligible))}
         jobs = svc.count_jobs(JobQuery(vault_id=east))
@@ -94,7 +96,9 @@ async def test_update_many_machines_with_the_bulk_dialog(contoso_db: Path) -> No
         assert jobs >= len(eligible)
 
 
-async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open(contoso_db: Path) -> None:
+async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open(
+    contoso_db: Path,
+) -> None:
     """Another process (the nightly run, another operator) starts an update of a machine the
     dialog lists and the operator chose: its row says Updating, it leaves the selection and the
     eligible count, and OK creates jobs for the others without refusals."""
@@ -116,15 +120,28 @@ async def test_bulk_dialog_follows_machines_that_start_updating_while_it_is_open
         other.close()
 
         def status() -> str | None:
-            return next((table.row_at(i).status for i in range(table.row_count) if table.row_at(i).name == taken),
-                        None)
+            return next(
+                (
+                    table.row_at(i).status
+                    for i in range(table.row_count)
+                    if table.row_at(i).name == taken
+                ),
+                None,
+            )
 
         # The change poll repaints the listed rows; the marks and counts follow at the next recount.
-        await until(pilot, lambda: status() == "updating", lambda: f"{taken} shown Updating (is {status()})")
-        await until(pilot, lambda: table.marked == frozenset(eligible[1:]), f"{taken} left the selection")
+        await until(
+            pilot, lambda: status() == "updating", lambda: f"{taken} shown Updating (is {status()})"
+        )
+        await until(
+            pilot, lambda: table.marked == frozenset(eligible[1:]), f"{taken} left the selection"
+        )
         n = len(eligible) - 1
-        await until(pilot, lambda: f"{n} selected of {n} eligible" in screen_text(app),
-                    lambda: f"'{n} selected of {n} eligible' on screen:\n{screen_text(app)}")
+        await until(
+            pilot,
+            lambda: f"{n} selected of {n} eligible" in screen_text(app),
+            lambda: f"'{n} selected of {n} eligible' on screen:\n{screen_text(app)}",
+        )
         await pilot.press("enter", "enter")  # the list, Enter to OK, Enter
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -155,8 +172,11 @@ async def test_blocked_reasons_then_fix_and_wait_for_the_check(contoso_db: Path)
         assert pane.item.status == "Cannot update to latest version"
         operations.clock_advance(db, timedelta(minutes=30))
         db.close()
-        await until(pilot, lambda: pane.item.status == "New update available",
-                    lambda: f"the check cleared the blocker (overview says {pane.item.status})")
+        await until(
+            pilot,
+            lambda: pane.item.status == "New update available",
+            lambda: f"the check cleared the blocker (overview says {pane.item.status})",
+        )
         await pilot.press("u")
         await pilot.pause()
         assert item(contoso_db, "app-lnx-02").status == "Updating"
@@ -178,8 +198,14 @@ async def test_retry_failed_update_and_follow_the_previous_job(contoso_db: Path)
         assert app.screen.job.id == failed.last_job_id
         assert "Failed" in screen_text(app)
         await pilot.click("#goto-item")  # and back to the machine
-        await until(pilot, lambda: app.screen.query(OverviewPane)
-                    and app.screen.query_one(OverviewPane).item.name == "mq-lnx-01", "back on mq-lnx-01")
+        await until(
+            pilot,
+            lambda: (
+                app.screen.query(OverviewPane)
+                and app.screen.query_one(OverviewPane).item.name == "mq-lnx-01"
+            ),
+            "back on mq-lnx-01",
+        )
         await pilot.press("enter")
         await pilot.pause()
         await pilot.click("#retry")
@@ -229,7 +255,9 @@ async def test_upgrade_an_appliance_component(contoso_db: Path) -> None:
         await pilot.press("tab", "enter")
         await pilot.pause()
         svc = Service.open(contoso_db)
-        comp = next(c for c in svc.appliance("appl-east-02").components if c.slug == comps[behind].slug)
+        comp = next(
+            c for c in svc.appliance("appl-east-02").components if c.slug == comps[behind].slug
+        )
         svc.close()
         assert comp.status == "Updating"
         assert "Updating" in screen_text(app)
@@ -270,7 +298,8 @@ async def test_read_only_console_refuses_changes(contoso_db: Path) -> None:
 
 
 async def test_read_only_console_bulk_dialog_creates_nothing(contoso_db: Path) -> None:
-    """The dialog opens and selects as usual (it loads no write path when read-only); OK is refused."""
+    """The dialog opens and selects as usual (it loads no write path when read-only); OK is
+    refused."""
     before = Service.open(contoso_db, read_only=True)
     jobs_before = before.count_jobs(JobQuery())
     before.close()

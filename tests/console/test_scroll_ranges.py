@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from waiting import until
+
 from tui.app import ConsoleApp
 from tui.widgets.item_table import ItemTable
-from waiting import until
 
 
 def screen_lines(app: ConsoleApp) -> list[str]:
@@ -22,8 +23,11 @@ async def test_a_filter_moves_the_tables_scrollbar_with_its_row_count(contoso_db
         bar = table.vertical_scrollbar
 
         async def bar_covers(lines: int, what: str) -> None:
-            await until(pilot, lambda: bar.window_virtual_size == lines,
-                        lambda: f"{what}: the scrollbar's range is {bar.window_virtual_size}")
+            await until(
+                pilot,
+                lambda: bar.window_virtual_size == lines,
+                lambda: f"{what}: the scrollbar's range is {bar.window_virtual_size}",
+            )
 
         everything = await until(pilot, lambda: table.row_count, "the first rows")
         assert everything + 1 > table.size.height, "the table scrolls at this size"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from waiting import until
+
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable
 from tui.widgets.clock_bar import ClockBar
 
-from waiting import until
 from .test_items_screen import screen_text
 
 
@@ -43,27 +44,47 @@ async def test_the_bulk_dialog_opened_during_start_up_follows_the_fleet(contoso_
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b")  # no pause: start-up has not finished
-        table = await until(pilot, lambda: app.screen.query(BulkTable).first(), "the bulk dialog is open")
+        table = await until(
+            pilot, lambda: app.screen.query(BulkTable).first(), "the bulk dialog is open"
+        )
         _update_elsewhere(contoso_db, item_id)
 
         def status() -> str | None:
             rows = (table.row_at(i) for i in range(table.row_count))
             return next((row.status for row in rows if row is not None and row.name == name), None)
 
-        await until(pilot, lambda: status() == "updating", lambda: f"{name} shown Updating (is {status()})")
+        await until(
+            pilot, lambda: status() == "updating", lambda: f"{name} shown Updating (is {status()})"
+        )
         await pilot.press("escape")
-        await until(pilot, lambda: "b Bulk" in screen_text(app).splitlines()[-1],
-                    lambda: f"the items screen's key footer, last line: {screen_text(app).splitlines()[-1]!r}")
+        await until(
+            pilot,
+            lambda: "b Bulk" in screen_text(app).splitlines()[-1],
+            lambda: (
+                f"the items screen's key footer, last line: {screen_text(app).splitlines()[-1]!r}"
+            ),
+        )
 
 
-async def test_the_jobs_view_opened_during_start_up_has_its_header_and_follows_the_fleet(contoso_db: Path) -> None:
+async def test_the_jobs_view_opened_during_start_up_has_its_header_and_follows_the_fleet(
+    contoso_db: Path,
+) -> None:
     item_id, name = _first_eligible(contoso_db)
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j")  # no pause: start-up has not finished
-        bar = await until(pilot, lambda: app.screen.query(ClockBar).first() if app.screen.id != "_default"
-                          else None, "the jobs view is shown")
-        assert "contoso-dr-east" in screen_text(app).splitlines()[0], "the header is painted with the view"
+        bar = await until(
+            pilot,
+            lambda: app.screen.query(ClockBar).first() if app.screen.id != "_default" else None,
+            "the jobs view is shown",
+        )
+        assert "contoso-dr-east" in screen_text(app).splitlines()[0], (
+            "the header is painted with the view"
+        )
         assert bar.vault == "contoso-dr-east"
         _update_elsewhere(contoso_db, item_id)
-        await until(pilot, lambda: name in screen_text(app), lambda: f"{name}'s new job listed:\n{screen_text(app)}")
+        await until(
+            pilot,
+            lambda: name in screen_text(app),
+            lambda: f"{name}'s new job listed:\n{screen_text(app)}",
+        )

@@ -15,7 +15,9 @@ def theme_surface(app: ConsoleApp) -> Color:
     return Color.parse(app.get_css_variables()["surface"])
 
 
-async def test_screens_take_the_theme_at_start_after_a_change_and_when_opened_later(contoso_db: Path) -> None:
+async def test_screens_take_the_theme_at_start_after_a_change_and_when_opened_later(
+    contoso_db: Path,
+) -> None:
     app = ConsoleApp(db_path=contoso_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

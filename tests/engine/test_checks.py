@@ -1,4 +1,5 @@
-"""Prerequisite checks every 30 minutes: the simulated truth shows only at a machine's next check."""
+"""Prerequisite checks every 30 minutes: the simulated truth shows only at a machine's next
+check."""
 
 from __future__ import annotations
 
@@ -34,12 +35,20 @@ def test_status_sql_matches_the_pure_rule() -> None:
                     got = conn.execute(
                         f"SELECT {case} FROM (SELECT :a AS active_job_id, :v AS agent_version_key, "
                         ":f AS last_job_failed, :b AS blockers)",
-                        {"a": active, "v": version_key, "f": failed, "b": blockers, "latest_key": latest},
+                        {
+                            "a": active,
+                            "v": version_key,
+                            "f": failed,
+                            "b": blockers,
+                            "latest_key": latest,
+                        },
                     )
                     want = update_status(
-                        f"9.{version_key}.0.0", None if latest is None else f"9.{latest}.0.0",
+                        f"9.{version_key}.0.0",
+                        None if latest is None else f"9.{latest}.0.0",
                         [] if blockers == "[]" else [{"reason": "x"}],
-                        active_job=active is not None, last_job_failed=bool(failed),
+                        active_job=active is not None,
+                        last_job_failed=bool(failed),
                     )
                     assert got.fetchone()[0] == want.slug
 
@@ -58,7 +67,9 @@ def test_pending_reboot_shows_only_at_the_next_check_and_clears_after_reboot(mak
     assert [b.reason for b in view.blockers] == ["RebootRequired"]
     assert _next_check(db, "web-01") == timedelta(minutes=30)
     sim_actions.reboot(db, "web-01")
-    assert item_detail(db.conn, "web-01").status == UpdateStatus.BLOCKED.value  # until the next check
+    assert (
+        item_detail(db.conn, "web-01").status == UpdateStatus.BLOCKED.value
+    )  # until the next check
     advance_by(db, timedelta(minutes=30))
     assert item_detail(db.conn, "web-01").status == UpdateStatus.UPDATE_AVAILABLE.value
 
@@ -129,14 +140,19 @@ def test_release_shows_new_update_available_at_once(make_db, component) -> None:
     assert view.status == UpdateStatus.UPDATE_AVAILABLE.value
 
 
-def test_a_check_with_nothing_new_moves_only_its_times_and_one_that_sees_a_change_shows_it(make_db) -> None:
+def test_a_check_with_nothing_new_moves_only_its_times_and_one_that_sees_a_change_shows_it(
+    make_db,
+) -> None:
     """Machines on two appliances, checked every 30 minutes: a machine's check copies what it finds
     (here a pending reboot on one appliance's machine), the others' checks only move on, and in
     small steps (the console's engine) or one jump the rows end the same."""
     from store.clock import parse_iso
 
-    data = world(appliances=[appliance("appl-east"), appliance("appl-west")],
-                 items=[machine(f"e-{n}") for n in range(4)] + [machine(f"w-{n}", "appl-west") for n in range(4)])
+    data = world(
+        appliances=[appliance("appl-east"), appliance("appl-west")],
+        items=[machine(f"e-{n}") for n in range(4)]
+        + [machine(f"w-{n}", "appl-west") for n in range(4)],
+    )
     jump, steps = make_db(data, "jump.db"), make_db(data, "steps.db")
     for db in (jump, steps):
         advance_by(db, timedelta(minutes=30))  # every machine checked once
@@ -144,7 +160,10 @@ def test_a_check_with_nothing_new_moves_only_its_times_and_one_that_sees_a_chang
     advance_by(jump, timedelta(minutes=30))
     for _ in range(60):
         advance_by(steps, timedelta(seconds=30))
-    rows = "SELECT name, status, blockers, checked_at, next_check_at, seen_pending_reboot FROM items ORDER BY name"
+    rows = (
+        "SELECT name, status, blockers, checked_at, next_check_at, seen_pending_reboot FROM items"
+        " ORDER BY name"
+    )
     assert jump.conn.execute(rows).fetchall() == steps.conn.execute(rows).fetchall()
     for name in [f"e-{n}" for n in range(4)] + [f"w-{n}" for n in range(4)]:
         view = item_detail(jump.conn, name)
@@ -154,7 +173,8 @@ def test_a_check_with_nothing_new_moves_only_its_times_and_one_that_sees_a_chang
 
 
 def test_a_fleet_reloaded_with_an_earlier_clock_still_has_every_check_done(make_db) -> None:
-    """The loop remembers where checks are done (clock.checks_to); a scenario replaced with an earlier
+    """The loop remembers where checks are done (clock.checks_to); a scenario replaced with an
+    earlier
     start must not make it skip the machines due before that point."""
     from store.clock import iso
     from store.engine.loop import processed_until
@@ -167,8 +187,12 @@ def test_a_fleet_reloaded_with_an_earlier_clock_still_has_every_check_done(make_
     earlier = {**data, "clock": {"start": "2026-12-16T10:05:00Z", "speed": 60}}
     load_scenario(db, parse_scenario(json.dumps(earlier), "test"), source="test", replace=True)
     due_soon = db.conn.execute(
-        "SELECT count(*) FROM items WHERE next_check_at <= '2026-12-16T10:10:00Z'").fetchone()[0]
+        "SELECT count(*) FROM items WHERE next_check_at <= '2026-12-16T10:10:00Z'"
+    ).fetchone()[0]
     assert due_soon > 0  # machines due before where the first fleet's checks had got to
     advance_by(db, timedelta(minutes=10))
     now = iso(processed_until(db.conn))
-    assert db.conn.execute("SELECT count(*) FROM items WHERE next_check_at <= ?", (now,)).fetchone()[0] == 0
+    assert (
+        db.conn.execute("SELECT count(*) FROM items WHERE next_check_at <= ?", (now,)).fetchone()[0]
+        == 0
+    )

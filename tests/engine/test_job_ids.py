@@ -1,4 +1,5 @@
-"""Job ids: RFC 9562 version 7 GUIDs (time-ordered), unique, increasing with seq, the same on every run,
+"""Job ids: RFC 9562 version 7 GUIDs (time-ordered), unique, increasing with seq, the same on every
+run,
 and not counting up from zero (the counter starts at a pseudo-random value per created time)."""
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ def test_job_ids_are_time_ordered_version_7_guids_the_same_on_every_run(make_db)
         assert guid.version == 7 and guid.variant == uuid.RFC_4122
         assert guid.int >> 80 == epoch_ms(parse_iso(created))  # unix_ts_ms: the job's created time
         counter = ((guid.int >> 64) & 0xFFF) << 30 | (guid.int >> 32) & (2**30 - 1)
-        assert counter == counter_base(epoch_ms(parse_iso(created)), key) + seq  # a random start, then seq
+        assert (
+            counter == counter_base(epoch_ms(parse_iso(created)), key) + seq
+        )  # a random start, then seq
     assert len({job_id for _s, job_id, _c in jobs}) == len(jobs)
-    assert len({job_id[14:18] for _s, job_id, _c in jobs}) > 1  # rand_a differs between created times
+    assert (
+        len({job_id[14:18] for _s, job_id, _c in jobs}) > 1
+    )  # rand_a differs between created times
     # jobs created by the console and the engine, in engine time: ids sort as they were created
     made_here = [job_id for seq, job_id, _c in jobs if seq > 2]
     assert made_here == sorted(made_here)
@@ -54,7 +59,9 @@ def test_job_ids_are_time_ordered_version_7_guids_the_same_on_every_run(make_db)
     for seq, job_id, created in jobs:
         by_time.setdefault(created, []).append((seq, job_id))
     shared = [group for group in by_time.values() if len(group) > 1]
-    assert shared  # the set-based update creates its jobs at one engine time: the counter orders them
+    assert (
+        shared  # the set-based update creates its jobs at one engine time: the counter orders them
+    )
     for group in shared:
         assert [i for _s, i in sorted(group)] == sorted(i for _s, i in group)
 

@@ -1,4 +1,5 @@
-"""The loop: deterministic however engine time is cut into steps; the clock never goes back; the lease."""
+"""The loop: deterministic however engine time is cut into steps; the clock never goes back; the
+lease."""
 
 from __future__ import annotations
 
@@ -18,15 +19,22 @@ from store.jobs import count_jobs, list_jobs, state_counts
 from store.queries import JobQuery
 from store.sim.loader import CHECK_INTERVAL_S
 
-BUSY = world(start="2026-12-16T23:40:00-05:00",
-             items=[machine(f"vm-{n:02d}", fail_next_update="95524" if n % 7 == 0 else None) for n in range(30)])
+BUSY = world(
+    start="2026-12-16T23:40:00-05:00",
+    items=[
+        machine(f"vm-{n:02d}", fail_next_update="95524" if n % 7 == 0 else None) for n in range(30)
+    ],
+)
 
 
 def _snapshot(db) -> list[tuple]:
-    jobs = db.conn.execute("SELECT id, state, created_time, start_time, end_time, errors FROM jobs ORDER BY seq").fetchall()
+    jobs = db.conn.execute(
+        "SELECT id, state, created_time, start_time, end_time, errors FROM jobs ORDER BY seq"
+    ).fetchall()
     tasks = db.conn.execute("SELECT * FROM tasks ORDER BY job_seq, position").fetchall()
     items = db.conn.execute(
-        "SELECT name, agent_version, status, blockers, checked_at, next_check_at FROM items ORDER BY name"
+        "SELECT name, agent_version, status, blockers, checked_at, next_check_at FROM items ORDER"
+        " BY name"
     ).fetchall()
     return [jobs, tasks, items]
 
@@ -46,18 +54,29 @@ def test_the_outcome_does_not_depend_on_how_time_was_cut(make_db) -> None:
     for step in [7, 13, 30, 1, 59, 600, 17] * 40:
         if processed_until(many.conn) >= processed_until(one.conn):
             break
-        advance(many, min(processed_until(many.conn) + timedelta(seconds=step), processed_until(one.conn)))
+        advance(
+            many,
+            min(processed_until(many.conn) + timedelta(seconds=step), processed_until(one.conn)),
+        )
     assert processed_until(many.conn) == processed_until(one.conn)
     assert _snapshot(one) == _snapshot(many)
     assert state_counts(one.conn)["Failed"] == 5
-    assert db_blockers(one, "vm-05") == ["RebootRequired"] and db_blockers(one, "vm-06") == ["AgentNoHeartbeat"]
-    assert one.conn.execute("SELECT count(*) FROM jobs WHERE component = 'push-installer'").fetchone()[0] == 1
+    assert db_blockers(one, "vm-05") == ["RebootRequired"] and db_blockers(one, "vm-06") == [
+        "AgentNoHeartbeat"
+    ]
+    assert (
+        one.conn.execute("SELECT count(*) FROM jobs WHERE component = 'push-installer'").fetchone()[
+            0
+        ]
+        == 1
+    )
 
 
 def test_a_long_advance_cut_into_many_commits_ends_as_one(make_db) -> None:
     """How an advance is cut into commits (batch_wall_s) changes nothing the engine does: the same
     rows, and the same machines checked the same number of times (every check due counts, once
     per due time); while it runs, no machine's check is more than one check interval late."""
+
     def prepare(db) -> None:
         operations.update(db, ["vm-01", "vm-02", "vm-03"])
         sim_actions.pending_reboot(db, "vm-05")
@@ -81,11 +100,20 @@ def test_a_long_advance_cut_into_many_commits_ends_as_one(make_db) -> None:
     tiny = advance_by(many, timedelta(hours=3), batch_wall_s=0, on_batch=on_batch)
     assert len(commits) > 20  # one window per commit
     assert _snapshot(one) == _snapshot(many)
-    assert huge.checks == tiny.checks == expected == 31 * 6  # 30 machines and 1 appliance, 6 times each
+    assert (
+        huge.checks == tiny.checks == expected == 31 * 6
+    )  # 30 machines and 1 appliance, 6 times each
     assert max(worst_lag) < CHECK_INTERVAL_S
-    assert db_blockers(many, "vm-05") == ["RebootRequired"] and db_blockers(many, "vm-06") == ["AgentNoHeartbeat"]
+    assert db_blockers(many, "vm-05") == ["RebootRequired"] and db_blockers(many, "vm-06") == [
+        "AgentNoHeartbeat"
+    ]
     now = processed_until(many.conn)
-    assert many.conn.execute("SELECT count(*) FROM items WHERE next_check_at <= ?", (iso(now),)).fetchone()[0] == 0
+    assert (
+        many.conn.execute(
+            "SELECT count(*) FROM items WHERE next_check_at <= ?", (iso(now),)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _checks_due(db, start, end) -> int:
@@ -138,7 +166,10 @@ def test_a_crashed_holders_lease_expires_and_another_process_resumes_its_jobs(ma
     assert lease.current(db.conn) == (None, 0.0)
     result = operations.clock_advance(db, timedelta(minutes=20))
     assert result.succeeded == 1
-    assert db.conn.execute("SELECT state FROM jobs WHERE id = ?", (job.id,)).fetchone()[0] == "Succeeded"
+    assert (
+        db.conn.execute("SELECT state FROM jobs WHERE id = ?", (job.id,)).fetchone()[0]
+        == "Succeeded"
+    )
     assert lease.current(db.conn)[0] is None  # released after the advance
 
 

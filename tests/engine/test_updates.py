@@ -1,4 +1,5 @@
-"""Manual updates: one job per machine, refusals with reasons, jobs over engine time, fail, retry, cancel."""
+"""Manual updates: one job per machine, refusals with reasons, jobs over engine time, fail, retry,
+cancel."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ def test_update_one_machine_runs_three_tasks_and_brings_it_up_to_date(make_db) -
     out = operations.update(db, ["web-01"])
     assert out.refused == []
     [job] = out.created
-    assert (job.name, job.scenario, job.item, job.state) == (AGENT_JOB_NAME, AGENT_SCENARIO, "web-01", "NotStarted")
+    assert (job.name, job.scenario, job.item, job.state) == (
+        AGENT_JOB_NAME,
+        AGENT_SCENARIO,
+        "web-01",
+        "NotStarted",
+    )
     assert job.initiated_by == audit.current_actor()
     assert (job.from_version, job.to_version) == (PREVIOUS, LATEST)
     assert [t.state for t in job.tasks] == ["NotStarted"] * 3  # its plan, before it starts
@@ -40,21 +46,36 @@ def test_update_one_machine_runs_three_tasks_and_brings_it_up_to_date(make_db) -
     assert [t.state for t in done.tasks] == ["Succeeded"] * 3
     took = parse_iso(done.end_time) - parse_iso(done.start_time)
     assert timedelta(minutes=5) <= took <= timedelta(minutes=15)
-    assert all(a.end_time == b.start_time for a, b in zip(done.tasks, done.tasks[1:]))
+    assert all(a.end_time == b.start_time for a, b in zip(done.tasks, done.tasks[1:], strict=False))
     view = item_detail(db.conn, "web-01")
-    assert (view.agent_version, view.status, view.last_job_id) == (LATEST, UpdateStatus.UP_TO_DATE.value, job.id)
+    assert (view.agent_version, view.status, view.last_job_id) == (
+        LATEST,
+        UpdateStatus.UP_TO_DATE.value,
+        job.id,
+    )
     # No reboot needed and replication goes on: the version at last reboot is unchanged.
-    row = db.conn.execute("SELECT version_at_reboot, replication_health FROM items WHERE name = 'web-01'").fetchone()
+    row = db.conn.execute(
+        "SELECT version_at_reboot, replication_health FROM items WHERE name = 'web-01'"
+    ).fetchone()
     assert row == (PREVIOUS, "Healthy")
     assert audit.recent(db.conn)[-1]["action"] == "demo load"
-    assert any(a["action"] == "update" and a["actor"] == audit.current_actor() for a in audit.recent(db.conn))
+    assert any(
+        a["action"] == "update" and a["actor"] == audit.current_actor()
+        for a in audit.recent(db.conn)
+    )
 
 
 def test_update_many_refuses_blocked_busy_and_current_ones_with_reasons(make_db) -> None:
-    db = make_db(world(items=[
-        machine("web-01"), machine("web-02", pending_reboot=True), machine("web-03", version=LATEST),
-        machine("web-04"),
-    ]))
+    db = make_db(
+        world(
+            items=[
+                machine("web-01"),
+                machine("web-02", pending_reboot=True),
+                machine("web-03", version=LATEST),
+                machine("web-04"),
+            ]
+        )
+    )
     first = operations.update(db, ["web-04"])
     out = operations.update(db, ["web-01", "web-02", "web-03", "web-04", "web-01"])
     assert [j.item for j in out.created] == ["web-01"]
@@ -76,10 +97,17 @@ def test_unknown_name_is_bad_input_and_writes_nothing(make_db) -> None:
 
 
 def test_update_all_eligible_skips_blocked_and_up_to_date(make_db) -> None:
-    db = make_db(world(items=[
-        machine("a"), machine("b"), machine("c", pending_reboot=True), machine("d", version=LATEST),
-        machine("e", private_preview=True),
-    ]))
+    db = make_db(
+        world(
+            items=[
+                machine("a"),
+                machine("b"),
+                machine("c", pending_reboot=True),
+                machine("d", version=LATEST),
+                machine("e", private_preview=True),
+            ]
+        )
+    )
     out = operations.update_all_eligible(db)
     assert sorted(j.item for j in out.created) == ["a", "b", "e"]
     assert operations.update_all_eligible(db).created == []
@@ -95,17 +123,26 @@ def test_each_process_server_runs_at_most_its_limit_the_rest_wait_with_a_reason(
     peak = 0
     for _ in range(80):
         advance_by(db, timedelta(seconds=30))
-        running = db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'InProgress'").fetchone()[0]
+        running = db.conn.execute(
+            "SELECT count(*) FROM jobs WHERE state = 'InProgress'"
+        ).fetchone()[0]
         peak = max(peak, running)
     assert peak == 10
-    assert db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'Succeeded'").fetchone()[0] == 25
+    assert (
+        db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'Succeeded'").fetchone()[0] == 25
+    )
 
 
-def test_failed_job_shows_update_failed_with_the_catalogued_error_and_retry_links_it(make_db) -> None:
+def test_failed_job_shows_update_failed_with_the_catalogued_error_and_retry_links_it(
+    make_db,
+) -> None:
     db = make_db()
     sim_actions.fail_next(db, "web-01", "95524")
     [job] = operations.update(db, ["web-01"]).created
-    assert db.conn.execute("SELECT sim_fail_code FROM items WHERE name = 'web-01'").fetchone()[0] is None
+    assert (
+        db.conn.execute("SELECT sim_fail_code FROM items WHERE name = 'web-01'").fetchone()[0]
+        is None
+    )
     advance_by(db, timedelta(minutes=20))
     failed = get_job(db.conn, job.id)
     assert failed.state == "Failed"
@@ -113,7 +150,11 @@ def test_failed_job_shows_update_failed_with_the_catalogued_error_and_retry_link
     [error] = failed.errors
     assert error.code == "95524" and error.recommended_action
     view = item_detail(db.conn, "web-01")
-    assert (view.status, view.last_job_id, view.agent_version) == (UpdateStatus.FAILED.value, job.id, PREVIOUS)
+    assert (view.status, view.last_job_id, view.agent_version) == (
+        UpdateStatus.FAILED.value,
+        job.id,
+        PREVIOUS,
+    )
     with pytest.raises(Refused):
         operations.retry(db, operations.update(db, ["web-02"]).created[0].id)  # not failed
     again = operations.retry(db, job.id)
@@ -182,5 +223,11 @@ def test_unknown_job_id_is_bad_input(make_db) -> None:
 def test_blockers_json_in_refusal_match_the_item(make_db) -> None:
     db = make_db(world(items=[machine("web-01", reaches_appliance=False)]))
     [refusal] = operations.update(db, ["web-01"]).refused
-    stored = json.loads(db.conn.execute("SELECT blockers FROM items WHERE name = 'web-01'").fetchone()[0])
-    assert [b.reason for b in refusal.blockers] == [b["reason"] for b in stored] == ["AgentNoHeartbeat"]
+    stored = json.loads(
+        db.conn.execute("SELECT blockers FROM items WHERE name = 'web-01'").fetchone()[0]
+    )
+    assert (
+        [b.reason for b in refusal.blockers]
+        == [b["reason"] for b in stored]
+        == ["AgentNoHeartbeat"]
+    )

@@ -36,7 +36,13 @@ def appliance(name: str, vault: str = "vault-east", **extra: Any) -> dict:
 
 
 def machine(name: str, appliance: str = "appl-east", version: str = PREVIOUS, **extra: Any) -> dict:
-    return {"name": name, "os": "Windows Server 2019", "appliance": appliance, "agent_version": version, **extra}
+    return {
+        "name": name,
+        "os": "Windows Server 2019",
+        "appliance": appliance,
+        "agent_version": version,
+        **extra,
+    }
 
 
 def world(

@@ -29,12 +29,20 @@ from reliability_kit import (
 
 CONSOLE = Path(__file__).resolve().parent / "console_process.py"
 REFUSED_LEASE = "the engine is running in another process"
-REFUSAL_WORDS = ("ActiveJob", "AlreadyOnLatestVersion", "RebootRequired", "AgentNoHeartbeat", "read-only")
+REFUSAL_WORDS = (
+    "ActiveJob",
+    "AlreadyOnLatestVersion",
+    "RebootRequired",
+    "AgentNoHeartbeat",
+    "read-only",
+)
 MACHINES = 60
 MIN_CALLS = 8
-"""CLI update calls a run makes at the least, however slow the machine (the last stage waits for them)."""
+"""CLI update calls a run makes at the least, however slow the machine (the last stage waits for
+them)."""
 STAGE_DEADLINE_S = 120.0
-"""How much longer than its share a stage may take on a slow, loaded machine before the run fails."""
+"""How much longer than its share a stage may take on a slow, loaded machine before the run
+fails."""
 
 
 def busy_world(machines: int = MACHINES, appliances: int = 3, speed: float = 900.0) -> dict:
@@ -44,8 +52,14 @@ def busy_world(machines: int = MACHINES, appliances: int = 3, speed: float = 900
     for k in range(machines):
         extra = {"fail_next_update": "95517"} if k % 7 == 3 else {}
         items.append(worlds.machine(f"m-{k:03d}", appliance=f"appl-{k % appliances}", **extra))
-    data = worlds.world(items=items, appliances=appls, start="2026-12-16T15:00:00Z",
-                        vaults=[{"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": 5}])
+    data = worlds.world(
+        items=items,
+        appliances=appls,
+        start="2026-12-16T15:00:00Z",
+        vaults=[
+            {"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": 5}
+        ],
+    )
     data["clock"]["speed"] = speed
     return data
 
@@ -92,8 +106,10 @@ def check_ran(stream: Stream, what: str, code: int, out: str, err: str) -> None:
         stream.problem(f"{what}: exit {code}: {err.strip()!r}")
     if code == 1:
         lines = err.strip().splitlines()
-        if not lines or not all(line.startswith("asr-console: ") and any(w in line for w in REFUSAL_WORDS)
-                                for line in lines):
+        if not lines or not all(
+            line.startswith("asr-console: ") and any(w in line for w in REFUSAL_WORDS)
+            for line in lines
+        ):
             stream.problem(f"{what}: exit 1 without a refusal line: {err.strip()!r}")
 
 
@@ -116,7 +132,8 @@ def update_caller(db: Path, stop: threading.Event, stream: Stream, seed: int) ->
 
 
 def releaser(db: Path, stop: threading.Event, stream: Stream, every: float) -> None:
-    """A new agent build now and then (`sim release`), so machines have something to update to again."""
+    """A new agent build now and then (`sim release`), so machines have something to update to
+    again."""
     build = 7700
     while not stop.wait(every):
         build += 1
@@ -131,13 +148,15 @@ def monitor(db: Path, stop: threading.Event, stream: Stream, interval: float = 0
     conn = ro(db)
     try:
         while not stop.is_set():
-            row = conn.execute("SELECT holder, expires_wall FROM engine_lease WHERE id = 1").fetchone()
+            row = conn.execute(
+                "SELECT holder, expires_wall FROM engine_lease WHERE id = 1"
+            ).fetchone()
             holder, expires = row or (None, 0.0)
             live = holder if holder is not None and expires > time.time() else None
             now = conn.execute("SELECT now FROM clock WHERE id = 1").fetchone()[0]
             n = conn.execute(
-                "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM jobs WHERE component IS NULL AND "
-                "state IN ('NotStarted', 'InProgress', 'Cancelling') GROUP BY item_id)"
+                "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM jobs WHERE component IS"
+                " NULL AND state IN ('NotStarted', 'InProgress', 'Cancelling') GROUP BY item_id)"
             ).fetchone()[0]
             with stream.lock:
                 stream.samples += 1
@@ -145,7 +164,9 @@ def monitor(db: Path, stop: threading.Event, stream: Stream, interval: float = 0
                 if live is not None and (not stream.holders or stream.holders[-1][1] != live):
                     stream.holders.append((time.time(), live))
                 if stream.clock_samples and now < stream.clock_samples[-1]:
-                    stream.problems.append(f"the clock went back from {stream.clock_samples[-1]} to {now}")
+                    stream.problems.append(
+                        f"the clock went back from {stream.clock_samples[-1]} to {now}"
+                    )
                 stream.clock_samples.append(now)
             if n > 1:
                 stream.problem(f"a machine had {n} active jobs")
@@ -194,28 +215,51 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
         stream.timeline.append(f"{time.monotonic() - began:5.1f}s {text}")
         log(stream.timeline[-1])
 
-    engine = subprocess.Popen([PY, "-m", "tui.cli", "engine", "run", "--db", str(db)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=cli_env(), cwd=ROOT, stdin=subprocess.DEVNULL)
+    engine = subprocess.Popen(
+        [PY, "-m", "tui.cli", "engine", "run", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
     consoles: list[tuple[subprocess.Popen, Path]] = []
     threads: list[threading.Thread] = []
     try:
-        waiting.wait_for(lambda: holder_pid(db) == engine.pid, "engine run takes the lease", timeout=60)
+        waiting.wait_for(
+            lambda: holder_pid(db) == engine.pid, "engine run takes the lease", timeout=60
+        )
         mark(f"engine run {engine.pid} holds the lease")
-        threads = [threading.Thread(target=update_caller, args=(db, stop, stream, 100 + n), daemon=True)
-                   for n in range(callers)]
+        threads = [
+            threading.Thread(target=update_caller, args=(db, stop, stream, 100 + n), daemon=True)
+            for n in range(callers)
+        ]
         threads.append(threading.Thread(target=monitor, args=(db, stop, stream), daemon=True))
-        threads.append(threading.Thread(target=releaser, args=(db, stop, stream, max(4.0, seconds / 6)),
-                                        daemon=True))
+        threads.append(
+            threading.Thread(
+                target=releaser, args=(db, stop, stream, max(4.0, seconds / 6)), daemon=True
+            )
+        )
         for t in threads:
             t.start()
         for name in ("a", "b"):
             report = tmp / f"console-{name}.json"
-            proc = subprocess.Popen([PY, str(CONSOLE), str(db), str(seconds * 20), "1.0", str(report)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env(),
-                                    cwd=ROOT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [PY, str(CONSOLE), str(db), str(seconds * 20), "1.0", str(report)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=cli_env(),
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+            )
             consoles.append((proc, report))
         by_pid = {p.pid: (p, r) for p, r in consoles}
-        ready = came(lambda: all(Path(f"{r}.ready").exists() or p.poll() is not None for p, r in consoles), 90)
+        ready = came(
+            lambda: all(Path(f"{r}.ready").exists() or p.poll() is not None for p, r in consoles),
+            90,
+        )
         assert ready, "the consoles did not start"
         mark(f"consoles {list(by_pid)} up")
 
@@ -224,9 +268,12 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
         def stage(share: float, calls: int, what: str) -> None:
             """Pacing: a stage lasts its share of `seconds` and until the stream has done its work
             by then (a loaded machine stretches the stage, never cuts what it checks)."""
-            waiting.wait_for(lambda: time.monotonic() >= phase + seconds * share and stream.calls >= calls,
-                             lambda: f"{what}: {stream.calls} CLI calls by now, {calls} wanted",
-                             timeout=seconds * share + STAGE_DEADLINE_S, step=0.05)
+            waiting.wait_for(
+                lambda: time.monotonic() >= phase + seconds * share and stream.calls >= calls,
+                lambda: f"{what}: {stream.calls} CLI calls by now, {calls} wanted",
+                timeout=seconds * share + STAGE_DEADLINE_S,
+                step=0.05,
+            )
 
         stage(0.3, 3, "CLI updates while engine run holds the lease")
         engine.send_signal(signal.SIGINT)
@@ -250,17 +297,24 @@ def run_scenario(db: Path, tmp: Path, *, seconds: float, callers: int = 3, log=p
         if came(lambda: holder_pid(db) == last.pid, 20):
             mark(f"console {last.pid} took over")
         else:
-            stream.problem(f"the other console did not take over when the holder quit (holder {holder_pid(db)})")
+            stream.problem(
+                "the other console did not take over when the holder quit (holder"
+                f" {holder_pid(db)})"
+            )
 
         second = run_cli("engine", "run", "--for", "1h", "--db", str(db), timeout=90)
         if second.code != 1 or REFUSED_LEASE not in second.err or second.err.count("\n") != 1:
-            stream.problem(f"a second engine run was not refused in one line: {second.code} {second.err!r}")
+            stream.problem(
+                f"a second engine run was not refused in one line: {second.code} {second.err!r}"
+            )
         mark("a second engine run was refused")
 
         stage(1.0, MIN_CALLS, "CLI updates while the other console holds the lease")
-        waiting.wait_for(lambda: stream.created and stream.refused,
-                         lambda: f"both a created job and a refusal ({stream.created}, {stream.refused})",
-                         timeout=STAGE_DEADLINE_S)
+        waiting.wait_for(
+            lambda: stream.created and stream.refused,
+            lambda: f"both a created job and a refusal ({stream.created}, {stream.refused})",
+            timeout=STAGE_DEADLINE_S,
+        )
         for _p, r in consoles:
             Path(f"{r}.quit").write_text("quit")
         last.wait(timeout=90)

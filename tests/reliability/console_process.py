@@ -2,7 +2,8 @@
 PRESS_EVERY REPORT.json`. The console runs with the engine on (as `asr-console` starts it), the
 operator presses down a few times and `u` (update the highlighted machine) every PRESS_EVERY
 seconds, then quits (after SECONDS, or as soon as REPORT.json.quit exists). REPORT.json.ready
-appears once the console is up. The report says when this console held the engine lease, what it told the
+appears once the console is up. The report says when this console held the engine lease, what it
+told the
 operator, how long each key press took, and any exception (a traceback the operator would see)."""
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ async def drive(db: Path, seconds: float, press_every: float, report: dict) -> N
 
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.first_frame_shown, "the console's first rows", timeout=60)
+            await until(
+                pilot, lambda: app.first_frame_shown, "the console's first rows", timeout=60
+            )
             quit_file = Path(report["path"] + ".quit")
             Path(report["path"] + ".ready").write_text("up")
             began = time.monotonic()
@@ -80,9 +83,21 @@ async def drive(db: Path, seconds: float, press_every: float, report: dict) -> N
 
 
 def main() -> None:
-    db, seconds, press_every, out = Path(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), Path(sys.argv[4])
-    report: dict = {"notifications": [], "held": [], "press_wall": [], "workers": [], "exception": None,
-                    "pid": None, "path": str(out)}
+    db, seconds, press_every, out = (
+        Path(sys.argv[1]),
+        float(sys.argv[2]),
+        float(sys.argv[3]),
+        Path(sys.argv[4]),
+    )
+    report: dict = {
+        "notifications": [],
+        "held": [],
+        "press_wall": [],
+        "workers": [],
+        "exception": None,
+        "pid": None,
+        "path": str(out),
+    }
     import os
 
     report["pid"] = os.getpid()

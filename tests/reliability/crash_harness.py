@@ -86,7 +86,10 @@ def set_lease_expiry(db: Path, holder: str, expires: float) -> None:
     conn = sqlite3.connect(db, timeout=30)
     try:
         with conn:
-            conn.execute("UPDATE engine_lease SET expires_wall = ? WHERE id = 1 AND holder = ?", (expires, holder))
+            conn.execute(
+                "UPDATE engine_lease SET expires_wall = ? WHERE id = 1 AND holder = ?",
+                (expires, holder),
+            )
     finally:
         conn.close()
 
@@ -95,8 +98,12 @@ def _requests(db: Path) -> str:
     """The clock requests waiting for a holder, to say why a process never took the lease."""
     conn = ro(db)
     try:
-        rows = conn.execute("SELECT id, kind, amount, state, asker_pid, performer FROM clock_requests").fetchall()
-        serving = conn.execute("SELECT value FROM settings WHERE key = 'clock_requests_holder'").fetchone()
+        rows = conn.execute(
+            "SELECT id, kind, amount, state, asker_pid, performer FROM clock_requests"
+        ).fetchall()
+        serving = conn.execute(
+            "SELECT value FROM settings WHERE key = 'clock_requests_holder'"
+        ).fetchone()
     except sqlite3.Error as exc:
         return f"requests unreadable: {exc}"
     finally:
@@ -105,7 +112,8 @@ def _requests(db: Path) -> str:
 
 
 def holds_lease(db: Path, pid: int) -> bool:
-    """Whether `pid` has taken the lease (on a starved machine its expiry may lag: the claim counts)."""
+    """Whether `pid` has taken the lease (on a starved machine its expiry may lag: the claim
+    counts)."""
     holder, _expires = lease_row(db)
     return holder is not None and f":{pid}:" in holder
 
@@ -118,7 +126,9 @@ def wait_for_expiry(db: Path, timeout: float) -> float:
         holder, expires = lease_row(db)
         return holder is None or expires < time.time()
 
-    waiting.wait_for(expired, lambda: f"the dead holder's lease expires: {lease_row(db)}", timeout=timeout)
+    waiting.wait_for(
+        expired, lambda: f"the dead holder's lease expires: {lease_row(db)}", timeout=timeout
+    )
     return time.monotonic() - began
 
 
@@ -136,10 +146,19 @@ def snapshot(db: Path) -> tuple[str, dict[str, int], Violations]:
     return now, states, v
 
 
-def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, seed: int,
-               max_alive_s: float = 1.0, log=print) -> CrashReport:
+def run_trials(
+    db: Path,
+    *,
+    kills: int,
+    expected_jobs: int,
+    ttl: float | None,
+    seed: int,
+    max_alive_s: float = 1.0,
+    log=print,
+) -> CrashReport:
     """Until `kills` processes have been killed: launch a lease-holding process (`engine run` or
-    `clock advance`), wait until it holds the lease, kill -9 it at a random moment (one that finished
+    `clock advance`), wait until it holds the lease, kill -9 it at a random moment (one that
+    finished
     its work first just exits), check the database. A launch made while the dead holder's lease is
     still live must be refused (exit 1, one line); the next one, after expiry, takes over."""
     rng = random.Random(seed)
@@ -161,20 +180,44 @@ def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, s
             early_checked = True
             set_lease_expiry(db, holder, time.time() + 120)
             try:
-                early = subprocess.run(_argv(db, "engine", ttl, rng), capture_output=True, text=True,
-                                       env=cli_env(), cwd=ROOT, timeout=60)
+                early = subprocess.run(
+                    _argv(db, "engine", ttl, rng),
+                    capture_output=True,
+                    text=True,
+                    env=cli_env(),
+                    cwd=ROOT,
+                    timeout=60,
+                )
             finally:
                 set_lease_expiry(db, holder, expires)
             trial.refused_launches += 1
-            if early.returncode != 1 or REFUSED_LEASE not in early.stderr or early.stderr.count("\n") != 1:
-                report.violations.append(f"trial {n}: early restart not refused in one line: "
-                                         f"{early.returncode} {early.stderr!r}")
+            if (
+                early.returncode != 1
+                or REFUSED_LEASE not in early.stderr
+                or early.stderr.count("\n") != 1
+            ):
+                report.violations.append(
+                    f"trial {n}: early restart not refused in one line: "
+                    f"{early.returncode} {early.stderr!r}"
+                )
         trial.waited_for_lease_s = wait_for_expiry(db, lease_ttl + 30)
-        proc = subprocess.Popen(_argv(db, kind, ttl, rng), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=cli_env(), cwd=ROOT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _argv(db, kind, ttl, rng),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
         trial.pid = proc.pid
         try:  # or it finished first (`clock advance` on a short night)
-            waiting.wait_for(lambda: proc.poll() is not None or holds_lease(db, proc.pid), "", timeout=60, step=0.02)
+            waiting.wait_for(
+                lambda proc=proc: proc.poll() is not None or holds_lease(db, proc.pid),
+                "",
+                timeout=60,
+                step=0.02,
+            )
         except waiting.NeverHappened:
             pass
         took = proc.poll() is None and holds_lease(db, proc.pid)
@@ -183,15 +226,21 @@ def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, s
             # `engine run` paces itself (speed x wall time): give it longer to get into the night;
             # `clock advance` runs flat out, so its kill lands inside its write batches.
             # Pacing: the kill lands at a random moment of the holder's work, by design.
-            time.sleep(rng.uniform(0.2, 2 * max_alive_s) if kind == "engine" else rng.uniform(0.0, 0.6 * max_alive_s))
+            time.sleep(
+                rng.uniform(0.2, 2 * max_alive_s)
+                if kind == "engine"
+                else rng.uniform(0.0, 0.6 * max_alive_s)
+            )
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 trial.killed = True
             trial.alive_s = time.monotonic() - began
         elif proc.poll() is None:
             proc.kill()
-            report.violations.append(f"trial {n}: {kind} never took the lease within 60 s "
-                                     f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)})")
+            report.violations.append(
+                f"trial {n}: {kind} never took the lease within 60 s "
+                f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)})"
+            )
         try:
             out, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -203,21 +252,28 @@ def run_trials(db: Path, *, kills: int, expected_jobs: int, ttl: float | None, s
             if proc.returncode == 1 and REFUSED_LEASE in err:
                 trial.refused_launches += 1  # lost a race for the lease: fine, counted
             elif proc.returncode != 0:
-                report.violations.append(f"trial {n}: {kind} exited {proc.returncode} before the kill: {err!r}")
+                report.violations.append(
+                    f"trial {n}: {kind} exited {proc.returncode} before the kill: {err!r}"
+                )
         now, states, v = snapshot(db)
         trial.clock_after, trial.jobs_after = now, states
         report.violations += [f"trial {n} ({kind}): {line}" for line in v.lines]
         total = sum(states.values())
         if total not in (0, expected_jobs):
-            report.violations.append(f"trial {n}: {total} jobs after the kill (creation must be all or nothing)")
+            report.violations.append(
+                f"trial {n}: {total} jobs after the kill (creation must be all or nothing)"
+            )
         trial.during_night = total == expected_jobs and any(
-            states.get(s, 0) for s in ("NotStarted", "InProgress", "Cancelling"))
+            states.get(s, 0) for s in ("NotStarted", "InProgress", "Cancelling")
+        )
         if last_now and now < last_now:
             report.violations.append(f"trial {n}: the clock went back from {last_now} to {now}")
         last_now = now
-        log(f"trial {n + 1:2d} (kill {report.kills}/{kills}) {kind:7s} pid {proc.pid}: alive {trial.alive_s:.2f}s, "
-            f"killed={trial.killed}, waited {trial.waited_for_lease_s:.1f}s for the lease; clock {now}; "
-            f"jobs {states}")
+        log(
+            f"trial {n + 1:2d} (kill {report.kills}/{kills}) {kind:7s} pid {proc.pid}: alive"
+            f" {trial.alive_s:.2f}s, killed={trial.killed}, waited {trial.waited_for_lease_s:.1f}s"
+            f" for the lease; clock {now}; jobs {states}"
+        )
     return report
 
 
@@ -229,19 +285,33 @@ def finish(db: Path, ttl: float | None, duration: str = "6h") -> None:
 
 
 def final_violations(db: Path, *, machines: int) -> Violations:
-    """After the night: every job ran exactly once to a final state, versions follow, audit agrees."""
+    """After the night: every job ran exactly once to a final state, versions follow, audit
+    agrees."""
     conn = ro(db)
     try:
         v = structural_violations(conn)
         v.lines += task_chain_violations(conn).lines
         jobs = conn.execute(
-            "SELECT j.id, j.item_id, j.state, j.initiated_by, j.to_version, j.errors, i.name, i.agent_version, "
-            "i.last_job_id, i.active_job_id, i.status FROM jobs j JOIN items i ON i.id = j.item_id"
+            "SELECT j.id, j.item_id, j.state, j.initiated_by, j.to_version, j.errors, i.name,"
+            " i.agent_version, i.last_job_id, i.active_job_id, i.status FROM jobs j JOIN items i ON"
+            " i.id = j.item_id"
         ).fetchall()
         if len(jobs) != machines:
             v.add(f"{len(jobs)} jobs for {machines} machines")
         per_item: dict[int, int] = {}
-        for (job_id, item_id, state, by, to_version, errors, name, version, last, active, status) in jobs:
+        for (
+            job_id,
+            item_id,
+            state,
+            by,
+            to_version,
+            errors,
+            name,
+            version,
+            last,
+            active,
+            status,
+        ) in jobs:
             per_item[item_id] = per_item.get(item_id, 0) + 1
             k = int(name.split("-")[1])
             if state not in ("Succeeded", "Failed"):
@@ -249,14 +319,19 @@ def final_violations(db: Path, *, machines: int) -> Violations:
             if by != "Site Recovery":
                 v.add(f"{name}: job {job_id} initiated by {by!r}")
             if last != job_id or active is not None:
-                v.add(f"{name}: last job {last}, active {active}; expected last {job_id}, none active")
+                v.add(
+                    f"{name}: last job {last}, active {active}; expected last {job_id}, none active"
+                )
             should_fail = k % FAIL_EVERY == 0
             if should_fail and (state != "Failed" or json.loads(errors)[0]["code"] != "95517"):
                 v.add(f"{name}: expected to fail with 95517, got {state} {errors}")
             if not should_fail and state != "Succeeded":
                 v.add(f"{name}: expected to succeed, got {state} {errors}")
             if state == "Succeeded" and (version != to_version or status != "up-to-date"):
-                v.add(f"{name}: job succeeded to {to_version} but the machine shows {version} ({status})")
+                v.add(
+                    f"{name}: job succeeded to {to_version} but the machine shows {version}"
+                    f" ({status})"
+                )
             if state == "Failed" and (version == to_version or status != "failed"):
                 v.add(f"{name}: job failed but the machine shows {version} ({status})")
         for item_id, n in per_item.items():
@@ -266,17 +341,25 @@ def final_violations(db: Path, *, machines: int) -> Violations:
             "SELECT actor, target, detail FROM audit WHERE action = 'auto-update agents'"
         ).fetchall()
         if len(runs) != 1:
-            v.add(f"{len(runs)} 'auto-update agents' audit rows for one night (one expected): {runs}")
+            v.add(
+                f"{len(runs)} 'auto-update agents' audit rows for one night (one expected): {runs}"
+            )
         else:
             actor, target, detail = runs[0]
             detail = json.loads(detail)
             if (actor, target, detail.get("created")) != ("Site Recovery", "vault-east", machines):
-                v.add(f"the nightly audit row says {actor} / {target} / created {detail.get('created')}")
-        by_sr = conn.execute("SELECT count(*) FROM jobs WHERE initiated_by = 'Site Recovery'").fetchone()[0]
+                v.add(
+                    f"the nightly audit row says {actor} / {target} / created"
+                    f" {detail.get('created')}"
+                )
+        by_sr = conn.execute(
+            "SELECT count(*) FROM jobs WHERE initiated_by = 'Site Recovery'"
+        ).fetchone()[0]
         if by_sr != machines:
             v.add(f"{by_sr} jobs initiated by Site Recovery, the audit says {machines}")
-        stuck = conn.execute("SELECT count(*) FROM jobs WHERE state IN ('NotStarted', 'InProgress', "
-                             "'Cancelling')").fetchone()[0]
+        stuck = conn.execute(
+            "SELECT count(*) FROM jobs WHERE state IN ('NotStarted', 'InProgress', 'Cancelling')"
+        ).fetchone()[0]
         if stuck:
             v.add(f"{stuck} jobs still active after the night")
     finally:
@@ -289,15 +372,24 @@ def outcome(db: Path) -> dict[str, list[tuple]]:
     conn = ro(db)
     try:
         return {
-            "jobs": conn.execute(
-                "SELECT id, target, state, created_time, start_time, end_time, from_version, to_version, errors, "
-                "retry_of FROM jobs ORDER BY seq").fetchall(),
-            "tasks": conn.execute(
-                "SELECT job_seq, position, state, start_time, end_time, duration_s FROM tasks "
-                "ORDER BY job_seq, position").fetchall(),
-            "items": conn.execute(
-                "SELECT name, agent_version, status, last_job_id, active_job_id, last_job_failed FROM items "
-                "ORDER BY name").fetchall(),
+            "jobs": (
+                conn.execute(
+                    "SELECT id, target, state, created_time, start_time, end_time, from_version,"
+                    " to_version, errors, retry_of FROM jobs ORDER BY seq"
+                ).fetchall()
+            ),
+            "tasks": (
+                conn.execute(
+                    "SELECT job_seq, position, state, start_time, end_time, duration_s FROM tasks "
+                    "ORDER BY job_seq, position"
+                ).fetchall()
+            ),
+            "items": (
+                conn.execute(
+                    "SELECT name, agent_version, status, last_job_id, active_job_id,"
+                    " last_job_failed FROM items ORDER BY name"
+                ).fetchall()
+            ),
         }
     finally:
         conn.close()

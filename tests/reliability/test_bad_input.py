@@ -32,21 +32,30 @@ SIDECARS = ("-wal", "-shm")
 
 
 def base_world() -> dict:
-    return worlds.world(items=[worlds.machine("web-01"), worlds.machine("web-02"),
-                               worlds.machine("db-01", version=worlds.LATEST)])
+    return worlds.world(
+        items=[
+            worlds.machine("web-01"),
+            worlds.machine("web-02"),
+            worlds.machine("db-01", version=worlds.LATEST),
+        ]
+    )
 
 
 # -- the cases ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Case:
     """`args` may name {db}, {file} and {tmp}; `file` is written first (text or bytes, or made by a
-    callable given the tmp folder and the fleet database); `target`: which database must not change."""
+    callable given the tmp folder and the fleet database); `target`: which database must not change.
+    """
 
     id: str
     args: tuple[str, ...]
     file: str | bytes | Callable[[Path, Path], None] | None = None
-    target: str = "db"  # "db": the fleet database; "file": the file itself; "absent": {file} must not appear
+    target: str = (
+        "db"  # "db": the fleet database; "file": the file itself; "absent": {file} must not appear
+    )
     real_process: bool = False
 
 
@@ -67,6 +76,7 @@ def _set(path: str, value) -> Callable[[dict], None]:
             node[int(last)] = value
         else:
             node[last] = value
+
     return mutate
 
 
@@ -107,39 +117,106 @@ SCENARIO_CASES = [
     Case("scenario-duplicate-machine", LOAD, scenario(_dup_item)),
     Case("scenario-duplicate-appliance", LOAD, scenario(_dup_appliance)),
     Case("scenario-bad-version", LOAD, scenario(_set("items.0.agent_version", "9.66.x.1"))),
-    Case("scenario-five-part-version", LOAD, scenario(_set("items.0.agent_version", "9.66.7643.1.2"))),
-    Case("scenario-huge-version-part", LOAD, scenario(_set("items.0.agent_version", "9.66.76430000000000.1"))),
-    Case("scenario-superscript-version", LOAD, scenario(_set("items.0.agent_version", "9.66.\u00b2.1"))),
+    Case(
+        "scenario-five-part-version", LOAD, scenario(_set("items.0.agent_version", "9.66.7643.1.2"))
+    ),
+    Case(
+        "scenario-huge-version-part",
+        LOAD,
+        scenario(_set("items.0.agent_version", "9.66.76430000000000.1")),
+    ),
+    Case(
+        "scenario-superscript-version",
+        LOAD,
+        scenario(_set("items.0.agent_version", "9.66.\u00b2.1")),
+    ),
     Case("scenario-bad-time-zone", LOAD, scenario(_set("vaults.0.time_zone", "Mars/Olympus_Mons"))),
-    Case("scenario-huge-concurrency", LOAD, scenario(_set("vaults.0.max_concurrent_updates", 10**30))),
+    Case(
+        "scenario-huge-concurrency", LOAD, scenario(_set("vaults.0.max_concurrent_updates", 10**30))
+    ),
     Case("scenario-huge-seed", LOAD, scenario(_set("seed", 2**64))),
-    Case("scenario-infinite-speed", LOAD, scenario(_set("clock.speed", 10**400)).replace("1" + "0" * 400, "1e400")),
-    Case("scenario-nan-speed", LOAD, scenario(_set("clock.speed", 1.0)).replace('"speed": 1.0', '"speed": NaN')),
-    Case("scenario-negative-concurrency", LOAD, scenario(_set("vaults.0.max_concurrent_updates", -1))),
+    Case(
+        "scenario-infinite-speed",
+        LOAD,
+        scenario(_set("clock.speed", 10**400)).replace("1" + "0" * 400, "1e400"),
+    ),
+    Case(
+        "scenario-nan-speed",
+        LOAD,
+        scenario(_set("clock.speed", 1.0)).replace('"speed": 1.0', '"speed": NaN'),
+    ),
+    Case(
+        "scenario-negative-concurrency", LOAD, scenario(_set("vaults.0.max_concurrent_updates", -1))
+    ),
     Case("scenario-unknown-field", LOAD, scenario(_set("items.0.password", "hunter2"))),
-    Case("scenario-unknown-component", LOAD, scenario(_set("appliances.0.components.flux-capacitor", "1.0.0.0"))),
+    Case(
+        "scenario-unknown-component",
+        LOAD,
+        scenario(_set("appliances.0.components.flux-capacitor", "1.0.0.0")),
+    ),
     Case("scenario-missing-component", LOAD, scenario(_missing_component)),
     Case("scenario-unknown-error-code", LOAD, scenario(_set("items.0.fail_next_update", "E_NOPE"))),
     Case("scenario-bad-clock-start", LOAD, scenario(_set("clock.start", "yesterday-ish"))),
     Case("scenario-name-too-long", LOAD, scenario(_set("items.0.name", "x" * 501))),
-    Case("scenario-time-zone-is-a-folder", LOAD, scenario(_set("vaults.0.time_zone", "America")),
-         real_process=True),
-    Case("scenario-appliance-zone-is-a-folder", LOAD, scenario(_set("appliances.0.time_zone", "Europe"))),
-    Case("scenario-5000-digit-integer", LOAD, scenario(_set("seed", 7)).replace('"seed": 7', '"seed": ' + "9" * 5000),
-         real_process=True),
-    Case("scenario-5000-digit-in-a-list", LOAD, scenario(_set("items.0.os", "x")).replace('"x"', "1" * 5000)),
-    Case("scenario-base-date-overflows", LOAD, scenario(_set("clock", {"base_date": "9999-12-31"}))),
-    Case("scenario-start-overflows-with-offset", LOAD, scenario(_set("clock.start", "0001-01-01T00:00:00+01:00"))),
-    Case("scenario-machine-named-like-appliance", LOAD, scenario(_set("items.0.name", "appl-east")),
-         real_process=True),
-    Case("scenario-too-large", ("demo", "load", "{tmp}/huge.json", "--force", "--db", "{db}"), _huge_scenario,
-         real_process=True),
-    Case("scenario-dev-zero", ("demo", "load", "/dev/zero", "--force", "--db", "{db}"), real_process=True),
-    Case("scenario-fifo", ("demo", "load", "{tmp}/fifo.json", "--force", "--db", "{db}"),
-         lambda tmp, _db: os.mkfifo(tmp / "fifo.json"), real_process=True),
+    Case(
+        "scenario-time-zone-is-a-folder",
+        LOAD,
+        scenario(_set("vaults.0.time_zone", "America")),
+        real_process=True,
+    ),
+    Case(
+        "scenario-appliance-zone-is-a-folder",
+        LOAD,
+        scenario(_set("appliances.0.time_zone", "Europe")),
+    ),
+    Case(
+        "scenario-5000-digit-integer",
+        LOAD,
+        scenario(_set("seed", 7)).replace('"seed": 7', '"seed": ' + "9" * 5000),
+        real_process=True,
+    ),
+    Case(
+        "scenario-5000-digit-in-a-list",
+        LOAD,
+        scenario(_set("items.0.os", "x")).replace('"x"', "1" * 5000),
+    ),
+    Case(
+        "scenario-base-date-overflows", LOAD, scenario(_set("clock", {"base_date": "9999-12-31"}))
+    ),
+    Case(
+        "scenario-start-overflows-with-offset",
+        LOAD,
+        scenario(_set("clock.start", "0001-01-01T00:00:00+01:00")),
+    ),
+    Case(
+        "scenario-machine-named-like-appliance",
+        LOAD,
+        scenario(_set("items.0.name", "appl-east")),
+        real_process=True,
+    ),
+    Case(
+        "scenario-too-large",
+        ("demo", "load", "{tmp}/huge.json", "--force", "--db", "{db}"),
+        _huge_scenario,
+        real_process=True,
+    ),
+    Case(
+        "scenario-dev-zero",
+        ("demo", "load", "/dev/zero", "--force", "--db", "{db}"),
+        real_process=True,
+    ),
+    Case(
+        "scenario-fifo",
+        ("demo", "load", "{tmp}/fifo.json", "--force", "--db", "{db}"),
+        lambda tmp, _db: os.mkfifo(tmp / "fifo.json"),
+        real_process=True,
+    ),
     Case("scenario-no-such-file", ("demo", "load", "{tmp}/nope.json", "--force", "--db", "{db}")),
-    Case("scenario-is-a-directory", ("demo", "load", "{tmp}/a-folder.json", "--force", "--db", "{db}"),
-         lambda tmp, db: (tmp / "a-folder.json").mkdir()),
+    Case(
+        "scenario-is-a-directory",
+        ("demo", "load", "{tmp}/a-folder.json", "--force", "--db", "{db}"),
+        lambda tmp, db: (tmp / "a-folder.json").mkdir(),
+    ),
 ]
 
 ARGUMENT_CASES = [
@@ -167,19 +244,39 @@ ARGUMENT_CASES = [
     Case("nan-speed", ("clock", "speed", "nan", "--db", "{db}")),
     Case("absurd-speed", ("clock", "speed", "1e12", "--db", "{db}")),
     Case("engine-bad-duration", ("engine", "run", "--for", "forever", "--db", "{db}")),
-    Case("unknown-component", ("appliance", "update", "appl-east", "flux-capacitor", "--db", "{db}")),
-    Case("unknown-appliance", ("appliance", "update", "appl-nowhere", "process-server", "--db", "{db}")),
+    Case(
+        "unknown-component", ("appliance", "update", "appl-east", "flux-capacitor", "--db", "{db}")
+    ),
+    Case(
+        "unknown-appliance",
+        ("appliance", "update", "appl-nowhere", "process-server", "--db", "{db}"),
+    ),
     Case("show-unknown-appliance", ("appliance", "appl-nowhere", "--db", "{db}")),
     Case("registry-bad-value", ("registry", "set", "appl-east", "AutoUpdate", "7", "--db", "{db}")),
-    Case("registry-not-a-number", ("registry", "set", "appl-east", "AutoUpdate", "yes", "--db", "{db}")),
-    Case("registry-unknown-key", ("registry", "set", "appl-east", "Telemetry", "0", "--db", "{db}")),
-    Case("registry-unknown-appliance", ("registry", "delete", "appl-nowhere", "AutoUpdate", "--db", "{db}")),
+    Case(
+        "registry-not-a-number",
+        ("registry", "set", "appl-east", "AutoUpdate", "yes", "--db", "{db}"),
+    ),
+    Case(
+        "registry-unknown-key", ("registry", "set", "appl-east", "Telemetry", "0", "--db", "{db}")
+    ),
+    Case(
+        "registry-unknown-appliance",
+        ("registry", "delete", "appl-nowhere", "AutoUpdate", "--db", "{db}"),
+    ),
     Case("release-bad-version", ("sim", "release", "agent", "1.2.3", "--db", "{db}")),
-    Case("release-superscript-version", ("sim", "release", "agent", "9.67.\u00b2.1", "--db", "{db}")),
-    Case("registry-superscript-value", ("registry", "set", "appl-east", "AutoUpdate", "\u00b2", "--db", "{db}")),
+    Case(
+        "release-superscript-version", ("sim", "release", "agent", "9.67.\u00b2.1", "--db", "{db}")
+    ),
+    Case(
+        "registry-superscript-value",
+        ("registry", "set", "appl-east", "AutoUpdate", "\u00b2", "--db", "{db}"),
+    ),
     Case("release-unknown-component", ("sim", "release", "warp-drive", "9.67.1.1", "--db", "{db}")),
-    Case("release-bad-requires", ("sim", "release", "agent", "9.67.1.1", "--requires", "process-server=abc",
-                                  "--db", "{db}")),
+    Case(
+        "release-bad-requires",
+        ("sim", "release", "agent", "9.67.1.1", "--requires", "process-server=abc", "--db", "{db}"),
+    ),
     Case("sim-unknown-error-code", ("sim", "fail", "web-01", "E_NOPE", "--db", "{db}")),
     Case("sim-unknown-machine", ("sim", "pending-reboot", "no-such-machine", "--db", "{db}")),
     Case("sim-connect-unknown", ("sim", "connect", "no-such-thing", "--db", "{db}")),
@@ -189,15 +286,28 @@ ARGUMENT_CASES = [
     Case("name-with-newline", ("item", "evil\nasr-console: all good", "--db", "{db}")),
     Case("name-10k-chars", ("item", "n" * 10_000, "--db", "{db}")),
     Case("non-utf8-item-name", ("item", "web-\udcff", "--db", "{db}"), real_process=True),
-    Case("non-utf8-update", ("update", "web-01", "\udcfe\udcff", "--db", "{db}"), real_process=True),
+    Case(
+        "non-utf8-update", ("update", "web-01", "\udcfe\udcff", "--db", "{db}"), real_process=True
+    ),
     Case("non-utf8-vault", ("items", "--vault", "\udce9ast", "--db", "{db}")),
     Case("non-utf8-filter", ("items", "--filter", "\udcc3", "--db", "{db}")),
     Case("non-utf8-clock-set", ("clock", "set", "2026-12-17T00:00:00\udcff", "--db", "{db}")),
     Case("non-utf8-sim", ("sim", "disconnect", "\udc80", "--db", "{db}")),
-    Case("duration-5000-digits", ("clock", "advance", "1" * 5000 + "d", "--db", "{db}"), real_process=True),
-    Case("clock-set-overflowing-offset", ("clock", "set", "9999-12-31T23:59:59-05:00", "--db", "{db}")),
+    Case(
+        "duration-5000-digits",
+        ("clock", "advance", "1" * 5000 + "d", "--db", "{db}"),
+        real_process=True,
+    ),
+    Case(
+        "clock-set-overflowing-offset",
+        ("clock", "set", "9999-12-31T23:59:59-05:00", "--db", "{db}"),
+    ),
     Case("clock-set-year-1", ("clock", "set", "0001-01-01T00:00:00+01:00", "--db", "{db}")),
-    Case("clock-set-past-the-cap", ("clock", "set", "2028-06-01T00:00:00Z", "--db", "{db}"), real_process=True),
+    Case(
+        "clock-set-past-the-cap",
+        ("clock", "set", "2028-06-01T00:00:00Z", "--db", "{db}"),
+        real_process=True,
+    ),
     Case("unknown-command", ("frobnicate", "--db", "{db}")),
     Case("unknown-option", ("items", "--colour", "red", "--db", "{db}")),
 ]
@@ -211,8 +321,10 @@ def _newer_schema(tmp: Path, db: Path) -> None:
     shutil.copy(db, tmp / "newer.db")
     conn = sqlite3.connect(tmp / "newer.db")
     with conn:
-        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                     "VALUES ('asr-upgrade-console', 'm999_from_the_future', '2031-01-01')")
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('asr-upgrade-console', 'm999_from_the_future', '2031-01-01')"
+        )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 
@@ -254,21 +366,73 @@ def make_read_only(path: Path) -> None:
 
 
 DATABASE_CASES = [
-    Case("db-not-sqlite", ("items", "--db", "{tmp}/notes.txt"), _not_sqlite, target="file", real_process=True),
-    Case("db-not-sqlite-write", ("update", "web-01", "--db", "{tmp}/notes.txt"), _not_sqlite, target="file"),
-    Case("db-newer-schema", ("items", "--db", "{tmp}/newer.db"), _newer_schema, target="file", real_process=True),
-    Case("db-newer-schema-write", ("update", "web-01", "--db", "{tmp}/newer.db"), _newer_schema, target="file"),
-    Case("db-older-schema-read-only", ("items", "--read-only", "--db", "{tmp}/older.db"), _older_schema,
-         target="file"),
-    Case("db-another-apps-sqlite", ("items", "--db", "{tmp}/other-app.db"), _foreign_sqlite, target="file",
-         real_process=True),
-    Case("db-truncated", ("items", "--db", "{tmp}/truncated.db"), _truncated, target="file", real_process=True),
-    Case("db-read-only-file", ("update", "web-01", "--db", "{tmp}/read-only.db"), _read_only, target="file",
-         real_process=True),
-    Case("db-read-only-file-read", ("items", "--db", "{tmp}/read-only.db"), _read_only, target="file"),
-    Case("db-missing-directory", ("items", "--db", "{tmp}/no/such/dir/fleet.db"), target="absent",
-         real_process=True),
-    Case("db-missing-directory-load", ("demo", "load", "--db", "{tmp}/no/such/dir/fleet.db"), target="absent"),
+    Case(
+        "db-not-sqlite",
+        ("items", "--db", "{tmp}/notes.txt"),
+        _not_sqlite,
+        target="file",
+        real_process=True,
+    ),
+    Case(
+        "db-not-sqlite-write",
+        ("update", "web-01", "--db", "{tmp}/notes.txt"),
+        _not_sqlite,
+        target="file",
+    ),
+    Case(
+        "db-newer-schema",
+        ("items", "--db", "{tmp}/newer.db"),
+        _newer_schema,
+        target="file",
+        real_process=True,
+    ),
+    Case(
+        "db-newer-schema-write",
+        ("update", "web-01", "--db", "{tmp}/newer.db"),
+        _newer_schema,
+        target="file",
+    ),
+    Case(
+        "db-older-schema-read-only",
+        ("items", "--read-only", "--db", "{tmp}/older.db"),
+        _older_schema,
+        target="file",
+    ),
+    Case(
+        "db-another-apps-sqlite",
+        ("items", "--db", "{tmp}/other-app.db"),
+        _foreign_sqlite,
+        target="file",
+        real_process=True,
+    ),
+    Case(
+        "db-truncated",
+        ("items", "--db", "{tmp}/truncated.db"),
+        _truncated,
+        target="file",
+        real_process=True,
+    ),
+    Case(
+        "db-read-only-file",
+        ("update", "web-01", "--db", "{tmp}/read-only.db"),
+        _read_only,
+        target="file",
+        real_process=True,
+    ),
+    Case(
+        "db-read-only-file-read", ("items", "--db", "{tmp}/read-only.db"), _read_only, target="file"
+    ),
+    Case(
+        "db-missing-directory",
+        ("items", "--db", "{tmp}/no/such/dir/fleet.db"),
+        target="absent",
+        real_process=True,
+    ),
+    Case(
+        "db-missing-directory-load",
+        ("demo", "load", "--db", "{tmp}/no/such/dir/fleet.db"),
+        target="absent",
+    ),
     Case("db-is-a-directory", ("items", "--db", "{tmp}"), target="db"),
     Case("db-missing-file", ("items", "--db", "{tmp}/never-created.db"), target="absent"),
 ]
@@ -301,7 +465,10 @@ def _prepare(case: Case, tmp: Path, db: Path) -> tuple[list[str], Path]:
         target.write_bytes(case.file)
     elif isinstance(case.file, str):
         target.write_text(case.file, encoding="utf-8")
-    args = [a.replace("{db}", str(db)).replace("{file}", str(target)).replace("{tmp}", str(tmp)) for a in case.args]
+    args = [
+        a.replace("{db}", str(db)).replace("{file}", str(target)).replace("{tmp}", str(tmp))
+        for a in case.args
+    ]
     return args, _file_of(case, tmp)
 
 
@@ -311,7 +478,9 @@ def _state(case: Case, db: Path, path: Path) -> tuple:
     if case.target == "file":
         # -wal/-shm beside the file are SQLite's own (a refused open in this process keeps its
         # connection until collected; a real process removes them): the file's bytes are what count.
-        return file_digest(path), sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(SIDECARS))
+        return file_digest(path), sorted(
+            p.name for p in path.parent.iterdir() if not p.name.endswith(SIDECARS)
+        )
     return path.exists(), path.parent.exists()
 
 
@@ -323,10 +492,22 @@ def _cleanup(tmp: Path) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c.id])]
-                  if c.id in KNOWN_BUGS else []) for c in ALL_CASES],
+    [
+        pytest.param(
+            c,
+            id=c.id,
+            marks=(
+                [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c.id])]
+                if c.id in KNOWN_BUGS
+                else []
+            ),
+        )
+        for c in ALL_CASES
+    ],
 )
-def test_bad_input_is_one_line_exit_2_and_changes_nothing(case: Case, fleet: Path, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_exit_2_and_changes_nothing(
+    case: Case, fleet: Path, tmp_path: Path
+) -> None:
     try:
         args, path = _prepare(case, tmp_path, fleet)
         before = _state(case, fleet, path)
@@ -339,7 +520,11 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(case: Case, fleet: Pat
         assert after == before, "the database changed"
         if case.real_process:
             real = run_cli(*args)
-            assert (real.code, real.one_line_error(), "Traceback" in real.err) == (2, True, False), real.err
+            assert (real.code, real.one_line_error(), "Traceback" in real.err) == (
+                2,
+                True,
+                False,
+            ), real.err
             assert _state(case, fleet, path) == before
     finally:
         _cleanup(tmp_path)
@@ -350,7 +535,9 @@ def test_the_table_is_big_enough() -> None:
     assert len({c.id for c in ALL_CASES}) == len(ALL_CASES) >= 30
 
 
-# -- refusals: exit 1, one line, nothing written ---------------------------------------------------------
+# -- refusals: exit 1, one line, nothing written
+# ---------------------------------------------------------
+
 
 def _failed_job_world() -> dict:
     data = base_world()
@@ -392,11 +579,23 @@ def busy_fleet(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize(
     "name,args",
-    [pytest.param(n, a, id=n, marks=[pytest.mark.xfail(strict=True, reason=REFUSAL_BUGS[n])]
-                  if n in REFUSAL_BUGS else []) for n, a in REFUSALS],
+    [
+        pytest.param(
+            n,
+            a,
+            id=n,
+            marks=(
+                [pytest.mark.xfail(strict=True, reason=REFUSAL_BUGS[n])]
+                if n in REFUSAL_BUGS
+                else []
+            ),
+        )
+        for n, a in REFUSALS
+    ],
 )
-def test_a_refusal_is_one_line_exit_1_and_writes_nothing(name: str, args: tuple[str, ...],
-                                                          busy_fleet: tuple[Path, dict[str, str]]) -> None:
+def test_a_refusal_is_one_line_exit_1_and_writes_nothing(
+    name: str, args: tuple[str, ...], busy_fleet: tuple[Path, dict[str, str]]
+) -> None:
     db, jobs = busy_fleet
     argv = [a.format(**jobs) for a in args] + ["--db", str(db)]
     before = content_digest(db)

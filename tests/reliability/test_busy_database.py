@@ -1,5 +1,6 @@
 """A write behind another process's held write lock gives up at the documented busy timeout
-(store.db.BUSY_TIMEOUT_MS), in one line naming the process that holds the lock, and writes nothing."""
+(store.db.BUSY_TIMEOUT_MS), in one line naming the process that holds the lock, and writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ GENEROUS_S = 90
 
 
 @pytest.mark.parametrize("begin", ["BEGIN EXCLUSIVE", "BEGIN IMMEDIATE"])
-@pytest.mark.parametrize("args", [("update", "web-01"), ("clock", "advance", "1h"), ("clock", "pause")],
-                         ids=["update", "clock-advance", "clock-pause"])
-def test_a_write_behind_a_held_lock_gives_up_and_names_the_holder(begin: str, args: tuple[str, ...],
-                                                                   tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [("update", "web-01"), ("clock", "advance", "1h"), ("clock", "pause")],
+    ids=["update", "clock-advance", "clock-pause"],
+)
+def test_a_write_behind_a_held_lock_gives_up_and_names_the_holder(
+    begin: str, args: tuple[str, ...], tmp_path: Path
+) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01")]))
     checkpoint(db)
     before = content_digest(db)

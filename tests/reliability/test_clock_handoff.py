@@ -39,14 +39,24 @@ def _requests(db: Path) -> int:
 
 
 class EngineRun:
-    """`engine run` in its own process, the clock paused: it holds the lease and moves nothing itself."""
+    """`engine run` in its own process, the clock paused: it holds the lease and moves nothing
+    itself."""
 
     def __init__(self, db: Path) -> None:
         assert run_cli("clock", "pause", "--db", str(db)).code == 0
-        self.proc = subprocess.Popen([PY, "-m", "tui.cli", "engine", "run", "--db", str(db)], cwd=ROOT,
-                                     env=cli_env(), text=True, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        wait_for(lambda: _holder(db) is not None or self.proc.poll() is not None, "engine run holds the lease")
+        self.proc = subprocess.Popen(
+            [PY, "-m", "tui.cli", "engine", "run", "--db", str(db)],
+            cwd=ROOT,
+            env=cli_env(),
+            text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        wait_for(
+            lambda: _holder(db) is not None or self.proc.poll() is not None,
+            "engine run holds the lease",
+        )
         assert self.proc.poll() is None, self.proc.communicate()
 
     def stop(self) -> str:
@@ -58,7 +68,10 @@ class EngineRun:
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Path:
-    return load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-01"), worlds.machine("web-02")]))
+    return load_world(
+        tmp_path / "fleet.db",
+        worlds.world(items=[worlds.machine("web-01"), worlds.machine("web-02")]),
+    )
 
 
 def test_the_holder_performs_an_advance_asked_from_another_terminal(fleet: Path) -> None:
@@ -68,7 +81,10 @@ def test_the_holder_performs_an_advance_asked_from_another_terminal(fleet: Path)
         assert run_cli("update", "web-01", "--db", str(fleet)).code == 0
         ran = run_cli("clock", "advance", "20m", "--json", "--db", str(fleet))
         assert ran.code == 0, ran.err
-        assert (ran.json["now"], ran.json["from"]) == (iso(start + timedelta(minutes=20)), iso(start))
+        assert (ran.json["now"], ran.json["from"]) == (
+            iso(start + timedelta(minutes=20)),
+            iso(start),
+        )
         assert ran.json["processed"]["succeeded"] == 1  # the job ran in the holder's process
         second = run_cli("clock", "set", iso(start + timedelta(hours=1)), "--db", str(fleet))
         assert second.code == 0 and clock_now(fleet) == iso(start + timedelta(hours=1)), second.err
@@ -85,9 +101,17 @@ def test_two_askers_at_once_add_up(fleet: Path) -> None:
     start = parse_iso(clock_now(fleet))
     engine = EngineRun(fleet)
     try:
-        askers = [subprocess.Popen([PY, "-m", "tui.cli", "clock", "advance", "3h", "--db", str(fleet)], cwd=ROOT,
-                                   env=cli_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                  for _ in range(2)]
+        askers = [
+            subprocess.Popen(
+                [PY, "-m", "tui.cli", "clock", "advance", "3h", "--db", str(fleet)],
+                cwd=ROOT,
+                env=cli_env(),
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
         for asker in askers:
             _out, err = asker.communicate(timeout=120)
             assert asker.returncode == 0, err
@@ -113,7 +137,9 @@ def test_a_holder_that_takes_no_requests_leaves_the_move_refused(fleet: Path) ->
     lease.acquire(other, "older:1:abc")  # holds the lease, never serves (older code)
     try:
         ran = run_cli("clock", "advance", "1h", "--db", str(fleet))
-        assert ran.code == 1 and "older:1:abc" in ran.err and "does not take clock requests" in ran.err
+        assert (
+            ran.code == 1 and "older:1:abc" in ran.err and "does not take clock requests" in ran.err
+        )
         assert clock_now(fleet) == start and _requests(fleet) == 0
     finally:
         lease.release(other, "older:1:abc")
@@ -121,12 +147,21 @@ def test_a_holder_that_takes_no_requests_leaves_the_move_refused(fleet: Path) ->
 
 
 def test_interrupting_the_asker_withdraws_the_move_and_keeps_what_was_done(tmp_path: Path) -> None:
-    db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine(f"vm-{n:04d}") for n in range(3000)]))
+    db = load_world(
+        tmp_path / "fleet.db",
+        worlds.world(items=[worlds.machine(f"vm-{n:04d}") for n in range(3000)]),
+    )
     start = clock_now(db)
     engine = EngineRun(db)
     try:
-        asker = subprocess.Popen([PY, "-m", "tui.cli", "clock", "advance", "400d", "--db", str(db)], cwd=ROOT,
-                                 env=cli_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        asker = subprocess.Popen(
+            [PY, "-m", "tui.cli", "clock", "advance", "400d", "--db", str(db)],
+            cwd=ROOT,
+            env=cli_env(),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         wait_for(lambda: clock_now(db) != start, "the holder started moving engine time")
         asker.send_signal(signal.SIGINT)
         _out, err = asker.communicate(timeout=60)
@@ -137,6 +172,8 @@ def test_interrupting_the_asker_withdraws_the_move_and_keeps_what_was_done(tmp_p
     finally:
         engine.stop()
     conn = sqlite3.connect(db)
-    [(summary,)] = conn.execute("SELECT json_extract(detail, '$.summary') FROM audit WHERE action = 'clock advance'")
+    [(summary,)] = conn.execute(
+        "SELECT json_extract(detail, '$.summary') FROM audit WHERE action = 'clock advance'"
+    )
     conn.close()
     assert summary == "interrupted"

@@ -22,8 +22,14 @@ def run_console(db: Path, timeout: float = 60) -> tuple[int, str]:
     """The console on `db` with a terminal for its screen; (exit code, stderr without the
     terminal's control sequences, which Textual writes there too)."""
     master, slave = pty.openpty()
-    process = subprocess.Popen([PY, "-m", "tui.cli", "--db", str(db)], cwd=ROOT, env=cli_env({"TERM": "xterm"}),
-                               stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [PY, "-m", "tui.cli", "--db", str(db)],
+        cwd=ROOT,
+        env=cli_env({"TERM": "xterm"}),
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+    )
     os.close(slave)
 
     def drain() -> None:  # the screen: read so the console never blocks writing it
@@ -51,7 +57,7 @@ def run_console(db: Path, timeout: float = 60) -> tuple[int, str]:
         end = start + 2
         while end < len(text) and not ("@" <= text[end] <= "~"):
             end += 1
-        text = text[:start] + text[end + 1:]
+        text = text[:start] + text[end + 1 :]
     return process.returncode, text
 
 
@@ -90,14 +96,21 @@ CASES: dict[str, tuple[Callable[[Path], None], str, tuple[int, ...]]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_console_on_a_database_it_cannot_run_says_so_in_one_line(case: str, tmp_path: Path) -> None:
+def test_the_console_on_a_database_it_cannot_run_says_so_in_one_line(
+    case: str, tmp_path: Path
+) -> None:
     spoil, says, codes = CASES[case]
-    db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine(f"web-{n:02d}") for n in range(40)]))
+    db = load_world(
+        tmp_path / "fleet.db",
+        worlds.world(items=[worlds.machine(f"web-{n:02d}") for n in range(40)]),
+    )
     checkpoint(db)
     spoil(db)
     code, err = run_console(db)
     # Textual adds "NOTE: 1 of N errors shown" when widgets failed on the same damaged page.
-    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("NOTE: 1 of")]
+    lines = [
+        line for line in err.splitlines() if line.strip() and not line.startswith("NOTE: 1 of")
+    ]
     assert code in codes, (code, err)
     assert "Traceback" not in err and len(lines) == 1 and lines[0].startswith("asr-console: "), err
     assert says in lines[0], err

@@ -41,8 +41,14 @@ def test_a_new_database_named_on_the_command_line_starts_as_the_demo(tmp_path: P
     db = tmp_path / "new.db"
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))  # a 120x30 terminal
-    process = subprocess.Popen([PY, "-m", "tui.cli", "--db", str(db)], cwd=ROOT, env=cli_env({"TERM": "xterm"}),
-                               stdin=slave, stdout=slave, stderr=slave)  # Textual draws on stderr
+    process = subprocess.Popen(
+        [PY, "-m", "tui.cli", "--db", str(db)],
+        cwd=ROOT,
+        env=cli_env({"TERM": "xterm"}),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )  # Textual draws on stderr
     os.close(slave)
     screen = bytearray()
 
@@ -56,12 +62,17 @@ def test_a_new_database_named_on_the_command_line_starts_as_the_demo(tmp_path: P
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
 
-    def console() -> str:  # what the console drew on its own screen, after the line printed before it
+    def console() -> (
+        str
+    ):  # what the console drew on its own screen, after the line printed before it
         return plain(bytes(screen).partition(ALTERNATE_SCREEN)[2])
 
     try:
-        wait_for(lambda: "Created" in console() and "Replicated items" in console(),
-                 lambda: f"the console says it created the database:\n{console()[-2000:]}", timeout=60)
+        wait_for(
+            lambda: "Created" in console() and "Replicated items" in console(),
+            lambda: f"the console says it created the database:\n{console()[-2000:]}",
+            timeout=60,
+        )
         os.write(master, b"q")
         process.wait(timeout=60)
     finally:

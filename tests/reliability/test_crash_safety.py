@@ -25,7 +25,9 @@ MACHINES = 2000
 SHORT_TTL = 1.5
 
 
-def test_a_dead_holders_lease_expires_after_the_real_ttl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dead_holders_lease_expires_after_the_real_ttl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The real rule, without waiting: a holder that stops renewing keeps the lease for exactly
     LEASE_TTL_S wall seconds; until then others are refused, after it the next one takes over."""
     db = load_world(tmp_path / "lease.db", nightly_world(machines=4, appliances=1))
@@ -41,7 +43,9 @@ def test_a_dead_holders_lease_expires_after_the_real_ttl(tmp_path: Path, monkeyp
         assert not lease.renew(database, "host:222:next")
         wall[0] += 1.0
         assert lease.try_acquire(database, "host:222:next")
-        assert not lease.renew(database, "host:111:dead"), "a holder that lost its lease must find out"
+        assert not lease.renew(database, "host:111:dead"), (
+            "a holder that lost its lease must find out"
+        )
         assert lease.current(database.conn)[0] == "host:222:next"
     finally:
         database.close()
@@ -52,12 +56,21 @@ def test_kill_9_during_a_nightly_run_of_2000_jobs(tmp_path: Path) -> None:
     reference = tmp_path / "reference.db"
     shutil.copy(db, reference)
 
-    report = harness.run_trials(db, kills=CI_KILLS, expected_jobs=MACHINES, ttl=SHORT_TTL, seed=20261217,
-                                max_alive_s=1.0, log=lambda line: None)
+    report = harness.run_trials(
+        db,
+        kills=CI_KILLS,
+        expected_jobs=MACHINES,
+        ttl=SHORT_TTL,
+        seed=20261217,
+        max_alive_s=1.0,
+        log=lambda line: None,
+    )
     assert not report.violations, "\n".join(report.violations)
     assert report.kills == CI_KILLS, [vars(t) for t in report.trials]
     assert report.kills_during_night >= CI_KILLS - 2, [vars(t) for t in report.trials]
-    assert any(t.refused_launches for t in report.trials), "no restart met the dead holder's live lease"
+    assert any(t.refused_launches for t in report.trials), (
+        "no restart met the dead holder's live lease"
+    )
 
     harness.finish(db, SHORT_TTL)
     found = harness.final_violations(db, machines=MACHINES)
@@ -68,11 +81,13 @@ def test_kill_9_during_a_nightly_run_of_2000_jobs(tmp_path: Path) -> None:
     assert harness.first_difference(harness.outcome(db), harness.outcome(reference)) is None
 
 
-def test_a_stalled_holder_that_lost_its_lease_writes_nothing(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stalled_holder_that_lost_its_lease_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`engine run` is suspended for longer than the lease TTL (Ctrl-Z, a frozen VM, a GIL-starved
     thread); another process takes the lease over and moves engine time. When the first one
-    resumes it must stop without writing: one engine at a time, the clock never jumps or goes back."""
+    resumes it must stop without writing: one engine at a time, the clock never jumps or goes back.
+    """
     import concurrency_harness
 
     from store.engine import headless
@@ -101,7 +116,8 @@ def test_a_stalled_holder_that_lost_its_lease_writes_nothing(tmp_path: Path,
             headless.run_engine(first, holder="host:1:first", stop=lambda: sleeps[0] > 10)
         assert processed_until(other.conn) == seen["other_at"], (
             f"the engine that lost its lease moved engine time from {seen['other_at']} to "
-            f"{processed_until(other.conn)} while another process held the lease")
+            f"{processed_until(other.conn)} while another process held the lease"
+        )
     finally:
         first.close()
         other.close()

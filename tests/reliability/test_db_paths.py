@@ -26,22 +26,41 @@ def _world() -> dict:
 
 
 def _listing(folder: Path) -> dict[str, str | None]:
-    return {p.name: (file_digest(p) if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink()
-                     else "other") for p in sorted(folder.iterdir())}
+    return {
+        p.name: (
+            file_digest(p)
+            if p.is_file() and not p.is_symlink()
+            else os.readlink(p)
+            if p.is_symlink()
+            else "other"
+        )
+        for p in sorted(folder.iterdir())
+    }
 
 
-# -- paths as URIs ---------------------------------------------------------------------------------------------
+# -- paths as URIs
+# ---------------------------------------------------------------------------------------------
 
-NAMES = ["fleet#backup.db", "fleet?mode=rwc.db", "fleet%20copy.db", "fleet%23.db", "my fleet.db", "fleet&x=1.db",
-         "#.db", "fleet;immutable=1.db", "ünïcödé fleet.db"]
+NAMES = [
+    "fleet#backup.db",
+    "fleet?mode=rwc.db",
+    "fleet%20copy.db",
+    "fleet%23.db",
+    "my fleet.db",
+    "fleet&x=1.db",
+    "#.db",
+    "fleet;immutable=1.db",
+    "ünïcödé fleet.db",
+]
 DECOYS = ["fleet", "fleet copy.db", "fleet#.db"]
 """What a URI built without quoting opens instead (`#` and `?` end the path, `%20` is a space)."""
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "read-write"])
-def test_a_path_that_means_something_in_a_uri_opens_exactly_that_file(name: str, read_only: bool,
-                                                                       tmp_path: Path) -> None:
+def test_a_path_that_means_something_in_a_uri_opens_exactly_that_file(
+    name: str, read_only: bool, tmp_path: Path
+) -> None:
     for decoy in DECOYS:
         checkpoint(load_world(tmp_path / decoy, worlds.world(items=[worlds.machine("decoy-01")])))
     db = load_world(tmp_path / name, _world())
@@ -68,7 +87,9 @@ def test_demo_load_creates_exactly_the_named_file(name: str, tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
-# -- not regular files -----------------------------------------------------------------------------------------
+# -- not regular files
+# -----------------------------------------------------------------------------------------
+
 
 def _fifo(tmp: Path) -> Path:
     os.mkfifo(tmp / "fleet.db")
@@ -86,6 +107,7 @@ def _link_to(target: str) -> Callable[[Path], Path]:
     def make(tmp: Path) -> Path:
         (tmp / "fleet.db").symlink_to(target)
         return tmp / "fleet.db"
+
     return make
 
 
@@ -115,8 +137,9 @@ COMMANDS = {
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("kind", list(NOT_FILES))
-def test_what_is_not_a_regular_file_is_refused_without_hanging_or_writing(kind: str, command: str,
-                                                                          tmp_path: Path) -> None:
+def test_what_is_not_a_regular_file_is_refused_without_hanging_or_writing(
+    kind: str, command: str, tmp_path: Path
+) -> None:
     path = NOT_FILES[kind](tmp_path)
     before = _listing(tmp_path), _beside_devices()
     dev_null = os.stat("/dev/null")
@@ -124,7 +147,10 @@ def test_what_is_not_a_regular_file_is_refused_without_hanging_or_writing(kind: 
     assert (ran.code, ran.one_line_error()) == (2, True), ran.err
     assert _listing(tmp_path) == before[0], "something was created or changed"
     assert _beside_devices() == before[1], "SQLite's files appeared beside a device"
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and os.stat("/dev/null").st_rdev == dev_null.st_rdev
+    assert (
+        stat.S_ISCHR(os.stat("/dev/null").st_mode)
+        and os.stat("/dev/null").st_rdev == dev_null.st_rdev
+    )
 
 
 def _beside_devices() -> dict[str, float]:
@@ -139,7 +165,9 @@ def _beside_devices() -> dict[str, float]:
     return found
 
 
-# -- another user's files --------------------------------------------------------------------------------------
+# -- another user's files
+# --------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def as_root() -> None:
@@ -148,8 +176,11 @@ def as_root() -> None:
 
 
 @pytest.mark.parametrize("planted", ["empty", "fleet", "wal"])
-def test_a_file_planted_by_another_user_is_not_written(planted: str, tmp_path: Path, as_root: None) -> None:
-    """A shared sticky folder (/tmp): another user pre-creates the name (or its -wal) we will use."""
+def test_a_file_planted_by_another_user_is_not_written(
+    planted: str, tmp_path: Path, as_root: None
+) -> None:
+    """A shared sticky folder (/tmp): another user pre-creates the name (or its -wal) we will
+    use."""
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o1777)
     os.chmod(shared, 0o1777)
@@ -174,14 +205,22 @@ def test_a_file_planted_by_another_user_is_not_written(planted: str, tmp_path: P
         assert ran.code == 0, ran.err
 
 
-# -- read-only folders and files -------------------------------------------------------------------------------
+# -- read-only folders and files
+# -------------------------------------------------------------------------------
+
 
 @contextmanager
 def read_only(path: Path) -> Iterator[None]:
-    """`path` (a folder or a file) cannot be written, by root either (chattr +i), until the block ends."""
+    """`path` (a folder or a file) cannot be written, by root either (chattr +i), until the block
+    ends."""
     if os.geteuid() == 0:
-        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)], check=False,
-                                                             capture_output=True).returncode != 0:
+        if (
+            shutil.which("chattr") is None
+            or subprocess.run(
+                ["chattr", "+i", str(path)], check=False, capture_output=True
+            ).returncode
+            != 0
+        ):
             pytest.skip("running as root without chattr: a read-only mode does not stop root")
     else:
         os.chmod(path, 0o555 if path.is_dir() else 0o444)
@@ -197,7 +236,9 @@ def read_only(path: Path) -> Iterator[None]:
 READS = [("items", "--json"), ("item", "web-01"), ("jobs",), ("plan",), ("clock",), ("appliances",)]
 
 
-def test_a_database_on_read_only_media_opens_read_only_and_says_why_it_cannot_be_written(tmp_path: Path) -> None:
+def test_a_database_on_read_only_media_opens_read_only_and_says_why_it_cannot_be_written(
+    tmp_path: Path,
+) -> None:
     media = tmp_path / "media"
     media.mkdir()
     db = load_world(media / "fleet.db", _world())
@@ -220,8 +261,12 @@ def test_read_only_on_a_read_only_file_leaves_nothing_beside_it(tmp_path: Path) 
         for args in READS:
             ran = run_cli(*args, "--read-only", "--db", str(db))
             assert ran.code == 0, (args, ran.err)
-        assert [p.name for p in tmp_path.iterdir()] == ["fleet.db"], "-wal/-shm left beside a read-only file"
-    ran = run_cli("update", "web-01", "--db", str(db))  # once writable again, nothing left in the way
+        assert [p.name for p in tmp_path.iterdir()] == ["fleet.db"], (
+            "-wal/-shm left beside a read-only file"
+        )
+    ran = run_cli(
+        "update", "web-01", "--db", str(db)
+    )  # once writable again, nothing left in the way
     assert ran.code == 0, ran.err
 
 

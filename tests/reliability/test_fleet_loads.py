@@ -32,8 +32,15 @@ def _lease_rows(db: Path) -> list[tuple]:
 
 def test_demo_load_force_is_refused_while_an_engine_holds_the_lease(tmp_path: Path) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("old-01")]))
-    engine = subprocess.Popen([PY, "-m", "tui.cli", "engine", "run", "--db", str(db)], cwd=ROOT, env=cli_env(),
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    engine = subprocess.Popen(
+        [PY, "-m", "tui.cli", "engine", "run", "--db", str(db)],
+        cwd=ROOT,
+        env=cli_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(lambda: any(h for h, _e in _lease_rows(db)), "engine run took the lease")
         new = tmp_path / "new.json"
@@ -56,7 +63,9 @@ def _unknown_error_code(data: dict) -> None:
 
 
 def _release_twice(data: dict) -> None:
-    data["releases"] = [{"component": "agent", "version": worlds.LATEST, "released": "2026-01-01"}] * 2
+    data["releases"] = [
+        {"component": "agent", "version": worlds.LATEST, "released": "2026-01-01"}
+    ] * 2
 
 
 def test_a_failed_load_leaves_no_database_behind(tmp_path: Path) -> None:
@@ -72,7 +81,10 @@ def test_a_failed_load_leaves_no_database_behind(tmp_path: Path) -> None:
 
 
 def test_a_failed_advance_on_a_damaged_database_leaves_no_lease_row(tmp_path: Path) -> None:
-    db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine(f"vm-{n:03d}") for n in range(300)]))
+    db = load_world(
+        tmp_path / "fleet.db",
+        worlds.world(items=[worlds.machine(f"vm-{n:03d}") for n in range(300)]),
+    )
     conn = sqlite3.connect(db)
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'items'").fetchone()[0]

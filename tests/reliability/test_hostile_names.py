@@ -38,7 +38,8 @@ FAILING = NAMES[1]
 
 
 def _unsafe(ch: str) -> bool:
-    """A character that can drive a terminal: C0 (but newline), DEL, C1, and bidi/format controls."""
+    """A character that can drive a terminal: C0 (but newline), DEL, C1, and bidi/format
+    controls."""
     code = ord(ch)
     if ch == "\n":
         return False
@@ -56,11 +57,18 @@ def assert_terminal_safe(text: str, what: str, unsafe=_unsafe) -> None:
 
 def hostile_world() -> dict:
     components = dict(worlds.CURRENT_COMPONENTS)
-    items = [worlds.machine(n, appliance=APPLIANCE, **({"fail_next_update": "95517"} if n == FAILING else {}))
-             for n in NAMES]
+    items = [
+        worlds.machine(
+            n, appliance=APPLIANCE, **({"fail_next_update": "95517"} if n == FAILING else {})
+        )
+        for n in NAMES
+    ]
     items.append(worlds.machine("plain-01", appliance=APPLIANCE, pending_reboot=True))
-    return worlds.world(items=items, vaults=[{"name": VAULT, "time_zone": "UTC"}],
-                        appliances=[{"name": APPLIANCE, "vault": VAULT, "components": components}])
+    return worlds.world(
+        items=items,
+        vaults=[{"name": VAULT, "time_zone": "UTC"}],
+        appliances=[{"name": APPLIANCE, "vault": VAULT, "components": components}],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +86,20 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# -- the command line ---------------------------------------------------------------------------------
+# -- the command line
+# ---------------------------------------------------------------------------------
+
 
 def _commands(job_ids: list[str]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [
-        ("items",), ("items", "--filter", "esc\x1b"), ("items", "--sort", "appliance"), ("jobs",), ("plan",),
-        ("appliances",), ("appliance", APPLIANCE), ("auto-update",),  # clock show: tested below
+        ("items",),
+        ("items", "--filter", "esc\x1b"),
+        ("items", "--sort", "appliance"),
+        ("jobs",),
+        ("plan",),
+        ("appliances",),
+        ("appliance", APPLIANCE),
+        ("auto-update",),  # clock show: tested below
         ("jobs", "--item", APPLIANCE),
     ]
     out += [("item", n) for n in NAMES]
@@ -100,7 +116,9 @@ def test_cli_text_output_shows_every_control_character_escaped(hostile_db: Path)
         assert ran.exc is None and ran.code == 0, (args, ran.code, ran.err, ran.exc)
         assert_terminal_safe(ran.out + ran.err, " ".join(args)[:80])
     listing = call_cli("items", "--db", str(hostile_db)).out
-    assert MARKUP in listing and "Ünïcødé-机器-ماشین-🚀" in listing and "long-" + "x" * 495 in listing
+    assert (
+        MARKUP in listing and "Ünïcødé-机器-ماشین-🚀" in listing and "long-" + "x" * 495 in listing
+    )
     assert "esc^[[31mred" in listing  # visible, escaped
     # One escaping for a terminal: every name reads in the CLI's text as the console shows it.
     assert all(safe_text(n) in listing for n in NAMES)
@@ -142,22 +160,37 @@ def test_cli_json_escapes_c1_and_bidi_controls(hostile_db: Path) -> None:
 
 def test_cli_errors_and_changes_about_hostile_names_are_one_safe_line(tmp_path: Path) -> None:
     db = load_world(tmp_path / "h.db", hostile_world())
-    for args in [("item", NAMES[1] + "-missing"), ("update", NAMES[2], "nope\x1b[2J"),
-                 ("appliance", "update", APPLIANCE, "\x1b[31mflux")]:
+    for args in [
+        ("item", NAMES[1] + "-missing"),
+        ("update", NAMES[2], "nope\x1b[2J"),
+        ("appliance", "update", APPLIANCE, "\x1b[31mflux"),
+    ]:
         ran = call_cli(*args, "--db", str(db))
         assert ran.code == 2 and ran.one_line_error(), (args, ran.err)
         assert_terminal_safe(ran.err, " ".join(args))
-    for args in [("update", NAMES[0], NAMES[1]), ("update", NAMES[0]), ("sim", "pending-reboot", NAMES[3]),
-                 ("sim", "reboot", NAMES[3]), ("sim", "disconnect", NAMES[4]), ("sim", "connect", NAMES[4]),
-                 ("sim", "disconnect", APPLIANCE), ("sim", "connect", APPLIANCE), ("sim", "fail", NAMES[5], "95517"),
-                 ("registry", "set", APPLIANCE, "AutoUpdate", "0"), ("registry", "delete", APPLIANCE, "AutoUpdate"),
-                 ("auto-update", "off"), ("update", "--all-eligible")]:
+    for args in [
+        ("update", NAMES[0], NAMES[1]),
+        ("update", NAMES[0]),
+        ("sim", "pending-reboot", NAMES[3]),
+        ("sim", "reboot", NAMES[3]),
+        ("sim", "disconnect", NAMES[4]),
+        ("sim", "connect", NAMES[4]),
+        ("sim", "disconnect", APPLIANCE),
+        ("sim", "connect", APPLIANCE),
+        ("sim", "fail", NAMES[5], "95517"),
+        ("registry", "set", APPLIANCE, "AutoUpdate", "0"),
+        ("registry", "delete", APPLIANCE, "AutoUpdate"),
+        ("auto-update", "off"),
+        ("update", "--all-eligible"),
+    ]:
         ran = call_cli(*args, "--db", str(db))
         assert ran.exc is None and ran.code in (0, 1), (args, ran.code, ran.err)
         assert_terminal_safe(ran.out + ran.err, " ".join(args))
 
 
-# -- the console ----------------------------------------------------------------------------------------
+# -- the console
+# ----------------------------------------------------------------------------------------
+
 
 def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
@@ -167,7 +200,12 @@ def assert_console_safe(app, where: str) -> str:
     strips = list(app.screen._compositor.render_strips())
     text = "\n".join(strip.text for strip in strips)
     assert_terminal_safe(text, where)
-    links = {seg.style.link for strip in strips for seg in strip if seg.style is not None and seg.style.link}
+    links = {
+        seg.style.link
+        for strip in strips
+        for seg in strip
+        if seg.style is not None and seg.style.link
+    }
     assert not links, f"{where}: a name became a link: {links}"
     assert "pwned" not in app.title and "\x1b" not in (app.sub_title or "")
     return text
@@ -219,7 +257,10 @@ async def test_console_shows_hostile_names_literally_everywhere(hostile_db: Path
         await pilot.pause()
         notes: list[str] = []
         original = app.notify
-        app.notify = lambda message, *a, **k: (notes.append(str(message)), original(message, *a, **k))[1]
+        app.notify = lambda message, *a, **k: (
+            notes.append(str(message)),
+            original(message, *a, **k),
+        )[1]
         await pilot.press("home", "u")  # a notification naming the machine
         await until(pilot, lambda: notes, "a notification after u")
         assert_console_safe(app, "after update")

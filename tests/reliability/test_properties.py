@@ -1,4 +1,5 @@
-"""Property tests (hypothesis, bounded): version ordering, status derivation, and random sequences of
+"""Property tests (hypothesis, bounded): version ordering, status derivation, and random sequences
+of
 operator commands, simulated events and clock advances on a small world, which must never create
 two active jobs for a machine nor leave a job unfinished once the clock is past its end."""
 
@@ -42,13 +43,16 @@ def text_of(parts: tuple[int, ...]) -> str:
 
 # -- versions --------------------------------------------------------------------------------------
 
+
 @settings(max_examples=300, deadline=None)
 @given(PARTS, PARTS)
 def test_version_order_is_the_numeric_order_of_the_parts(a: tuple, b: tuple) -> None:
     va, vb = Version.parse(text_of(a)), Version.parse(text_of(b))
     assert va.parts == a and str(va) == text_of(a)
     assert (va < vb) == (a < b) and (va == vb) == (a == b) and (va > vb) == (a > b)
-    assert (version_key(text_of(a)) < version_key(text_of(b))) == (a < b), "the SQLite key keeps the order"
+    assert (version_key(text_of(a)) < version_key(text_of(b))) == (a < b), (
+        "the SQLite key keeps the order"
+    )
     assert (version_key(text_of(a)) == version_key(text_of(b))) == (a == b)
 
 
@@ -93,7 +97,8 @@ def test_support_window_and_reboot_rule(minor_a: int, minor_b: int) -> None:
     assert reboot_required_for(newer, older) == (gap > 4)
 
 
-# -- status derivation ----------------------------------------------------------------------------------
+# -- status derivation
+# ----------------------------------------------------------------------------------
 
 MINOR = st.integers(55, 70)
 BLOCKER = {"reason": "AgentNoHeartbeat", "message": "m", "recommended_action": "a"}
@@ -101,16 +106,24 @@ BLOCKER = {"reason": "AgentNoHeartbeat", "message": "m", "recommended_action": "
 
 @settings(max_examples=400, deadline=None)
 @given(MINOR, st.one_of(st.none(), MINOR), st.booleans(), st.booleans(), st.booleans())
-def test_update_status_precedence(version: int, latest: int | None, blocked: bool, active: bool, failed: bool) -> None:
+def test_update_status_precedence(
+    version: int, latest: int | None, blocked: bool, active: bool, failed: bool
+) -> None:
     v, lv = f"9.{version}.1.1", None if latest is None else f"9.{latest}.1.1"
-    status = update_status(v, lv, [BLOCKER] if blocked else [], active_job=active, last_job_failed=failed)
+    status = update_status(
+        v, lv, [BLOCKER] if blocked else [], active_job=active, last_job_failed=failed
+    )
     behind = lv is not None and version < latest
     if active:
         assert status is UpdateStatus.UPDATING, "an active job shows Updating, whatever else holds"
     elif not behind:
-        assert status is UpdateStatus.UP_TO_DATE, "on (or past) the latest: up to date, never blocked or failed"
+        assert status is UpdateStatus.UP_TO_DATE, (
+            "on (or past) the latest: up to date, never blocked or failed"
+        )
     elif failed:
-        assert status is UpdateStatus.FAILED, "the last job failed: the item links to it (before blockers)"
+        assert status is UpdateStatus.FAILED, (
+            "the last job failed: the item links to it (before blockers)"
+        )
     elif blocked:
         assert status is UpdateStatus.BLOCKED
     else:
@@ -119,11 +132,23 @@ def test_update_status_precedence(version: int, latest: int | None, blocked: boo
 
 @settings(max_examples=400, deadline=None)
 @given(MINOR, MINOR, MINOR, st.booleans(), st.booleans(), st.booleans(), st.booleans())
-def test_agent_blockers_follow_the_rules(version: int, latest: int, at_reboot: int, pending: bool, heartbeat: bool,
-                                         azure: bool, stale_appliance: bool) -> None:
+def test_agent_blockers_follow_the_rules(
+    version: int,
+    latest: int,
+    at_reboot: int,
+    pending: bool,
+    heartbeat: bool,
+    azure: bool,
+    stale_appliance: bool,
+) -> None:
     facts = AgentFacts(
-        agent_version=f"9.{version}.1.1", latest=f"9.{latest}.1.1", version_at_reboot=f"9.{at_reboot}.1.1",
-        pending_reboot=pending, agent_heartbeat=heartbeat, appliance="appl", appliance_azure_connected=azure,
+        agent_version=f"9.{version}.1.1",
+        latest=f"9.{latest}.1.1",
+        version_at_reboot=f"9.{at_reboot}.1.1",
+        pending_reboot=pending,
+        agent_heartbeat=heartbeat,
+        appliance="appl",
+        appliance_azure_connected=azure,
         latest_requires={"process-server": "9.66.7614.1"},
         appliance_components={"process-server": "9.65.1.1" if stale_appliance else "9.66.7614.1"},
     )
@@ -139,10 +164,13 @@ def test_agent_blockers_follow_the_rules(version: int, latest: int, at_reboot: i
     assert (BlockReason.INCOMPATIBLE_APPLIANCE.value in reasons) == stale_appliance
     assert len(reasons) == len(set(reasons)), "each reason once"
     if pending or latest - at_reboot > 4:
-        assert reasons[0] == BlockReason.REBOOT_REQUIRED.value, "the portal lists RebootRequired first"
+        assert reasons[0] == BlockReason.REBOOT_REQUIRED.value, (
+            "the portal lists RebootRequired first"
+        )
 
 
-# -- random operator sessions --------------------------------------------------------------------------
+# -- random operator sessions
+# --------------------------------------------------------------------------
 
 MACHINES = ["m0", "m1", "m2", "m3", "m4"]
 APPLIANCES = ["appl-a", "appl-b"]
@@ -160,9 +188,18 @@ def session_world() -> dict:
         worlds.machine("m3", appliance="appl-b"),
         worlds.machine("m4", appliance="appl-b", version=worlds.OLD),
     ]
-    appliances = [worlds.appliance("appl-a"), {**worlds.appliance("appl-b"), "components": dict(worlds.OLD_COMPONENTS)}]
-    return worlds.world(items=items, appliances=appliances, start="2026-12-17T04:20:00Z",
-                        vaults=[{"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": 2}])
+    appliances = [
+        worlds.appliance("appl-a"),
+        {**worlds.appliance("appl-b"), "components": dict(worlds.OLD_COMPONENTS)},
+    ]
+    return worlds.world(
+        items=items,
+        appliances=appliances,
+        start="2026-12-17T04:20:00Z",
+        vaults=[
+            {"name": "vault-east", "time_zone": "America/New_York", "max_concurrent_updates": 2}
+        ],
+    )
 
 
 class OperatorSession(RuleBasedStateMachine):
@@ -187,8 +224,9 @@ class OperatorSession(RuleBasedStateMachine):
                 self._do("final advance", operations.clock_advance, self.db, timedelta(days=3))
                 now = self._now()
                 stuck = self.db.conn.execute(
-                    "SELECT id, state, created_time FROM jobs WHERE state IN ('NotStarted', 'InProgress', "
-                    "'Cancelling') AND created_time <= ?", ((now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),)
+                    "SELECT id, state, created_time FROM jobs WHERE state IN ('NotStarted',"
+                    " 'InProgress', 'Cancelling') AND created_time <= ?",
+                    ((now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),),
                 ).fetchall()
                 assert not stuck, f"jobs never finished: {stuck}\nsteps: {self.steps}"
                 self.always()
@@ -238,14 +276,33 @@ class OperatorSession(RuleBasedStateMachine):
 
     @rule(appliance=st.sampled_from(APPLIANCES), slug=st.sampled_from(SLUGS))
     def component_update(self, appliance: str, slug: str) -> None:
-        self._do(f"appliance update {appliance} {slug}", operations.update_component, self.db, appliance, slug)
+        self._do(
+            f"appliance update {appliance} {slug}",
+            operations.update_component,
+            self.db,
+            appliance,
+            slug,
+        )
 
     @rule(appliance=st.sampled_from(APPLIANCES), off=st.booleans())
     def registry(self, appliance: str, off: bool) -> None:
         if off:
-            self._do(f"registry set {appliance}", operations.registry_set, self.db, appliance, "AutoUpdate", 0)
+            self._do(
+                f"registry set {appliance}",
+                operations.registry_set,
+                self.db,
+                appliance,
+                "AutoUpdate",
+                0,
+            )
         else:
-            self._do(f"registry delete {appliance}", operations.registry_delete, self.db, appliance, "AutoUpdate")
+            self._do(
+                f"registry delete {appliance}",
+                operations.registry_delete,
+                self.db,
+                appliance,
+                "AutoUpdate",
+            )
 
     # -- the simulated fleet ----------------------------------------------------------------------
     @rule(name=st.sampled_from(MACHINES))
@@ -258,8 +315,13 @@ class OperatorSession(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(MACHINES + APPLIANCES), connected=st.booleans())
     def connectivity(self, name: str, connected: bool) -> None:
-        self._do(f"sim {'connect' if connected else 'disconnect'} {name}", sim_actions.set_connected,
-                 self.db, name, connected)
+        self._do(
+            f"sim {'connect' if connected else 'disconnect'} {name}",
+            sim_actions.set_connected,
+            self.db,
+            name,
+            connected,
+        )
 
     @rule(name=st.sampled_from(MACHINES), code=st.sampled_from(CODES))
     def fail(self, name: str, code: str) -> None:
@@ -273,18 +335,35 @@ class OperatorSession(RuleBasedStateMachine):
     @rule()
     def release(self) -> None:
         self.releases += 1
-        self._do("sim release agent", sim_actions.release, self.db, "agent", f"9.67.{7700 + self.releases}.1")
+        self._do(
+            "sim release agent",
+            sim_actions.release,
+            self.db,
+            "agent",
+            f"9.67.{7700 + self.releases}.1",
+        )
 
     @rule(minutes=st.sampled_from(STEP_MINUTES))
     def advance(self, minutes: int) -> None:
-        self._do(f"clock advance {minutes}m", operations.clock_advance, self.db, timedelta(minutes=minutes))
+        self._do(
+            f"clock advance {minutes}m",
+            operations.clock_advance,
+            self.db,
+            timedelta(minutes=minutes),
+        )
 
     @rule(seconds=st.integers(1, 900))
     def tick(self, seconds: int) -> None:
         """Short, odd advances: a job's task ends fall anywhere inside them."""
-        self._do(f"clock advance {seconds}s", operations.clock_advance, self.db, timedelta(seconds=seconds))
+        self._do(
+            f"clock advance {seconds}s",
+            operations.clock_advance,
+            self.db,
+            timedelta(seconds=seconds),
+        )
 
-    # -- what must always hold ----------------------------------------------------------------------
+    # -- what must always hold
+    # ----------------------------------------------------------------------
     @invariant()
     def always(self) -> None:
         if self.db is None:
@@ -294,26 +373,41 @@ class OperatorSession(RuleBasedStateMachine):
         assert not found, f"{found}\nsteps: {self.steps}"
         now = self._now()
         for job_id, state, start, total in conn.execute(
-            "SELECT j.id, j.state, j.start_time, (SELECT sum(duration_s) FROM tasks t WHERE t.job_seq = j.seq) "
-            "FROM jobs j WHERE j.start_time IS NOT NULL AND j.state IN ('InProgress', 'Cancelling')"
+            "SELECT j.id, j.state, j.start_time, (SELECT sum(duration_s) FROM tasks t WHERE"
+            " t.job_seq = j.seq) FROM jobs j WHERE j.start_time IS NOT NULL AND j.state IN"
+            " ('InProgress', 'Cancelling')"
         ):
             end = parse_iso(start) + timedelta(seconds=total)
-            assert now < end + MARGIN, f"job {job_id} is {state} at {now}, its tasks end at {end}\n{self.steps}"
+            assert now < end + MARGIN, (
+                f"job {job_id} is {state} at {now}, its tasks end at {end}\n{self.steps}"
+            )
         latest = conn.execute(
-            "SELECT version FROM releases WHERE component = 'agent' AND channel = 'ga' ORDER BY version_key DESC "
-            "LIMIT 1").fetchone()
+            "SELECT version FROM releases WHERE component = 'agent' AND channel = 'ga' ORDER BY"
+            " version_key DESC LIMIT 1"
+        ).fetchone()
         for name, version, blockers, active, failed, status in conn.execute(
-            "SELECT name, agent_version, blockers, active_job_id, last_job_failed, status FROM items"
+            "SELECT name, agent_version, blockers, active_job_id, last_job_failed, status FROM"
+            " items"
         ):
-            expected = update_status(version, latest[0] if latest else None, json.loads(blockers),
-                                     active_job=active is not None, last_job_failed=bool(failed))
-            assert status == expected.slug, f"{name}: stored {status}, facts say {expected.slug}\n{self.steps}"
+            expected = update_status(
+                version,
+                latest[0] if latest else None,
+                json.loads(blockers),
+                active_job=active is not None,
+                last_job_failed=bool(failed),
+            )
+            assert status == expected.slug, (
+                f"{name}: stored {status}, facts say {expected.slug}\n{self.steps}"
+            )
 
 
 SESSION_EXAMPLES = 30
 
 TestOperatorSessions = OperatorSession.TestCase
 TestOperatorSessions.settings = settings(
-    max_examples=SESSION_EXAMPLES, stateful_step_count=25, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], derandomize=True,
+    max_examples=SESSION_EXAMPLES,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    derandomize=True,
 )

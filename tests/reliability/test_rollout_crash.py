@@ -28,20 +28,30 @@ def rollout_violations(db: Path) -> Violations:
     v = Violations()
     conn = ro(db)
     try:
-        (rid, next_wave), = conn.execute("SELECT id, next_wave FROM rollouts").fetchall()
+        ((rid, next_wave),) = conn.execute("SELECT id, next_wave FROM rollouts").fetchall()
         for wave, first, end, started in conn.execute(
-                "SELECT wave, first_position, end_position, started FROM rollout_waves WHERE rollout_id = ?", (rid,)):
-            made = conn.execute("SELECT count(*) FROM jobs WHERE rollout_id = ? AND rollout_wave = ?",
-                                (rid, wave)).fetchone()[0]
-            skipped = conn.execute("SELECT count(*) FROM rollout_machines WHERE rollout_id = ? AND position >= ? "
-                                   "AND position < ? AND skipped IS NOT NULL", (rid, first, end)).fetchone()[0]
+            "SELECT wave, first_position, end_position, started FROM rollout_waves WHERE"
+            " rollout_id = ?",
+            (rid,),
+        ):
+            made = conn.execute(
+                "SELECT count(*) FROM jobs WHERE rollout_id = ? AND rollout_wave = ?", (rid, wave)
+            ).fetchone()[0]
+            skipped = conn.execute(
+                "SELECT count(*) FROM rollout_machines WHERE rollout_id = ? AND position >= ? "
+                "AND position < ? AND skipped IS NOT NULL",
+                (rid, first, end),
+            ).fetchone()[0]
             expected = (end - first - skipped) if started else 0
             if made != expected:
                 v.add(f"wave {wave} (started {started}) has {made} jobs, {expected} expected")
             if (started is not None) != (wave < next_wave):
                 v.add(f"wave {wave} started={started} but the rollout's next wave is {next_wave}")
-        for item, n in conn.execute("SELECT item_id, count(*) FROM jobs WHERE rollout_id = ? GROUP BY item_id "
-                                    "HAVING count(*) > 1", (rid,)):
+        for item, n in conn.execute(
+            "SELECT item_id, count(*) FROM jobs WHERE rollout_id = ? GROUP BY item_id "
+            "HAVING count(*) > 1",
+            (rid,),
+        ):
             v.add(f"item {item} has {n} jobs from the rollout")
     finally:
         conn.close()
@@ -51,14 +61,20 @@ def rollout_violations(db: Path) -> Violations:
 def mid_wave(db: Path) -> bool:
     conn = ro(db)
     try:
-        return conn.execute("SELECT EXISTS (SELECT 1 FROM jobs WHERE rollout_id IS NOT NULL AND state IN "
-                            "('NotStarted', 'InProgress'))").fetchone()[0] == 1
+        return (
+            conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE rollout_id IS NOT NULL AND state IN "
+                "('NotStarted', 'InProgress'))"
+            ).fetchone()[0]
+            == 1
+        )
     finally:
         conn.close()
 
 
 def kill_and_restart(db: Path, kills: int, seed: int) -> tuple[list[str], int]:
-    """Launch `engine run` (or `clock advance`), kill -9 it once it holds the lease, check, again."""
+    """Launch `engine run` (or `clock advance`), kill -9 it once it holds the lease, check,
+    again."""
     rng = random.Random(seed)
     problems: list[str] = []
     killed = during_wave = 0
@@ -68,14 +84,26 @@ def kill_and_restart(db: Path, kills: int, seed: int) -> tuple[list[str], int]:
             break
         kind = "engine" if n % 2 == 0 else "advance"
         harness.wait_for_expiry(db, SHORT_TTL + 30)
-        proc = subprocess.Popen(harness._argv(db, kind, SHORT_TTL, rng), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=cli_env(), cwd=ROOT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            harness._argv(db, kind, SHORT_TTL, rng),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
         try:  # or it finished first
-            waiting.wait_for(lambda: proc.poll() is not None or harness.holds_lease(db, proc.pid),
-                             "", timeout=60)
+            waiting.wait_for(
+                lambda proc=proc: proc.poll() is not None or harness.holds_lease(db, proc.pid),
+                "",
+                timeout=60,
+            )
         except waiting.NeverHappened:
-            problems.append(f"trial {n}: {kind} never took the lease within 60 s "
-                            f"(lease {harness.lease_row(db)}, time {time.time():.1f})")
+            problems.append(
+                f"trial {n}: {kind} never took the lease within 60 s "
+                f"(lease {harness.lease_row(db)}, time {time.time():.1f})"
+            )
         if proc.poll() is None:
             time.sleep(rng.uniform(0.2, 1.5))  # a random moment: this is what the trial is about
             if proc.poll() is None:
@@ -85,7 +113,7 @@ def kill_and_restart(db: Path, kills: int, seed: int) -> tuple[list[str], int]:
         if proc.returncode not in (0, -signal.SIGKILL) and harness.REFUSED_LEASE not in err:
             problems.append(f"trial {n}: {kind} exited {proc.returncode}: {err!r}")
         now, _states, v = harness.snapshot(db)
-        problems += [f"trial {n}: {line}" for line in (v.lines + rollout_violations(db).lines)]
+        problems += [f"trial {n}: {line}" for line in v.lines + rollout_violations(db).lines]
         during_wave += mid_wave(db)
         if last_now and now < last_now:
             problems.append(f"trial {n}: the clock went back from {last_now} to {now}")
@@ -112,8 +140,10 @@ def test_kill_9_mid_wave_and_restart_loses_and_doubles_nothing(tmp_path: Path) -
     assert not rollout_violations(db)
     conn = ro(db)
     try:
-        per_item = conn.execute("SELECT count(DISTINCT item_id), count(*) FROM jobs WHERE rollout_id IS NOT NULL "
-                                "AND state IN ('Succeeded', 'Failed')").fetchone()
+        per_item = conn.execute(
+            "SELECT count(DISTINCT item_id), count(*) FROM jobs WHERE rollout_id IS NOT NULL "
+            "AND state IN ('Succeeded', 'Failed')"
+        ).fetchone()
     finally:
         conn.close()
     assert per_item == (MACHINES, MACHINES)  # every machine, once, to a final state

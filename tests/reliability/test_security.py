@@ -27,14 +27,22 @@ from store.db import open_db
 from store.errors import Refused
 from store.service import Service
 
-# -- the worlds ---------------------------------------------------------------------------------------------
+# -- the worlds
+# ---------------------------------------------------------------------------------------------
 
 
 def security_world() -> dict:
-    items = [worlds.machine("web-01"), worlds.machine("web-02", fail_next_update="95517"), worlds.machine("web-03"),
-             worlds.machine("web-04"), worlds.machine("old-01", appliance="appl-old")]
-    appliances = [worlds.appliance("appl-east"),
-                  {**worlds.appliance("appl-old"), "components": dict(worlds.OLD_COMPONENTS)}]
+    items = [
+        worlds.machine("web-01"),
+        worlds.machine("web-02", fail_next_update="95517"),
+        worlds.machine("web-03"),
+        worlds.machine("web-04"),
+        worlds.machine("old-01", appliance="appl-old"),
+    ]
+    appliances = [
+        worlds.appliance("appl-east"),
+        {**worlds.appliance("appl-old"), "components": dict(worlds.OLD_COMPONENTS)},
+    ]
     return worlds.world(items=items, appliances=appliances)
 
 
@@ -47,13 +55,20 @@ def prepared(path: Path) -> tuple[Path, dict[str, str]]:
     assert running.code == 0, running.err
     failed = json.loads(call_cli("jobs", "--item", "web-02", "--json", "--db", str(path)).out)[0]
     assert failed["state"] == "Failed"
-    # A rollout waiting for its window (12:00 EST; the clock is at 05:30): it changes no machine yet.
-    assert call_cli("rollout", "create", "r0", "web-04", "--window", "12:00-13:00", "--db", str(path)).code == 0
+    # A rollout waiting for its window (12:00 EST; the clock is at 05:30): it changes no machine
+    # yet.
+    assert (
+        call_cli(
+            "rollout", "create", "r0", "web-04", "--window", "12:00-13:00", "--db", str(path)
+        ).code
+        == 0
+    )
     checkpoint(path)
     return path, {"failed": failed["id"], "running": running.json["created"][0]["id"]}
 
 
-# -- every command, classified -------------------------------------------------------------------------------
+# -- every command, classified
+# -------------------------------------------------------------------------------
 
 SCENARIO = str(Path(__file__).resolve().parents[2] / "demo_data" / "contoso.json")
 
@@ -71,7 +86,10 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demo list": ("outside", ()),
     "tour": ("outside", ("--list",)),
     "serve": ("outside", ()),
-    "arm serve": ("outside", ()),  # a server: its --read-only (403 for every change) is in tests/arm
+    "arm serve": (
+        "outside",
+        (),
+    ),  # a server: its --read-only (403 for every change) is in tests/arm
     "rollout list": ("read", ()),
     "rollout show": ("read", ("r0",)),
     "rollout create": ("write", ("r9", "web-01", "--window", "12:00-13:00")),
@@ -121,7 +139,9 @@ def leaf_commands(group: click.Group, prefix: str = "") -> set[str]:
 def test_every_command_is_classified() -> None:
     from tui.cli import cli
 
-    assert leaf_commands(cli) == set(COMMANDS), "classify new commands in COMMANDS (read, write or outside)"
+    assert leaf_commands(cli) == set(COMMANDS), (
+        "classify new commands in COMMANDS (read, write or outside)"
+    )
 
 
 def _argv(path: str, args: tuple[str, ...], db: Path, ids: dict[str, str]) -> list[str]:
@@ -146,7 +166,11 @@ def test_read_only_cli_refuses_every_write_and_changes_no_byte(tmp_path: Path) -
         ran = call_cli(*_argv(path, args, db, ids), "--read-only")
         assert ran.exc is None, (path, ran.exc)
         if kind == "write":
-            assert ran.code == 1 and ran.one_line_error() and "read-only" in ran.err, (path, ran.code, ran.err)
+            assert ran.code == 1 and ran.one_line_error() and "read-only" in ran.err, (
+                path,
+                ran.code,
+                ran.err,
+            )
             refused += 1
         else:
             assert ran.code == 0, (path, ran.err)
@@ -166,7 +190,9 @@ def test_every_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path) -> Non
     db, ids = prepared(tmp_path / "fleet.db")
     me = getpass.getuser()
     writes = [(p, a) for p, (kind, a) in COMMANDS.items() if kind == "write"]
-    assert call_cli("clock", "speed", "50000", "--db", str(db)).code == 0  # `engine run --for 10m` is quick
+    assert (
+        call_cli("clock", "speed", "50000", "--db", str(db)).code == 0
+    )  # `engine run --for 10m` is quick
     for path, args in writes:
         conn = sqlite3.connect(db)
         last = conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
@@ -174,7 +200,9 @@ def test_every_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path) -> Non
         ran = call_cli(*_argv(path, args, db, _ids(db, ids)))
         assert ran.code == 0 and ran.exc is None, (path, ran.code, ran.err, ran.exc)
         conn = sqlite3.connect(db)
-        rows = conn.execute("SELECT actor, action, target FROM audit WHERE id > ?", (last,)).fetchall()
+        rows = conn.execute(
+            "SELECT actor, action, target FROM audit WHERE id > ?", (last,)
+        ).fetchall()
         conn.close()
         mine = [r for r in rows if r[0] == me]
         assert mine, f"`{path}` left no audit row by {me}: {rows}"
@@ -183,7 +211,9 @@ def test_every_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path) -> Non
 
 def test_every_audit_row_has_an_actor_and_the_engine_signs_its_own(tmp_path: Path) -> None:
     db, _ids_ = prepared(tmp_path / "fleet.db")
-    assert call_cli("clock", "advance", "1d", "--db", str(db)).code == 0  # crosses a midnight: a nightly run
+    assert (
+        call_cli("clock", "advance", "1d", "--db", str(db)).code == 0
+    )  # crosses a midnight: a nightly run
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT actor, action FROM audit").fetchall()
     conn.close()
@@ -191,13 +221,19 @@ def test_every_audit_row_has_an_actor_and_the_engine_signs_its_own(tmp_path: Pat
     assert {a for actor, a in rows if actor == "Site Recovery"} >= {"auto-update agents"}
 
 
-# -- the console, read-only --------------------------------------------------------------------------------
+# -- the console, read-only
+# --------------------------------------------------------------------------------
+
 
 def _write_methods() -> list[str]:
     """Service methods that change the fleet: the ones that go through self._operations() (or
     self._rollout_ops(), the staged rollouts' commands)."""
-    return [name for name, fn in inspect.getmembers(Service, inspect.isfunction)
-            if not name.startswith("_") and re.search(r"self\._(operations|rollout_ops)\(\)", inspect.getsource(fn))]
+    return [
+        name
+        for name, fn in inspect.getmembers(Service, inspect.isfunction)
+        if not name.startswith("_")
+        and re.search(r"self\._(operations|rollout_ops)\(\)", inspect.getsource(fn))
+    ]
 
 
 def _spec(name: str, machine: str):
@@ -211,13 +247,25 @@ def test_read_only_service_refuses_every_write_method(tmp_path: Path) -> None:
     before = file_digest(db)
     svc = Service.open(db, read_only=True, create=False)
     calls = {
-        "update": (["web-01"],), "update_all_eligible": (None,), "retry": (ids["failed"],),
-        "cancel": (ids["running"],), "set_auto_update": (1, False), "update_component": ("appl-old", "proxy-server"),
-        "registry_set": ("appl-old", "AutoUpdate", 0), "registry_delete": ("appl-old", "AutoUpdate"),
-        "clock_advance": (timedelta(minutes=1),), "clock_advance_to": (datetime(2030, 1, 1, tzinfo=UTC),),
-        "clock_pause": (True,), "clock_speed": (2.0,), "update_ids": ([1, 2],),
-        "create_rollout": (_spec("r9", "web-01"),), "pause_rollout": ("r0",), "resume_rollout": ("r0",),
-        "abort_rollout": ("r0",), "simulator": (), "run_engine": (timedelta(minutes=1),),
+        "update": (["web-01"],),
+        "update_all_eligible": (None,),
+        "retry": (ids["failed"],),
+        "cancel": (ids["running"],),
+        "set_auto_update": (1, False),
+        "update_component": ("appl-old", "proxy-server"),
+        "registry_set": ("appl-old", "AutoUpdate", 0),
+        "registry_delete": ("appl-old", "AutoUpdate"),
+        "clock_advance": (timedelta(minutes=1),),
+        "clock_advance_to": (datetime(2030, 1, 1, tzinfo=UTC),),
+        "clock_pause": (True,),
+        "clock_speed": (2.0,),
+        "update_ids": ([1, 2],),
+        "create_rollout": (_spec("r9", "web-01"),),
+        "pause_rollout": ("r0",),
+        "resume_rollout": ("r0",),
+        "abort_rollout": ("r0",),
+        "simulator": (),
+        "run_engine": (timedelta(minutes=1),),
     }
     try:
         methods = _write_methods()
@@ -238,29 +286,45 @@ def test_every_console_write_leaves_an_audit_row_naming_its_actor(tmp_path: Path
     peek = open_db(db, create=False)  # a second connection reads what each call committed
     web04 = peek.conn.execute("SELECT id FROM items WHERE name = 'web-04'").fetchone()[0]
     calls = [
-        ("create_rollout", (_spec("r9", "web-01"),)), ("pause_rollout", ("r0",)), ("resume_rollout", ("r0",)),
-        ("abort_rollout", ("r0",)), ("update_ids", ([web04],)), ("update", (["web-01"],)), ("cancel", (ids["running"],)),
-        ("retry", (ids["failed"],)), ("update_all_eligible", (None,)), ("set_auto_update", (1, False)),
-        ("update_component", ("appl-old", "proxy-server")), ("registry_set", ("appl-old", "AutoUpdate", 0)),
-        ("registry_delete", ("appl-old", "AutoUpdate")), ("clock_pause", (True,)), ("clock_speed", (2.0,)),
-        ("clock_advance", (timedelta(minutes=1),)), ("clock_advance_to", (svc.clock().now + timedelta(minutes=2),)),
+        ("create_rollout", (_spec("r9", "web-01"),)),
+        ("pause_rollout", ("r0",)),
+        ("resume_rollout", ("r0",)),
+        ("abort_rollout", ("r0",)),
+        ("update_ids", ([web04],)),
+        ("update", (["web-01"],)),
+        ("cancel", (ids["running"],)),
+        ("retry", (ids["failed"],)),
+        ("update_all_eligible", (None,)),
+        ("set_auto_update", (1, False)),
+        ("update_component", ("appl-old", "proxy-server")),
+        ("registry_set", ("appl-old", "AutoUpdate", 0)),
+        ("registry_delete", ("appl-old", "AutoUpdate")),
+        ("clock_pause", (True,)),
+        ("clock_speed", (2.0,)),
+        ("clock_advance", (timedelta(minutes=1),)),
+        ("clock_advance_to", (svc.clock().now + timedelta(minutes=2),)),
         ("simulator", lambda: svc.simulator().pending_reboot("web-02")),
     ]
     try:
-        # `run_engine` is `engine run`: the engine's own work, audited as Site Recovery, not an operator's.
+        # `run_engine` is `engine run`: the engine's own work, audited as Site Recovery, not an
+        # operator's.
         assert {name for name, _a in calls} == set(_write_methods()) - {"run_engine"}
         for name, args in calls:
             last = peek.conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
             args() if callable(args) else getattr(svc, name)(*args)
-            rows = peek.conn.execute("SELECT actor, action FROM audit WHERE id > ?", (last,)).fetchall()
+            rows = peek.conn.execute(
+                "SELECT actor, action FROM audit WHERE id > ?", (last,)
+            ).fetchall()
             assert rows and all(actor == me for actor, _a in rows), (name, rows)
     finally:
         peek.close()
         svc.close()
 
 
-NAVIGATION = re.compile(r"^(cursor|facet|sort|reverse_sort|filter|clear_filter|toggle_overview|move|page|first|"
-                        r"last|next_state|goto|switch_mode|next_vault|toggle_help|quit|component_status)")
+NAVIGATION = re.compile(
+    r"^(cursor|facet|sort|reverse_sort|filter|clear_filter|toggle_overview|move|page|first|"
+    r"last|next_state|goto|switch_mode|next_vault|toggle_help|quit|component_status)"
+)
 AFFIRMATIVE_SKIP = {"Cancel", "Close", "Go to item", "Previous job"}
 
 
@@ -276,7 +340,11 @@ async def _confirm_everything(pilot, app) -> int:
         if any(b.action == "select_all" for b in getattr(app.screen, "BINDINGS", [])):
             await pilot.press("a")  # the bulk dialog: select every eligible machine, then OK
             await pilot.pause()
-        buttons = [b for b in app.screen.query(Button) if str(b.label) not in AFFIRMATIVE_SKIP and not b.disabled]
+        buttons = [
+            b
+            for b in app.screen.query(Button)
+            if str(b.label) not in AFFIRMATIVE_SKIP and not b.disabled
+        ]
         if not buttons:
             break
         buttons[0].press()
@@ -297,14 +365,24 @@ async def test_read_only_console_refuses_every_change_and_changes_no_byte(tmp_pa
     app = ConsoleApp(db_path=db, read_only=True, engine=True)
     notes: list[str] = []
     original = app.notify
-    app.notify = lambda message, *a, **k: (notes.append(str(message)), original(message, *a, **k))[1]
+    app.notify = lambda message, *a, **k: (notes.append(str(message)), original(message, *a, **k))[
+        1
+    ]
     keys_for = {"items": "i", "jobs": "j", "appliances": "a", "settings": "comma", "rollouts": "w"}
-    rows_for = {"items": [1, 2], "jobs": [0, 1], "appliances": [1], "settings": [0], "rollouts": [0]}
+    rows_for = {
+        "items": [1, 2],
+        "jobs": [0, 1],
+        "appliances": [1],
+        "settings": [0],
+        "rollouts": [0],
+    }
     acted = confirmed = 0
     async with app.run_test(size=(140, 45)) as pilot:
         for mode, screen_cls in ConsoleApp.MODES.items():
             bindings = [b for b in screen_cls.BINDINGS if not NAVIGATION.match(b.action)]
-            keys = [b.key.split(",")[0] for b in bindings] + (["enter"] if mode != "settings" else [])
+            keys = [b.key.split(",")[0] for b in bindings] + (
+                ["enter"] if mode != "settings" else []
+            )
             for row in rows_for[mode]:
                 await pilot.press(keys_for[mode], "home", *(["down"] * row))
                 for key in keys:
@@ -313,12 +391,18 @@ async def test_read_only_console_refuses_every_change_and_changes_no_byte(tmp_pa
                     acted += 1
                     confirmed += await _confirm_everything(pilot, app)
         assert app.engine is None, "a read-only console must not run the engine"
-    assert (file_digest(db), content_digest(db)) == before, "the read-only console changed the database"
-    assert acted >= 20 and confirmed >= 5, f"{acted} keys pressed, only {confirmed} dialogs confirmed"
+    assert (
+        file_digest(db),
+        content_digest(db),
+    ) == before, "the read-only console changed the database"
+    assert acted >= 20 and confirmed >= 5, (
+        f"{acted} keys pressed, only {confirmed} dialogs confirmed"
+    )
     assert sum("read-only" in n for n in notes) >= 5, notes
 
 
-# -- no secrets ---------------------------------------------------------------------------------------------
+# -- no secrets
+# ---------------------------------------------------------------------------------------------
 
 SECRET = re.compile(
     rb"(?i)(password|passwd|pwd\s*=|secret|credential|api[_-]?key|access[_-]?key|accountkey=|sharedaccesssignature|"
@@ -334,12 +418,19 @@ def test_no_secret_is_ever_stored(tmp_path: Path) -> None:
     generated = tmp_path / "generated.db"
     assert call_cli("demo", "load", "--items", "300", "--db", str(generated)).code == 0
     db, ids = prepared(tmp_path / "busy.db")
-    for args in (("update", "--all-eligible"), ("clock", "advance", "2d"), ("retry", ids["failed"])):
+    for args in (
+        ("update", "--all-eligible"),
+        ("clock", "advance", "2d"),
+        ("retry", ids["failed"]),
+    ):
         call_cli(*args, "--db", str(db))
     for path in (contoso, generated, db):
         conn = sqlite3.connect(path)
-        columns = [f"{t}.{c[1]}" for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                   for c in conn.execute(f'PRAGMA table_info("{t}")')]
+        columns = [
+            f"{t}.{c[1]}"
+            for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            for c in conn.execute(f'PRAGMA table_info("{t}")')
+        ]
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         assert not [c for c in columns if SECRET.search(c.encode())], columns
@@ -348,15 +439,18 @@ def test_no_secret_is_ever_stored(tmp_path: Path) -> None:
             assert not found, f"{file.name}: {sorted(set(found))[:10]}"
 
 
-# -- private files -------------------------------------------------------------------------------------------
+# -- private files
+# -------------------------------------------------------------------------------------------
+
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o000])
-async def test_first_run_creates_a_private_folder_database_and_wal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   umask: int) -> None:
+async def test_first_run_creates_a_private_folder_database_and_wal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
+) -> None:
     """The console's first run (tui/cli/first_run.ensure_default_db), then the console itself with
     the engine on (WAL and shared-memory files appear), then a CLI write: all 0600 in a 0700 folder,
     even under a permissive umask."""
@@ -377,10 +471,15 @@ async def test_first_run_creates_a_private_folder_database_and_wal(tmp_path: Pat
             await until(pilot, lambda: app.engine.holding, "the console's engine holds the lease")
             await pilot.press("u")
             sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
-            await until(pilot, lambda: all(p.exists() for p in sidecars),
-                        "the console keeps the database in WAL mode (-wal and -shm beside it)")
+            await until(
+                pilot,
+                lambda: all(p.exists() for p in sidecars),
+                "the console keeps the database in WAL mode (-wal and -shm beside it)",
+            )
             assert {p.name: _mode(p) for p in sidecars} == {p.name: 0o600 for p in sidecars}
-            await pilot.press("q")  # quit as an operator does (see test_concurrency: closing while polling)
+            await pilot.press(
+                "q"
+            )  # quit as an operator does (see test_concurrency: closing while polling)
         ran = call_cli("update", "--all-eligible")
         assert ran.code in (0, 1), ran.err
         for file in [path, *path.parent.iterdir()]:

@@ -38,7 +38,11 @@ WEBSOCKET_REFUSALS = [
     ("https-lookalike", "/ws/{token}", {"Origin": "https://127.0.0.1.evil.example:{port}"}),
     ("sandboxed-frame", "/ws/{token}", {"Origin": "null"}),
     ("file-page", "/ws/{token}", {"Origin": "file://"}),
-    ("dns-rebinding", "/ws/{token}", {"Host": "evil.example:{port}", "Origin": "http://evil.example:{port}"}),
+    (
+        "dns-rebinding",
+        "/ws/{token}",
+        {"Host": "evil.example:{port}", "Origin": "http://evil.example:{port}"},
+    ),
     ("no-token", "/ws", {"Origin": "http://127.0.0.1:{port}"}),
     ("wrong-token", "/ws/not-the-token", {"Origin": "http://127.0.0.1:{port}"}),
     ("token-prefix", "/ws/{token_prefix}", {"Origin": "http://127.0.0.1:{port}"}),
@@ -49,7 +53,11 @@ PAGE_REFUSALS = [
     ("page-without-token", "/", {}),
     ("page-wrong-token", "/?token=guess", {}),
     ("page-dns-rebinding", "/?token={token}", {"Host": "evil.example:{port}"}),
-    ("page-rebinding-localhost-suffix", "/?token={token}", {"Host": "localhost.evil.example:{port}"}),
+    (
+        "page-rebinding-localhost-suffix",
+        "/?token={token}",
+        {"Host": "localhost.evil.example:{port}"},
+    ),
 ]
 
 
@@ -57,14 +65,20 @@ def _fill(text: str, s: Served) -> str:
     return text.format(token=s.token, token_prefix=s.token[:-1], port=s.port)
 
 
-@pytest.mark.parametrize("path,headers", [pytest.param(p, h, id=i) for i, p, h in WEBSOCKET_REFUSALS])
-async def test_a_hostile_websocket_gets_403_and_no_console(served, path: str, headers: dict) -> None:
+@pytest.mark.parametrize(
+    "path,headers", [pytest.param(p, h, id=i) for i, p, h in WEBSOCKET_REFUSALS]
+)
+async def test_a_hostile_websocket_gets_403_and_no_console(
+    served, path: str, headers: dict
+) -> None:
     server, db = served
     before = content_digest(db)
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            async with session.ws_connect(_own(server) + _fill(path, server),
-                                          headers={k: _fill(v, server) for k, v in headers.items()}) as ws:
+            async with session.ws_connect(
+                _own(server) + _fill(path, server),
+                headers={k: _fill(v, server) for k, v in headers.items()},
+            ) as ws:
                 await ws.send_json(["stdin", "p"])  # what the attack did: pause the engine
     assert refused.value.status == 403, refused.value
     assert server.consoles() == [], "a refused WebSocket started a console"
@@ -75,8 +89,10 @@ async def test_a_hostile_websocket_gets_403_and_no_console(served, path: str, he
 async def test_a_hostile_page_request_gets_403(served, path: str, headers: dict) -> None:
     server, _db = served
     headers = {k: _fill(v, server) for k, v in headers.items()}
-    async with aiohttp.ClientSession() as session, session.get(_own(server) + _fill(path, server),
-                                                               headers=headers) as page:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(_own(server) + _fill(path, server), headers=headers) as page,
+    ):
         body = await page.text()
     assert page.status == 403, (page.status, body[:300])
     assert server.token not in body
@@ -91,8 +107,9 @@ async def test_the_printed_url_gets_a_console_over_its_websocket(served) -> None
         assert page.status == 200, html[:300]
         ws_url = f"ws://127.0.0.1:{server.port}/ws/{server.token}"
         assert f'data-session-websocket-url="{ws_url}"' in html
-        async with session.ws_connect(ws_url + "?width=100&height=30",
-                                      headers={"Origin": _own(server)}) as ws:
+        async with session.ws_connect(
+            ws_url + "?width=100&height=30", headers={"Origin": _own(server)}
+        ) as ws:
             await until_async(server.consoles, "the server started a console for the WebSocket")
             screen = b""
 

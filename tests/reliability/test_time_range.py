@@ -27,13 +27,24 @@ from store.clock import (
     parse_moment,
 )
 
-ZONES = ["UTC", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata", "Australia/Lord_Howe",
-         "America/St_Johns", "Europe/London"]
+ZONES = [
+    "UTC",
+    "America/New_York",
+    "Pacific/Kiritimati",
+    "Etc/GMT+12",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Europe/London",
+]
 """The zones at both ends of the offsets (+14, -12), half- and quarter-hour ones, DST ones."""
 
-moments = st.datetimes(min_value=EARLIEST.replace(tzinfo=None), max_value=LATEST.replace(tzinfo=None)).map(
-    lambda m: m.replace(microsecond=0, tzinfo=UTC))
-ends = st.sampled_from([EARLIEST, LATEST, EARLIEST + timedelta(seconds=1), LATEST - timedelta(seconds=1)])
+moments = st.datetimes(
+    min_value=EARLIEST.replace(tzinfo=None), max_value=LATEST.replace(tzinfo=None)
+).map(lambda m: m.replace(microsecond=0, tzinfo=UTC))
+ends = st.sampled_from(
+    [EARLIEST, LATEST, EARLIEST + timedelta(seconds=1), LATEST - timedelta(seconds=1)]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -43,15 +54,23 @@ def test_every_formatter_round_trips_across_engine_time(moment: datetime, tz: st
     assert len(text) == 20 and parse_iso(text) == moment == clock.stored_now(text)
     epoch = int(moment.timestamp())
     assert iso_epoch(epoch) == text
-    sqlite_text = sqlite3.connect(":memory:").execute(  # what the engine's checks write
-        "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch')", (epoch,)).fetchone()[0]
+    sqlite_text = (
+        sqlite3.connect(":memory:")
+        .execute(  # what the engine's checks write
+            "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch')", (epoch,)
+        )
+        .fetchone()[0]
+    )
     assert sqlite_text == text
     local = local_iso(moment, tz)
     assert datetime.fromisoformat(local) == moment
     assert parse_moment(local, "UTC") == moment == parse_moment(text, tz)
     midnight = next_local_midnight(moment, tz)
     assert moment < midnight <= moment + timedelta(days=1, hours=1)
-    assert midnight.astimezone(clock.zone(tz)).time().hour in (0, 1)  # 01:00 where DST skips midnight
+    assert midnight.astimezone(clock.zone(tz)).time().hour in (
+        0,
+        1,
+    )  # 01:00 where DST skips midnight
     assert clock.next_multiple(moment, 30) > moment
     assert moment + clock.MAX_MOVE + timedelta(days=3) > moment  # a rollout's bake, then its window
 
@@ -70,14 +89,20 @@ def test_job_ids_carry_their_time_across_engine_time(moment: datetime) -> None:
 
     ms = epoch_ms(moment)
     conn = sqlite3.connect(":memory:")
-    job_id = conn.execute(f"SELECT {job_id_sql('7', ':ms', '12345', '99')}", {"ms": ms}).fetchone()[0]
+    job_id = conn.execute(f"SELECT {job_id_sql('7', ':ms', '12345', '99')}", {"ms": ms}).fetchone()[
+        0
+    ]
     assert len(job_id) == 36 and job_id[14] == "7"
     assert int(job_id[:8] + job_id[9:13], 16) == ms
 
 
 @settings(max_examples=100, deadline=None)
-@given(moment=st.datetimes(max_value=datetime(9999, 12, 31, 10)).map(lambda m: m.replace(microsecond=0)),
-       tz=st.sampled_from(ZONES))
+@given(
+    moment=st.datetimes(max_value=datetime(9999, 12, 31, 10)).map(
+        lambda m: m.replace(microsecond=0)
+    ),
+    tz=st.sampled_from(ZONES),
+)
 def test_a_moment_outside_engine_time_is_bad_input(moment: datetime, tz: str) -> None:
     from store.errors import BadInput
 
@@ -90,7 +115,9 @@ def test_a_moment_outside_engine_time_is_bad_input(moment: datetime, tz: str) ->
             parse_moment(text, tz)
 
 
-# -- real processes -------------------------------------------------------------------------------------------
+# -- real processes
+# -------------------------------------------------------------------------------------------
+
 
 def _scenario(tmp: Path, **clock_spec) -> Path:
     data = worlds.world(items=[worlds.machine("web-01")])
@@ -114,7 +141,9 @@ SCENARIO_CLOCKS = [
 
 
 @pytest.mark.parametrize("spec", [pytest.param(s, id=i) for i, s in SCENARIO_CLOCKS])
-def test_a_scenario_clock_outside_engine_time_is_refused_and_writes_nothing(spec: dict, tmp_path: Path) -> None:
+def test_a_scenario_clock_outside_engine_time_is_refused_and_writes_nothing(
+    spec: dict, tmp_path: Path
+) -> None:
     db = load_world(tmp_path / "fleet.db", worlds.world(items=[worlds.machine("web-02")]))
     checkpoint(db)
     before = content_digest(db)
@@ -190,7 +219,13 @@ def test_a_database_whose_clock_is_outside_engine_time_says_so(tmp_path: Path) -
     conn.close()
     checkpoint(db)
     before = content_digest(db)
-    for args in (("clock",), ("plan",), ("update", "web-01"), ("clock", "advance", "1h"), ("engine", "run")):
+    for args in (
+        ("clock",),
+        ("plan",),
+        ("update", "web-01"),
+        ("clock", "advance", "1h"),
+        ("engine", "run"),
+    ):
         ran = run_cli(*args, "--db", str(db))
         assert (ran.code, ran.one_line_error()) == (2, True), (args, ran.err)
         assert "outside engine time" in ran.err, ran.err

@@ -50,14 +50,20 @@ class TestReplicatedItems:
         assert snap_compare(ConsoleApp(db_path=contoso_db), run_before=ready, terminal_size=size)
 
     def test_blocked_facet(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["3"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=["3"], run_before=ready, terminal_size=size
+        )
 
     def test_filter(self, snap_compare, contoso_db: Path, size) -> None:
         keys = ["slash", *"prod", "enter"]
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size
+        )
 
     def test_read_only(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db, read_only=True), run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db, read_only=True), run_before=ready, terminal_size=size
+        )
 
 
 @size_ids
@@ -70,58 +76,117 @@ class TestMachineDialogs:
         app = ConsoleApp(db_path=contoso_db)
         assert snap_compare(app, run_before=goto_then("pay-app-01", "enter"), terminal_size=size)
 
-    def test_blocking_reasons_scrolled_to_the_last(self, snap_compare, contoso_db: Path, size) -> None:
+    def test_blocking_reasons_scrolled_to_the_last(
+        self, snap_compare, contoso_db: Path, size
+    ) -> None:
         app = ConsoleApp(db_path=contoso_db)
-        assert snap_compare(app, run_before=goto_then("pay-app-01", "enter", "end"), terminal_size=size)
+        assert snap_compare(
+            app, run_before=goto_then("pay-app-01", "enter", "end"), terminal_size=size
+        )
 
     def test_update_failed(self, snap_compare, contoso_db: Path, size) -> None:
         app = ConsoleApp(db_path=contoso_db)
         assert snap_compare(app, run_before=goto_then("mq-lnx-01", "enter"), terminal_size=size)
 
     def test_bulk_update(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["b", "a"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=["b", "a"], run_before=ready, terminal_size=size
+        )
 
     def test_confirm_update_of_marked(self, snap_compare, contoso_db: Path, size) -> None:
         app = ConsoleApp(db_path=contoso_db)
-        assert snap_compare(app, run_before=goto_then("crm-db-01", "space", "space", "u"), terminal_size=size)
+        assert snap_compare(
+            app, run_before=goto_then("crm-db-01", "space", "space", "u"), terminal_size=size
+        )
 
 
 @size_ids
 class TestOtherScreens:
     def test_jobs(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=["j"], run_before=ready, terminal_size=size
+        )
 
     def test_jobs_state_filter(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["j", "f", "f", "f"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db),
+            press=["j", "f", "f", "f"],
+            run_before=ready,
+            terminal_size=size,
+        )
 
     def test_job_detail(self, snap_compare, contoso_db: Path, size) -> None:
         keys = ["j", "f", "f", "f", "enter"]  # the Failed filter, then its first job
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=keys, run_before=ready, terminal_size=size
+        )
 
     def test_appliances(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db),
+            press=["a", "down"],
+            run_before=ready,
+            terminal_size=size,
+        )
 
     def test_registry_editor(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["a", "down", "down", "r"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db),
+            press=["a", "down", "down", "r"],
+            run_before=ready,
+            terminal_size=size,
+        )
 
     def test_settings(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db), press=["comma"], run_before=ready, terminal_size=size
+        )
 
     def test_turn_off_confirmation(self, snap_compare, contoso_db: Path, size) -> None:
-        assert snap_compare(ConsoleApp(db_path=contoso_db), press=["comma", "t"], run_before=ready, terminal_size=size)
+        assert snap_compare(
+            ConsoleApp(db_path=contoso_db),
+            press=["comma", "t"],
+            run_before=ready,
+            terminal_size=size,
+        )
 
 
 def test_hostile_names_render_literally(snap_compare, tmp_db_path: Path) -> None:
-    comps = {"process-server": "9.66.7614.1", "proxy-server": "1.44.9645.8268",
-             "replication-service": "1.45.9649.18472", "reprotection-server": "1.48.9649.18457",
-             "recovery-services-agent": "2.0.9955.0", "site-recovery-provider": "5.25.904.11",
-             "push-installer": "1.47.9649.18387"}
-    names = ["[bold red]x[/]", "esc\x1b[31mred", "tab\tand\x07bell", "Ünïcødé-机器-ماشین", "long-" + "x" * 495]
-    world = {"vaults": [{"name": "[link=http://evil]v[/link]", "time_zone": "UTC"}],
-             "appliances": [{"name": "appl-\x1b]0;pwned\x07", "vault": "[link=http://evil]v[/link]",
-                             "components": comps}],
-             "items": [{"name": n, "os": "Windows Server 2022", "appliance": "appl-\x1b]0;pwned\x07",
-                        "agent_version": "9.65.7417.1"} for n in names]}
+    comps = {
+        "process-server": "9.66.7614.1",
+        "proxy-server": "1.44.9645.8268",
+        "replication-service": "1.45.9649.18472",
+        "reprotection-server": "1.48.9649.18457",
+        "recovery-services-agent": "2.0.9955.0",
+        "site-recovery-provider": "5.25.904.11",
+        "push-installer": "1.47.9649.18387",
+    }
+    names = [
+        "[bold red]x[/]",
+        "esc\x1b[31mred",
+        "tab\tand\x07bell",
+        "Ünïcødé-机器-ماشین",
+        "long-" + "x" * 495,
+    ]
+    world = {
+        "vaults": [{"name": "[link=http://evil]v[/link]", "time_zone": "UTC"}],
+        "appliances": [
+            {
+                "name": "appl-\x1b]0;pwned\x07",
+                "vault": "[link=http://evil]v[/link]",
+                "components": comps,
+            }
+        ],
+        "items": [
+            {
+                "name": n,
+                "os": "Windows Server 2022",
+                "appliance": "appl-\x1b]0;pwned\x07",
+                "agent_version": "9.65.7417.1",
+            }
+            for n in names
+        ],
+    }
     db = open_db(tmp_db_path)
     load_scenario(db, parse_scenario(json.dumps(world), "hostile.json"), source="hostile.json")
     db.close()
@@ -138,11 +203,21 @@ def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
     from store.sim.scenario import read_scenario
 
     db = open_db(path)
-    load_scenario(db, read_scenario(Path(__file__).parents[2] / "demo_data" / "staged-rollout.json"), source="t")
+    load_scenario(
+        db,
+        read_scenario(Path(__file__).parents[2] / "demo_data" / "staged-rollout.json"),
+        source="t",
+    )
     db.close()
     with Service.open(path) as svc:
-        svc.create_rollout(RolloutSpec(name="canary-first", vault_id=svc.vaults()[0].id, all_eligible=True,
-                                       waves="50%,100%"))
+        svc.create_rollout(
+            RolloutSpec(
+                name="canary-first",
+                vault_id=svc.vaults()[0].id,
+                all_eligible=True,
+                waves="50%,100%",
+            )
+        )
         svc.clock_advance(timedelta(minutes=20))
         if resume_for is not None:
             svc.resume_rollout("canary-first")

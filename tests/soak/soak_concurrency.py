@@ -42,12 +42,17 @@ def main() -> int:
         db = load_world(folder / "busy.db", harness.busy_world())
         stream = harness.run_scenario(db, folder, seconds=args.seconds, callers=args.callers)
         presses = [w for c in stream.consoles for w in c["press_wall"]]
-        print(f"\n{stream.calls} CLI calls ({stream.codes}), {stream.created} jobs created, {stream.refused} "
-              f"refusals; {stream.releases} releases published; {len(presses)} console updates; {stream.samples} monitor samples; "
-              f"max active jobs per machine {stream.max_active_per_item}")
+        print(
+            f"\n{stream.calls} CLI calls ({stream.codes}), {stream.created} jobs created,"
+            f" {stream.refused} refusals; {stream.releases} releases published; {len(presses)}"
+            f" console updates; {stream.samples} monitor samples; max active jobs per machine"
+            f" {stream.max_active_per_item}"
+        )
         if stream.cli_wall:
-            print(f"CLI call wall time: median {statistics.median(stream.cli_wall):.2f} s, "
-                  f"max {max(stream.cli_wall):.2f} s")
+            print(
+                f"CLI call wall time: median {statistics.median(stream.cli_wall):.2f} s, "
+                f"max {max(stream.cli_wall):.2f} s"
+            )
         print("lease holders in turn:", " -> ".join(h for _t, h in stream.holders))
         for line in stream.problems[:50]:
             print("PROBLEM:", line)

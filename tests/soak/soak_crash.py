@@ -1,8 +1,10 @@
 """Soak: kill -9 the engine-holding process 20 times during a nightly run of 2,000 jobs.
 
-    .venv/bin/python tests/soak/soak_crash.py                 # 20 kills, real CLI, real 10 s lease (~5 min)
+    .venv/bin/python tests/soak/soak_crash.py                 # 20 kills, real CLI, real 10 s lease
+    (~5 min)
     .venv/bin/python tests/soak/soak_crash.py --kills 50      # more
-    .venv/bin/python tests/soak/soak_crash.py --ttl 1.5       # short lease (tests/reliability/short_lease.py), ~1 min
+    .venv/bin/python tests/soak/soak_crash.py --ttl 1.5       # short lease
+    (tests/reliability/short_lease.py), ~1 min
 
 Each trial launches `python -m tui.cli engine run` or `clock advance 2-8m` (alternately) on one
 database, waits until it holds the engine lease, and kills it with SIGKILL at a random moment. The
@@ -35,8 +37,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--machines", type=int, default=2000)
-    parser.add_argument("--cap", type=int, default=8, help="agent updates at once per appliance (longer night)")
-    parser.add_argument("--ttl", type=float, default=None, help="short lease via short_lease.py (default: real)")
+    parser.add_argument(
+        "--cap", type=int, default=8, help="agent updates at once per appliance (longer night)"
+    )
+    parser.add_argument(
+        "--ttl", type=float, default=None, help="short lease via short_lease.py (default: real)"
+    )
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args()
@@ -47,23 +53,41 @@ def main() -> int:
         db = load_world(folder / "crash.db", nightly_world(machines=args.machines, cap=args.cap))
         reference = folder / "reference.db"
         shutil.copy(db, reference)
-        print(f"{args.machines} machines, cap {args.cap}, lease "
-              f"{'real (10 s)' if args.ttl is None else f'{args.ttl} s (shim)'}, seed {args.seed}, in {folder}")
-        report = harness.run_trials(db, kills=args.kills, expected_jobs=args.machines, ttl=args.ttl,
-                                    seed=args.seed, max_alive_s=1.0)
+        print(
+            f"{args.machines} machines, cap {args.cap}, lease"
+            f" {'real (10 s)' if args.ttl is None else f'{args.ttl} s (shim)'}, seed {args.seed},"
+            f" in {folder}"
+        )
+        report = harness.run_trials(
+            db,
+            kills=args.kills,
+            expected_jobs=args.machines,
+            ttl=args.ttl,
+            seed=args.seed,
+            max_alive_s=1.0,
+        )
         harness.finish(db, args.ttl)
         final = harness.final_violations(db, machines=args.machines)
         harness.reference_run(reference, harness.clock_now(db))
         diff = harness.first_difference(harness.outcome(db), harness.outcome(reference))
-        problems = report.violations + final.lines + ([f"differs from the uninterrupted night: {diff}"] if diff else [])
+        problems = (
+            report.violations
+            + final.lines
+            + ([f"differs from the uninterrupted night: {diff}"] if diff else [])
+        )
         refused = sum(t.refused_launches for t in report.trials)
-        print(f"\n{report.kills} kills ({report.kills_during_night} during the night) in {len(report.trials)} "
-              f"launches; {refused} launches refused while a dead holder's lease was live; "
-              f"{sum(t.waited_for_lease_s for t in report.trials):.0f} s waited for leases to expire")
+        print(
+            f"\n{report.kills} kills ({report.kills_during_night} during the night) in"
+            f" {len(report.trials)} launches; {refused} launches refused while a dead holder's"
+            f" lease was live; {sum(t.waited_for_lease_s for t in report.trials):.0f} s waited for"
+            " leases to expire"
+        )
         print(f"{args.machines} jobs checked; {time.monotonic() - began:.0f} s in all")
         for line in problems[:50]:
             print("PROBLEM:", line)
-        print("OK: nothing lost, nothing run twice" if not problems else f"{len(problems)} problems")
+        print(
+            "OK: nothing lost, nothing run twice" if not problems else f"{len(problems)} problems"
+        )
         return 0 if not problems else 1
     finally:
         if not args.keep:

@@ -72,8 +72,12 @@ def test_realistic_mix() -> None:
     oses = Counter(i.os for i in s.items)
     assert any(o.startswith("Windows") for o in oses) and any(o.startswith("RHEL") for o in oses)
     faulty = sum(
-        1 for i in s.items
-        if i.pending_reboot or not i.reaches_appliance or i.fail_next_update or i.version_at_reboot
+        1
+        for i in s.items
+        if i.pending_reboot
+        or not i.reaches_appliance
+        or i.fail_next_update
+        or i.version_at_reboot
         or i.private_preview
     )
     assert 0.02 * len(s.items) <= faulty <= 0.05 * len(s.items)
@@ -93,18 +97,24 @@ def test_jobs_are_bounded_and_on_machines_that_can_update() -> None:
     running = Counter(by_name[j.item].appliance for j in s.jobs if j.state == "InProgress")
     assert max(running.values()) <= 10
     assert len(generate(499, 9).jobs) == 0
-    assert Counter(j.state for j in generate(1_000_000 // 10, 9).jobs) == {"InProgress": 200, "Failed": 200}
+    assert Counter(j.state for j in generate(1_000_000 // 10, 9).jobs) == {
+        "InProgress": 200,
+        "Failed": 200,
+    }
 
 
 def test_loads_with_every_status(tmp_db_path: Path) -> None:
     db = open_db(tmp_db_path)
     counts = load_scenario(db, generate(2000, 1), source="generated:2000:1")
     assert counts["items"] == 2000
-    statuses = dict(db.conn.execute("SELECT status, count(*) FROM items GROUP BY status").fetchall())
+    statuses = dict(
+        db.conn.execute("SELECT status, count(*) FROM items GROUP BY status").fetchall()
+    )
     assert set(statuses) == {"up-to-date", "update-available", "blocked", "updating", "failed"}
     assert statuses["up-to-date"] + statuses["update-available"] > 1500
     reasons = Counter(
-        b["reason"] for (raw,) in db.conn.execute("SELECT blockers FROM items WHERE status = 'blocked'")
+        b["reason"]
+        for (raw,) in db.conn.execute("SELECT blockers FROM items WHERE status = 'blocked'")
         for b in json.loads(raw)
     )
     assert {"RebootRequired", "AgentNoHeartbeat", "MissingUpgradePath"} <= set(reasons)
@@ -113,13 +123,16 @@ def test_loads_with_every_status(tmp_db_path: Path) -> None:
 def _schema(path: Path) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        return conn.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
     finally:
         conn.close()
 
 
 def test_bulk_load_keeps_the_schema_and_name_index(tmp_path: Path) -> None:
-    """Large loads build the item indexes after the insert; the result is the same database shape."""
+    """Large loads build the item indexes after the insert; the result is the same database
+    shape."""
     fresh = tmp_path / "fresh.db"
     open_db(fresh).conn.close()
     path = tmp_path / "big.db"
@@ -130,9 +143,13 @@ def test_bulk_load_keeps_the_schema_and_name_index(tmp_path: Path) -> None:
     assert conn.execute("SELECT count(*) FROM items").fetchone() == (n,)
     conn.execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')")
     name = conn.execute("SELECT name FROM items WHERE id = 4321").fetchone()[0]
-    hits = conn.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (f'"{name}"',)).fetchall()
+    hits = conn.execute(
+        "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (f'"{name}"',)
+    ).fetchall()
     assert hits == [(4321,)]
-    plan = conn.execute("EXPLAIN QUERY PLAN SELECT name FROM items WHERE vault_id = 1 AND status = 'blocked'")
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT name FROM items WHERE vault_id = 1 AND status = 'blocked'"
+    )
     assert "items_vault_status" in " ".join(str(r) for r in plan.fetchall())
     db.conn.close()
     assert _schema(path) == _schema(fresh)
@@ -147,7 +164,9 @@ def test_failed_bulk_replace_changes_nothing(tmp_path: Path) -> None:
     twice = [ReleaseSpec(component="agent", version="9.66.7643.1", released="2025-12-16")] * 2
     bad = generate(10, 1).model_copy(update={"releases": twice})
     db = open_db(path)
-    with pytest.raises(BadInput, match=r"^bad\.json: releases\.1: release agent 9\.66\.7643\.1 is listed twice$"):
+    with pytest.raises(
+        BadInput, match=r"^bad\.json: releases\.1: release agent 9\.66\.7643\.1 is listed twice$"
+    ):
         load_scenario(db, bad, source="bad.json", replace=True)
     db.conn.execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')")
     db.conn.close()

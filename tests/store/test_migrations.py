@@ -17,7 +17,9 @@ def test_empty_database_gets_every_migration_in_wal(tmp_path: Path) -> None:
     assert set(applied_migrations(db)) == KNOWN_MIGRATIONS
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert {"items", "jobs", "tasks", "appliances", "components", "audit", "clock"} <= set(db.table_names())
+    assert {"items", "jobs", "tasks", "appliances", "components", "audit", "clock"} <= set(
+        db.table_names()
+    )
     assert db.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16_384
     db.close()
 
@@ -56,7 +58,9 @@ def test_existing_database_is_migrated_forward_and_keeps_its_rows(tmp_path: Path
     db.close()
     # Opening again applies nothing new and keeps the data.
     db = open_db(path)
-    assert db.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(KNOWN_MIGRATIONS)
+    assert db.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(
+        KNOWN_MIGRATIONS
+    )
     db.close()
 
 
@@ -90,7 +94,9 @@ def test_foreign_sqlite_database_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(BadInput, match="not an asr-upgrade-console database"):
         open_db(path)
-    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [("recipes",)]
+    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [
+        ("recipes",)
+    ]
 
 
 def test_missing_directory(tmp_path: Path) -> None:

@@ -66,7 +66,10 @@ def test_wave_sizes_canary_first_then_the_rest_by_rounded_up_shares() -> None:
     assert wave_sizes(4, parse_count("9", "c"), parse_waves("100%")) == [4]  # never more than all
     assert wave_sizes(0, one, parse_waves("100%")) == []
     for total in (1, 2, 7, 99, 100_000):
-        assert sum(wave_sizes(total, parse_count("3%", "c", at_least=1), parse_waves("10%,60%"))) == total
+        assert (
+            sum(wave_sizes(total, parse_count("3%", "c", at_least=1), parse_waves("10%,60%")))
+            == total
+        )
 
 
 def test_bake_is_a_duration_or_zero() -> None:
@@ -83,8 +86,10 @@ def test_names_are_plain_words() -> None:
             check_name(bad)
 
 
-@pytest.mark.parametrize("text", ["22:00", "22-04", "24:00-01:00", "22:00-4:00", "9:00-10:00", "10:00-10:00",
-                                  "ab:cd-ef:gh"])
+@pytest.mark.parametrize(
+    "text",
+    ["22:00", "22-04", "24:00-01:00", "22:00-4:00", "9:00-10:00", "10:00-10:00", "ab:cd-ef:gh"],
+)
 def test_a_window_that_is_not_hh_mm_hh_mm_is_bad_input(text: str) -> None:
     with pytest.raises(BadInput, match="--window"):
         Window.parse(text)
@@ -100,7 +105,10 @@ def test_a_window_includes_its_start_and_excludes_its_end() -> None:
 
 def test_a_window_that_wraps_midnight_belongs_to_the_day_it_starts() -> None:
     w = Window.parse("22:00-04:00")
-    assert w.interval(date(2026, 12, 16), NY) == (utc("2026-12-17T03:00:00Z"), utc("2026-12-17T09:00:00Z"))
+    assert w.interval(date(2026, 12, 16), NY) == (
+        utc("2026-12-17T03:00:00Z"),
+        utc("2026-12-17T09:00:00Z"),
+    )
     assert w.contains(utc("2026-12-17T08:59:59Z"), NY)  # 03:59 on the 17th: the 16th's window
     assert w.open_at(utc("2026-12-17T09:00:00Z"), NY) == utc("2026-12-18T03:00:00Z")
 
@@ -117,18 +125,42 @@ def test_a_start_a_dst_change_skips_opens_at_the_first_local_time_after_it() -> 
 def test_a_start_that_occurs_twice_is_its_first_occurrence() -> None:
     # 7 November 2027: 01:30 happens in EDT, then again in EST.
     w = Window.parse("01:30-03:00")
-    assert w.interval(date(2027, 11, 7), NY) == (utc("2027-11-07T05:30:00Z"), utc("2027-11-07T08:00:00Z"))
+    assert w.interval(date(2027, 11, 7), NY) == (
+        utc("2027-11-07T05:30:00Z"),
+        utc("2027-11-07T08:00:00Z"),
+    )
 
 
 def rollout(**changes) -> RolloutRow:
-    base = RolloutRow(id=1, name="r", vault_id=1, vault="v", time_zone=NY, control="running",
-                      target_version="9.66", target_key="k", bake_s=1800, max_failures=0, window=None,
-                      created_by="op", created_time="2026-12-16T10:00:00Z", waves=2, machines=5, next_wave=1,
-                      count_from_wave=0, released_wave=None, halted_reason=None, ended_time=None)
+    base = RolloutRow(
+        id=1,
+        name="r",
+        vault_id=1,
+        vault="v",
+        time_zone=NY,
+        control="running",
+        target_version="9.66",
+        target_key="k",
+        bake_s=1800,
+        max_failures=0,
+        window=None,
+        created_by="op",
+        created_time="2026-12-16T10:00:00Z",
+        waves=2,
+        machines=5,
+        next_wave=1,
+        count_from_wave=0,
+        released_wave=None,
+        halted_reason=None,
+        ended_time=None,
+    )
     return replace(base, **changes)
 
 
-WAVES = [WaveRow(0, 0, 1, "2026-12-16T10:00:00Z", "2026-12-16T10:10:00Z", None), WaveRow(1, 1, 5, None, None, None)]
+WAVES = [
+    WaveRow(0, 0, 1, "2026-12-16T10:00:00Z", "2026-12-16T10:10:00Z", None),
+    WaveRow(1, 1, 5, None, None, None),
+]
 DONE = {0: {"NotStarted": 0, "InProgress": 0, "Succeeded": 1, "Failed": 0, "Cancelled": 0}}
 
 
@@ -136,7 +168,9 @@ def test_states_follow_the_waves_the_bake_and_the_window() -> None:
     during, after = utc("2026-12-16T10:39:59Z"), utc("2026-12-16T10:40:00Z")
     assert rollout_state(rollout(), WAVES, DONE, during) == "Baking"
     assert wave_state(rollout(), WAVES[0], DONE[0], during) == "Baking"
-    assert rollout_state(rollout(), WAVES, DONE, after) == "Running"  # due: the engine's next step starts it
+    assert (
+        rollout_state(rollout(), WAVES, DONE, after) == "Running"
+    )  # due: the engine's next step starts it
     assert wave_state(rollout(), WAVES[0], DONE[0], after) == "Succeeded"
     assert wave_state(rollout(), WAVES[1], None, after) == "Pending"
     night = rollout(window="22:00-04:00")

@@ -43,22 +43,30 @@ def test_set_based_creation_leaves_references_whole_and_enforced(contoso_db: Pat
     from store.db import write
 
     db = open_db(contoso_db)
-    created, _refused = operations.update_selected(db, [r[0] for r in db.conn.execute("SELECT id FROM items")])
+    created, _refused = operations.update_selected(
+        db, [r[0] for r in db.conn.execute("SELECT id FROM items")]
+    )
     assert created > 0
-    assert operations.update_all_eligible(db).created == []  # nothing left to update, nothing written
+    assert (
+        operations.update_all_eligible(db).created == []
+    )  # nothing left to update, nothing written
     assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(RuntimeError), write(db, check_references=False):
         raise RuntimeError("a failed write")
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        db.conn.execute("INSERT INTO jobs (seq, id, vault_id, scenario, name, target, state, initiated_by, "
-                        "created_time, item_id) VALUES (999999, 'x', 1, 's', 'n', 't', 'NotStarted', 'me', "
-                        "'2026-01-01T00:00:00Z', 424242)")
+        db.conn.execute(
+            "INSERT INTO jobs (seq, id, vault_id, scenario, name, target, state, initiated_by, "
+            "created_time, item_id) VALUES (999999, 'x', 1, 's', 'n', 't', 'NotStarted', 'me', "
+            "'2026-01-01T00:00:00Z', 424242)"
+        )
     db.close()
 
 
-def test_a_fleet_wide_selection_rebuilds_the_status_index_whole_and_atomically(contoso_db: Path, monkeypatch) -> None:
+def test_a_fleet_wide_selection_rebuilds_the_status_index_whole_and_atomically(
+    contoso_db: Path, monkeypatch
+) -> None:
     """A selection of most of the fleet has the status index built again after its UPDATE (rather
     than kept up to date row by row): the index comes back with its own definition, consistent
     with the rows and used by the status facet; a write that fails keeps it too."""
@@ -73,19 +81,25 @@ def test_a_fleet_wide_selection_rebuilds_the_status_index_whole_and_atomically(c
     db = open_db(contoso_db)
 
     def index_sql() -> str | None:
-        row = db.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'items_vault_status'").fetchone()
+        row = db.conn.execute(
+            "SELECT sql FROM sqlite_schema WHERE name = 'items_vault_status'"
+        ).fetchone()
         return row and row[0]
 
     definition = index_sql()
     assert definition is not None
     eligible = Service(db).eligible_ids(None)
     updating = {i for (i,) in db.conn.execute("SELECT id FROM items WHERE status = 'updating'")}
-    db.conn.execute("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON items "
-                    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    db.conn.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON items "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="refused by the test"):
         operations.update_selected(db, eligible)
     assert index_sql() == definition
-    assert db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'NotStarted'").fetchone()[0] == 0
+    assert (
+        db.conn.execute("SELECT count(*) FROM jobs WHERE state = 'NotStarted'").fetchone()[0] == 0
+    )
     db.conn.execute("DROP TRIGGER temp.refuse")
 
     schema = db.conn.execute("PRAGMA schema_version").fetchone()[0]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from store.versions import Version, VersionError, minor_gap, reboot_required_for, version_key, within_support
+from store.versions import (
+    Version,
+    VersionError,
+    minor_gap,
+    reboot_required_for,
+    version_key,
+    within_support,
+)
 
 
 def test_numeric_not_string_order() -> None:
@@ -14,13 +21,29 @@ def test_numeric_not_string_order() -> None:
 
 
 def test_sorting_real_releases() -> None:
-    versions = ["9.66.7643.1", "9.62.7172.1", "9.66.7567.1", "9.62.7096.1", "9.66.7640.1", "9.9.1.1"]
+    versions = [
+        "9.66.7643.1",
+        "9.62.7172.1",
+        "9.66.7567.1",
+        "9.62.7096.1",
+        "9.66.7640.1",
+        "9.9.1.1",
+    ]
     ordered = sorted(versions, key=Version.parse)
-    assert ordered == ["9.9.1.1", "9.62.7096.1", "9.62.7172.1", "9.66.7567.1", "9.66.7640.1", "9.66.7643.1"]
+    assert ordered == [
+        "9.9.1.1",
+        "9.62.7096.1",
+        "9.62.7172.1",
+        "9.66.7567.1",
+        "9.66.7640.1",
+        "9.66.7643.1",
+    ]
     assert sorted(versions, key=version_key) == ordered
 
 
-@pytest.mark.parametrize("bad", ["", "9.66", "9.66.7643", "9.66.7643.1.2", "9.x.1.1", "-1.2.3.4", "9.66.7643.1 beta"])
+@pytest.mark.parametrize(
+    "bad", ["", "9.66", "9.66.7643", "9.66.7643.1.2", "9.x.1.1", "-1.2.3.4", "9.66.7643.1 beta"]
+)
 def test_bad_versions_refused(bad: str) -> None:
     with pytest.raises(VersionError):
         Version.parse(bad)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from waiting import polled
+from waiting import until as _until
+
 from store.service import Service
 from tui.tour.app import TourApp
 from tui.tour.launch import fresh_database
 from tui.tour.model import BRISK, Tour
-from waiting import polled
-from waiting import until as _until
 
 TOUR_TIMEOUT_S = 30.0
 SIZE = (120, 40)
@@ -23,7 +24,8 @@ def screen_text(app: TourApp) -> str:
 
 @asynccontextmanager
 async def tour_pilot(tour: Tour, *, auto: bool, size: tuple[int, int] = SIZE) -> AsyncIterator:
-    """(app, pilot, service) for `tour` on a fresh copy of its scenario; the service reads on its own connection."""
+    """(app, pilot, service) for `tour` on a fresh copy of its scenario; the service reads on its
+    own connection."""
     with fresh_database(tour.name) as path:
         app = TourApp(tour, db_path=path, auto=auto, pace=BRISK)
         async with app.run_test(size=size) as pilot:

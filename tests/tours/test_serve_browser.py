@@ -68,8 +68,9 @@ new Promise(resolve => {
 """
 
 
-async def test_served_console_shows_replicated_items_in_chromium(served_console: Served, chromium_binary: str,
-                                                                tmp_path: Path) -> None:
+async def test_served_console_shows_replicated_items_in_chromium(
+    served_console: Served, chromium_binary: str, tmp_path: Path
+) -> None:
     server = served_console
     browser = Chromium(chromium_binary, tmp_path / "profile")
     devtools = browser.start()
@@ -80,12 +81,15 @@ async def test_served_console_shows_replicated_items_in_chromium(served_console:
     finally:
         browser.stop()
     missing = [s for s in expect if s not in text]
-    assert not missing, f"the browser's terminal lacks {missing}; it shows:\n{text}\n(screenshot {shot}; " \
-                        f"server log {server.log})"
+    assert not missing, (
+        f"the browser's terminal lacks {missing}; it shows:\n{text}\n(screenshot {shot}; "
+        f"server log {server.log})"
+    )
 
 
-async def test_another_site_in_chromium_gets_no_console(served_console: Served, hostile_site: int,
-                                                       chromium_binary: str, tmp_path: Path) -> None:
+async def test_another_site_in_chromium_gets_no_console(
+    served_console: Served, hostile_site: int, chromium_binary: str, tmp_path: Path
+) -> None:
     """The attack as a browser makes it: a page of another site opens the console's WebSocket
     (even knowing the token), and a DNS-rebinding name asks for the page itself."""
     server = served_console

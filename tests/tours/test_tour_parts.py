@@ -1,4 +1,5 @@
-"""The parts of the demo feature: keys, the panel's text, the tour catalog and its scenarios, the commands."""
+"""The parts of the demo feature: keys, the panel's text, the tour catalog and its scenarios, the
+commands."""
 
 from __future__ import annotations
 
@@ -32,47 +33,79 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-# -- keys ----------------------------------------------------------------------------------------------
+# -- keys
+# ----------------------------------------------------------------------------------------------
+
 
 def test_typed_text_becomes_key_names_and_events_carry_characters() -> None:
     assert typed("app-lnx-02") == ("a", "p", "p", "minus", "l", "n", "x", "minus", "0", "2")
     assert list(expand(("slash", Type("a-1"), "enter"))) == [
-        (0, "slash"), (1, "a"), (1, "minus"), (1, "1"), (2, "enter")]
+        (0, "slash"),
+        (1, "a"),
+        (1, "minus"),
+        (1, "1"),
+        (2, "enter"),
+    ]
     assert key_event("minus").character == "-" and key_event("b").character == "b"
     assert key_event("down").character is None
     assert describe(("slash", Type("web-prod-01"), "enter")) == "/ then type web-prod-01 then Enter"
 
 
-# -- the panel -----------------------------------------------------------------------------------------
+# -- the panel
+# -----------------------------------------------------------------------------------------
+
 
 def test_panel_says_what_to_press_in_presenter_mode() -> None:
-    p = Progress(title="t", auto=False, index=1, total=5, say="Select the VM.", keys=("slash", Type("x"), "enter"),
-                 kind="keys", phase="waiting")
+    p = Progress(
+        title="t",
+        auto=False,
+        index=1,
+        total=5,
+        say="Select the VM.",
+        keys=("slash", Type("x"), "enter"),
+        kind="keys",
+        phase="waiting",
+    )
     text = body(p).plain
     assert text.startswith("Select the VM.\n▶ Press  /   x   Enter ")
     assert "ctrl+n/F2: do it for me" in text
 
 
 def test_panel_shows_the_key_being_pressed_in_auto_mode() -> None:
-    p = Progress(title="t", auto=True, say="s", keys=("b",), kind="keys", phase="performing", pressing=0)
+    p = Progress(
+        title="t", auto=True, say="s", keys=("b",), kind="keys", phase="performing", pressing=0
+    )
     text = body(p, current_style="bold")
     assert "▶ Pressing" in text.plain and "ctrl+n" not in text.plain
-    assert any(span.style == "bold" and text.plain[span.start:span.end] == " b " for span in text.spans)
+    assert any(
+        span.style == "bold" and text.plain[span.start : span.end] == " b " for span in text.spans
+    )
 
 
 def test_panel_end_states() -> None:
     done = body(Progress(title="t", auto=True, say="All Up to date.", phase="complete")).plain
     assert "✔ Tour complete" in done and "All Up to date." in done
-    stalled = body(Progress(title="t", auto=True, say="s", phase="stalled", note="not done after 20 s")).plain
+    stalled = body(
+        Progress(title="t", auto=True, say="s", phase="stalled", note="not done after 20 s")
+    ).plain
     assert "✖ The tour stopped: not done after 20 s" in stalled
 
 
 def test_names_are_data_in_the_panel() -> None:
-    p = Progress(title="t", auto=False, say="[bold red]x[/]", keys=(Type("[b]y"),), kind="keys", phase="waiting")
+    p = Progress(
+        title="t",
+        auto=False,
+        say="[bold red]x[/]",
+        keys=(Type("[b]y"),),
+        kind="keys",
+        phase="waiting",
+    )
     assert "[bold red]x[/]" in body(p).plain and "[b]y" in body(p).plain
 
 
-# -- the catalog and its scenarios -----------------------------------------------------------------------
+# -- the catalog and its scenarios
+# -----------------------------------------------------------------------
+
 
 def test_eight_tours_each_on_its_own_scenario_with_a_description() -> None:
     assert len(TOURS) == 8 and len({t.name for t in TOURS}) == 8
@@ -95,18 +128,24 @@ def test_unknown_tour_is_bad_input() -> None:
     assert find_tour(None) is TOURS[0]
 
 
-# -- the commands ----------------------------------------------------------------------------------------
+# -- the commands
+# ----------------------------------------------------------------------------------------
+
 
 def test_tour_list_prints_one_line_per_tour() -> None:
     code, out, _err = run_cli("tour", "--list")
     lines = out.splitlines()
     assert code == 0 and len(lines) == len(TOURS)
-    assert all(line.split()[0] == t.name and t.title in line for line, t in zip(lines, TOURS, strict=True))
+    assert all(
+        line.split()[0] == t.name and t.title in line for line, t in zip(lines, TOURS, strict=True)
+    )
 
 
 def test_tour_with_an_unknown_name_is_one_line_exit_2() -> None:
     code, _out, err = run_cli("tour", "nope")
-    assert code == 2 and err.startswith("asr-console: no tour named 'nope'") and err.count("\n") == 1
+    assert (
+        code == 2 and err.startswith("asr-console: no tour named 'nope'") and err.count("\n") == 1
+    )
 
 
 def test_demo_list_names_every_scenario_with_its_description() -> None:
@@ -119,22 +158,42 @@ def test_demo_list_names_every_scenario_with_its_description() -> None:
 
 
 def test_demo_load_takes_a_tour_scenario_by_name(tmp_path: Path) -> None:
-    code, out, err = run_cli("demo", "load", "incompatible-appliance", "--db", str(tmp_path / "x.db"))
+    code, out, err = run_cli(
+        "demo", "load", "incompatible-appliance", "--db", str(tmp_path / "x.db")
+    )
     assert code == 0, err
     assert "incompatible-appliance.json" in out and "5 machines" in out
 
 
-# -- serving -------------------------------------------------------------------------------------------
+# -- serving
+# -------------------------------------------------------------------------------------------
+
 
 def test_serve_defaults_to_localhost() -> None:
     assert web.DEFAULT_HOST == "127.0.0.1" and web.is_loopback(web.DEFAULT_HOST)
-    assert web.is_loopback("localhost") and web.is_loopback("::1") and not web.is_loopback("0.0.0.0")
+    assert (
+        web.is_loopback("localhost") and web.is_loopback("::1") and not web.is_loopback("0.0.0.0")
+    )
 
 
 def test_served_commands(tmp_path: Path) -> None:
     argv = web.console_argv(tmp_path / "f.db", vault="v", read_only=True)
-    assert argv[1:] == ["-m", "tui.cli", "--db", str((tmp_path / "f.db").resolve()), "--vault", "v", "--read-only"]
-    assert web.tour_argv("update-one", auto=True)[1:] == ["-m", "tui.cli", "tour", "update-one", "--auto"]
+    assert argv[1:] == [
+        "-m",
+        "tui.cli",
+        "--db",
+        str((tmp_path / "f.db").resolve()),
+        "--vault",
+        "v",
+        "--read-only",
+    ]
+    assert web.tour_argv("update-one", auto=True)[1:] == [
+        "-m",
+        "tui.cli",
+        "tour",
+        "update-one",
+        "--auto",
+    ]
 
 
 def test_serve_refuses_a_port_in_use_in_one_line(contoso_db: Path) -> None:
@@ -153,7 +212,9 @@ def test_serve_auto_needs_a_tour() -> None:
     assert code == 2 and "--auto goes with --tour" in err
 
 
-# -- README screenshots -----------------------------------------------------------------------------------
+# -- README screenshots
+# -----------------------------------------------------------------------------------
+
 
 async def test_screenshot_script_draws_from_the_console(tmp_path: Path) -> None:
     import importlib.util

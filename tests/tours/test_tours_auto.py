@@ -1,4 +1,5 @@
-"""Every tour runs to its end in --auto mode, and leaves the state the seed describes (read independently)."""
+"""Every tour runs to its end in --auto mode, and leaves the state the seed describes (read
+independently)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,20 @@ def jobs(svc: Service) -> list[JobRow]:
 
 
 def seed_nightly(svc: Service, app: TourApp, before: dict) -> None:
-    """Automatic updates at 12:00 AM: appliance components first, then every eligible agent, by Site Recovery."""
+    """Automatic updates at 12:00 AM: appliance components first, then every eligible agent, by Site
+    Recovery."""
     done = jobs(svc)
     assert done and all(j.initiated_by == SITE_RECOVERY_ACTOR for j in done)
     assert done[0].component == "replication-service"  # the appliance first
     assert all(j.created_time.endswith("T05:00:00Z") for j in done)  # midnight in New York
-    for name in ("app-prod-01", "erp-app-01", "file-prod-01", "hr-web-01", "web-prod-01", "web-prod-02"):
+    for name in (
+        "app-prod-01",
+        "erp-app-01",
+        "file-prod-01",
+        "hr-web-01",
+        "web-prod-01",
+        "web-prod-02",
+    ):
         item = svc.item(name)
         assert (item.status, item.agent_version) == ("Up to date", LATEST)
     preview = svc.item("ci-lnx-01")
@@ -42,12 +51,23 @@ def seed_nightly(svc: Service, app: TourApp, before: dict) -> None:
 
 def seed_many(svc: Service, app: TourApp, before: dict) -> None:
     """One job per chosen machine; blocked machines cannot be selected."""
-    chosen = ("app-prod-01", "bi-lnx-01", "hr-web-01", "sql-prod-01", "web-prod-01", "web-prod-02", "web-prod-03")
+    chosen = (
+        "app-prod-01",
+        "bi-lnx-01",
+        "hr-web-01",
+        "sql-prod-01",
+        "web-prod-01",
+        "web-prod-02",
+        "web-prod-03",
+    )
     done = jobs(svc)
     assert sorted(j.item for j in done) == sorted(chosen)
     assert all(j.initiated_by != SITE_RECOVERY_ACTOR and j.state == "Succeeded" for j in done)
     assert all(svc.item(n).status == "Up to date" for n in chosen)
-    assert all(svc.item(n).status == "Cannot update to latest version" for n in ("app-lnx-02", "pay-app-01"))
+    assert all(
+        svc.item(n).status == "Cannot update to latest version"
+        for n in ("app-lnx-02", "pay-app-01")
+    )
 
 
 def seed_one(svc: Service, app: TourApp, before: dict) -> None:
@@ -62,7 +82,9 @@ def seed_blocked(svc: Service, app: TourApp, before: dict) -> None:
     """Blocked, fixed, checked again, updated."""
     item = svc.item("app-lnx-02")
     assert (item.status, item.agent_version, item.blockers) == ("Up to date", LATEST, [])
-    assert svc.item("print-prod-01").status == "Cannot update to latest version"  # nobody rebooted it
+    assert (
+        svc.item("print-prod-01").status == "Cannot update to latest version"
+    )  # nobody rebooted it
 
 
 def seed_failed(svc: Service, app: TourApp, before: dict) -> None:
@@ -75,7 +97,8 @@ def seed_failed(svc: Service, app: TourApp, before: dict) -> None:
 
 
 def seed_autoupdate(svc: Service, app: TourApp, before: dict) -> None:
-    """AutoUpdate = 0 created, then deleted: automatic updates on, and the run updated the appliance."""
+    """AutoUpdate = 0 created, then deleted: automatic updates on, and the run updated the
+    appliance."""
     appliance = svc.appliance("appl-ny-01")
     assert appliance.registry == {} and appliance.auto_update
     assert all(c.status == "Up to date" for c in appliance.components)
@@ -99,7 +122,10 @@ def seed_staged(svc: Service, app: TourApp, before: dict) -> None:
     """The canary failed and halted the rollout; retried, then resumed: every machine updated by the
     rollout's jobs (the operator's); the blocked one was never chosen."""
     view = svc.rollout("rollout-1")
-    assert view.state == "Completed" and [w.machines[:1] for w in view.waves] == [["app-prod-01"], ["bi-lnx-01"]]
+    assert view.state == "Completed" and [w.machines[:1] for w in view.waves] == [
+        ["app-prod-01"],
+        ["bi-lnx-01"],
+    ]
     assert view.skipped == [] and view.machines == 8
     done = jobs(svc)
     canary = [j for j in done if j.item == "app-prod-01"]
@@ -154,7 +180,9 @@ async def test_the_nightly_tours_last_claim_is_on_screen(size) -> None:
     async with tour_pilot(tour, auto=True, size=size) as (app, pilot, _svc):
         await finish(pilot, app)
         lines = screen_text(app).splitlines()
-        top = next(n for n, line in enumerate(lines) if "─ ci-lnx-01 ─" in line)  # the Overview pane
+        top = next(
+            n for n, line in enumerate(lines) if "─ ci-lnx-01 ─" in line
+        )  # the Overview pane
         bottom = next(n for n in range(top + 1, len(lines)) if lines[n].lstrip().startswith("╰"))
         pane = "\n".join(lines[top:bottom])
         assert "Installed from private preview bits" in pane, pane

@@ -41,7 +41,9 @@ def test_layout_at_common_widths() -> None:
         "mark": 1, "name": 40, "os": 36, "appliance": 24, "agent_version": 15,
         "status": 200 - 5 - (1 + 40 + 36 + 24 + 15),
     }  # fmt: skip
-    assert {c.key: c.width for c in layout_columns(130)}["name"] == 20 + 130 - 114  # slack below the cap
+    assert {c.key: c.width for c in layout_columns(130)}[
+        "name"
+    ] == 20 + 130 - 114  # slack below the cap
 
 
 def test_header_marks_the_sorted_column() -> None:

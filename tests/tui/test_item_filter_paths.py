@@ -30,11 +30,15 @@ def test_fts_and_like_paths_show_the_same_rows(fleet_3k: Path, term: str) -> Non
     service = Service.open(fleet_3k, create=False)
     try:
         q = ItemQuery(vault_id=1, text=term)
-        expected = sorted(n for n in names(service, ItemQuery(vault_id=1)) if term.lower() in n.lower())
+        expected = sorted(
+            n for n in names(service, ItemQuery(vault_id=1)) if term.lower() in n.lower()
+        )
         assert names(service, q) == expected
         counts, bounds = service.match_counts(q)
         assert sum(counts.values()) == len(expected) == service.count_items(q)
-        assert bounds == ((expected[0], None) if expected else None)  # The lowest match: pages start there.
+        assert bounds == (
+            (expected[0], None) if expected else None
+        )  # The lowest match: pages start there.
         # The bounds only let a page start at the first match: the rows stay the same.
         assert names(service, q.with_(names=bounds)) == expected
         assert names(service, q.with_(names=bounds, descending=True)) == expected[::-1]

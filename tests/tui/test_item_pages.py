@@ -115,8 +115,19 @@ def test_shown_rows_are_the_cached_ones_before_and_after_a_reload(source: Counti
     pages.reload(10, 49)
     reads = len(source.pages)
     window = pages.shown(10, 49)
-    assert [r.name for r in window] == [f"vm-{i:06d}" for i in range(10, 50)] and len(source.pages) == reads
-    assert pages.shown(48, 51) == [pages.cached(48), pages.cached(49), None, None]  # past the window: not read
+    assert [r.name for r in window] == [f"vm-{i:06d}" for i in range(10, 50)] and len(
+        source.pages
+    ) == reads
+    assert pages.shown(48, 51) == [
+        pages.cached(48),
+        pages.cached(49),
+        None,
+        None,
+    ]  # past the window: not read
     pages.reload(10, 49)
-    assert pages.shown(10, 49) == window and pages.shown(10, 49) is not window  # a new list; the old one kept
-    assert pages.shown(COUNT - 1, COUNT) == [None, None] and len(source.pages) == reads + 1  # never reads
+    assert (
+        pages.shown(10, 49) == window and pages.shown(10, 49) is not window
+    )  # a new list; the old one kept
+    assert (
+        pages.shown(COUNT - 1, COUNT) == [None, None] and len(source.pages) == reads + 1
+    )  # never reads

@@ -146,7 +146,9 @@ async def test_status_cells_take_the_theme_status_colours(small: CountingService
         }
 
         def cell(word: str) -> Segment:
-            found = [seg for y in range(2, 8) for seg in table.render_line(y) if seg.text.strip() == word]
+            found = [
+                seg for y in range(2, 8) for seg in table.render_line(y) if seg.text.strip() == word
+            ]
             assert found, f"no {word!r} cell on screen"
             return found[0]
 
@@ -159,8 +161,13 @@ async def test_status_cells_take_the_theme_status_colours(small: CountingService
         app.register_theme(replace(base, name="site", variables={"status-blocked": "#123456"}))
         app.theme = "site"
         await pilot.pause()
-        assert cell("Cannot update to latest version").style.color == Color.parse("#123456").rich_color
-        assert cell("Updating").style.color == Color.parse(app.theme_variables["text-accent"]).rich_color
+        assert (
+            cell("Cannot update to latest version").style.color == Color.parse("#123456").rich_color
+        )
+        assert (
+            cell("Updating").style.color
+            == Color.parse(app.theme_variables["text-accent"]).rich_color
+        )
 
 
 async def test_hostile_name_is_shown_literally(small: CountingService) -> None:
@@ -382,7 +389,8 @@ async def test_space_marks_moves_down_and_marks_survive_filters(five_k: Counting
             "✓ vm-000004 ",
         ]
         assert [n.message for n in app._notifications] == [
-            "vm-000001 cannot be selected: it is on the latest version."]
+            "vm-000001 cannot be selected: it is on the latest version."
+        ]
         ids = set(table.marked)
         table.set_query(table.query.with_(text="vm-00000"))
         await pilot.pause()
@@ -419,6 +427,8 @@ async def test_100k_rows_first_paint_and_end(tmp_path: Path) -> None:
             assert screen(app)[-1].split()[0] == "vm-099999"
             assert table.highlighted.name == "vm-099999"
             assert len(service.pages) == 2 and all(p["offset"] == 0 for p in service.pages)
-            assert all(p["limit"] <= 4 * table.size.height for p in service.pages), "pages of about a screen"
+            assert all(p["limit"] <= 4 * table.size.height for p in service.pages), (
+                "pages of about a screen"
+            )
     finally:
         service.close()

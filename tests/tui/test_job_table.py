@@ -57,8 +57,10 @@ class JobsApp(App[None]):
 @pytest.fixture(scope="module")
 def jobs_fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     items = numbered_items(JOBS)
-    jobs = [{"item": item["name"], "state": "Succeeded", "started_minutes_ago": n + 1}
-            for n, item in enumerate(items)]
+    jobs = [
+        {"item": item["name"], "state": "Succeeded", "started_minutes_ago": n + 1}
+        for n, item in enumerate(items)
+    ]
     return build_fleet(tmp_path_factory.mktemp("jobs") / "jobs.db", items, jobs)
 
 
@@ -82,7 +84,9 @@ async def jobs_table(source: CountingJobs) -> AsyncIterator[tuple[JobsApp, Pilot
         yield app, pilot, app.query_one(JobTable)
 
 
-async def test_rows_in_order_read_on_by_keyset_and_a_cold_page_by_offset(source: CountingJobs) -> None:
+async def test_rows_in_order_read_on_by_keyset_and_a_cold_page_by_offset(
+    source: CountingJobs,
+) -> None:
     expected = newest_first(source)
     async with jobs_table(source) as (_app, _pilot, table):
         assert table.row_count == JOBS

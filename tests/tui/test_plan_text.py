@@ -15,16 +15,25 @@ def shown(plan: Plan) -> str:
 
 
 def update(kind: str, n: int) -> PlannedUpdate:
-    return PlannedUpdate(kind=kind, name=f"{kind}-{n:02d}", appliance="appl-east-01",
-                         component="process-server" if kind == "component" else None,
-                         from_version="9.65.7417.1", to_version="9.66.7643.1",
-                         run_at="2026-12-18T00:00:00-05:00")
+    return PlannedUpdate(
+        kind=kind,
+        name=f"{kind}-{n:02d}",
+        appliance="appl-east-01",
+        component="process-server" if kind == "component" else None,
+        from_version="9.65.7417.1",
+        to_version="9.66.7643.1",
+        run_at="2026-12-18T00:00:00-05:00",
+    )
 
 
 def plan(components: int, agents: int) -> Plan:
-    return Plan(vault="vault-east", run_at="2026-12-18T00:00:00-05:00", agent_auto_update=True,
-                will_update=[update("component", n) for n in range(components)]
-                + [update("agent", n) for n in range(agents)])
+    return Plan(
+        vault="vault-east",
+        run_at="2026-12-18T00:00:00-05:00",
+        agent_auto_update=True,
+        will_update=[update("component", n) for n in range(components)]
+        + [update("agent", n) for n in range(agents)],
+    )
 
 
 def test_one_of_a_kind_is_said_in_the_singular() -> None:

@@ -29,21 +29,41 @@ def test_one_failure_among_fifty_thousand_still_shows() -> None:
 
 
 def wave(index: int, state: str, size: int, **counts: int) -> WaveView:
-    return WaveView(index=index, state=state, size=size, jobs=jobs(**counts),
-                    started="2026-12-16T10:00:00Z" if state != "Pending" else None)
+    return WaveView(
+        index=index,
+        state=state,
+        size=size,
+        jobs=jobs(**counts),
+        started="2026-12-16T10:00:00Z" if state != "Pending" else None,
+    )
 
 
 def view(**changes) -> RolloutView:
-    base = {"name": "r1", "vault": "v", "state": "Baking", "target_version": "9.66.7643.1", "bake": "30m",
-            "window": None, "failures": 0, "max_failures": 0, "halted_reason": None, "machines": 5,
-            "bake_seconds": 1800, "created_by": "op", "created_time": "2026-12-16T10:00:00Z",
-            "time_zone": "America/New_York", "bake_ends": "2026-12-16T10:40:00Z",
-            "waves": [wave(0, "Baking", 1, Succeeded=1), wave(1, "Pending", 4)]}
+    base = {
+        "name": "r1",
+        "vault": "v",
+        "state": "Baking",
+        "target_version": "9.66.7643.1",
+        "bake": "30m",
+        "window": None,
+        "failures": 0,
+        "max_failures": 0,
+        "halted_reason": None,
+        "machines": 5,
+        "bake_seconds": 1800,
+        "created_by": "op",
+        "created_time": "2026-12-16T10:00:00Z",
+        "time_zone": "America/New_York",
+        "bake_ends": "2026-12-16T10:40:00Z",
+        "waves": [wave(0, "Baking", 1, Succeeded=1), wave(1, "Pending", 4)],
+    }
     return RolloutView(**{**base, **changes})
 
 
 def test_a_wave_line_fits_80_columns() -> None:
-    line = wave_line(wave(1, "Running", 50_000, Succeeded=12_345, InProgress=100, NotStarted=37_000), 76, {})
+    line = wave_line(
+        wave(1, "Running", 50_000, Succeeded=12_345, InProgress=100, NotStarted=37_000), 76, {}
+    )
     assert line.cell_len <= 76 and line.plain.startswith("wave 1") and "12,345 ok" in line.plain
 
 
@@ -55,7 +75,19 @@ def test_the_detail_counts_the_bake_down_in_engine_time() -> None:
 
 
 def test_the_detail_says_why_it_halted_and_what_the_keys_do() -> None:
-    halted = view(state="Halted", bake_ends=None, halted_reason="1 failed job, over the failure budget of 0: x (95524)")
+    halted = view(
+        state="Halted",
+        bake_ends=None,
+        halted_reason="1 failed job, over the failure budget of 0: x (95524)",
+    )
     text = rollout_detail(halted, datetime.fromisoformat("2026-12-16T10:27:30+00:00"), 76, {}).plain
-    assert "Halted: 1 failed job, over the failure budget of 0: x (95524)" in text and "r resumes" in text
-    assert [c.plain for c in rollout_cells(halted)][:4] == ["r1", "Halted", "1 of 2", "0 (0 allowed)"]
+    assert (
+        "Halted: 1 failed job, over the failure budget of 0: x (95524)" in text
+        and "r resumes" in text
+    )
+    assert [c.plain for c in rollout_cells(halted)][:4] == [
+        "r1",
+        "Halted",
+        "1 of 2",
+        "0 (0 allowed)",
+    ]

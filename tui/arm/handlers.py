@@ -1,6 +1,7 @@
 """Each ARM operation, run on a store worker thread: `updateMobilityService` is `update`, `restart`
 is `retry`, `cancel` is `cancel`, the mapping's `enableAgentAutoUpgrade` is the vault's switch.
-Long-running ones answer 202 with Azure-AsyncOperation and Location; their status follows the job."""
+Long-running ones answer 202 with Azure-AsyncOperation and Location; their status follows the job.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ class Call:
 
     def link(self, path: str, **query: str | None) -> str:
         """An absolute URL on this server (pollers follow them as given)."""
-        pairs = {"api-version": self.api_version, **{k: v for k, v in query.items() if v is not None}}
+        pairs = {
+            "api-version": self.api_version,
+            **{k: v for k, v in query.items() if v is not None},
+        }
         text = urlencode(pairs, quote_via=quote, safe="$")
         return f"{self.request.scheme}://{self.request.host}{path}?{text}"
 
@@ -56,9 +60,13 @@ def _vault(svc: Service, call: Call) -> tuple[VaultInfo, VaultScope, VaultScope]
     """The vault the path names (exactly, else case-insensitively), its ids and its URL paths."""
     name = call.params["vault"]
     vaults = svc.vaults()
-    found = [v for v in vaults if v.name == name] or [v for v in vaults if v.name.casefold() == name.casefold()]
+    found = [v for v in vaults if v.name == name] or [
+        v for v in vaults if v.name.casefold() == name.casefold()
+    ]
     if len(found) != 1:
-        raise _not_found(f"The Resource '{PROVIDER}/vaults/{name[:90]}' under resource group '{RESOURCE_GROUP}'")
+        raise _not_found(
+            f"The Resource '{PROVIDER}/vaults/{name[:90]}' under resource group '{RESOURCE_GROUP}'"
+        )
     vault = found[0]
     return vault, VaultScope(vault.name), VaultScope(vault.name, url=True)
 
@@ -96,11 +104,17 @@ def _page(call: Call, value: list[dict], token: str | None, **query: str | None)
 
 
 def _accepted(call: Call, url: VaultScope, operation: str, location: str) -> web.Response:
-    return json_response(None, 202, {
-        "Azure-AsyncOperation": call.link(f"{url.prefix}/replicationOperationStatus/{operation}"),
-        "Location": call.link(location),
-        "Retry-After": str(call.settings.retry_after),
-    })
+    return json_response(
+        None,
+        202,
+        {
+            "Azure-AsyncOperation": call.link(
+                f"{url.prefix}/replicationOperationStatus/{operation}"
+            ),
+            "Location": call.link(location),
+            "Retry-After": str(call.settings.retry_after),
+        },
+    )
 
 
 def _object(value: Any, where: str) -> dict:
@@ -111,7 +125,9 @@ def _object(value: Any, where: str) -> dict:
     return value
 
 
-# -- replicated items -------------------------------------------------------------------------------------
+# -- replicated items
+# -------------------------------------------------------------------------------------
+
 
 def list_items(svc: Service, call: Call) -> web.Response:
     vault, scope, _url = _vault(svc, call)
@@ -151,10 +167,18 @@ def update_mobility_service(svc: Service, call: Call) -> web.Response:
     if outcome.refused:
         refusal = outcome.refused[0]
         details = [{"code": b.reason, "message": b.message} for b in refusal.blockers]
-        message = refusal.blockers[0].message if refusal.blockers else refusal.reasons[0].partition(": ")[2]
-        raise ArmError(409 if refusal.code == ACTIVE_JOB_CODE else 400, refusal.code, message, details=details)
+        message = (
+            refusal.blockers[0].message
+            if refusal.blockers
+            else refusal.reasons[0].partition(": ")[2]
+        )
+        raise ArmError(
+            409 if refusal.code == ACTIVE_JOB_CODE else 400, refusal.code, message, details=details
+        )
     job = outcome.created[0]
-    return _accepted(call, url, f"update.{job.id}", f"{url.item_id(name)}/operationresults/{job.id}")
+    return _accepted(
+        call, url, f"update.{job.id}", f"{url.item_id(name)}/operationresults/{job.id}"
+    )
 
 
 def item_operation_result(svc: Service, call: Call) -> web.Response:
@@ -166,14 +190,22 @@ def item_operation_result(svc: Service, call: Call) -> web.Response:
     if view.item != name or view.component is not None:
         raise _not_found(f"The operation result '{call.params['job'][:90]}'")
     if JobState(view.state).active:
-        return json_response(None, 202, {"Location": call.link(call.request.rel_url.raw_path),
-                                         "Retry-After": str(call.settings.retry_after)})
+        return json_response(
+            None,
+            202,
+            {
+                "Location": call.link(call.request.rel_url.raw_path),
+                "Retry-After": str(call.settings.retry_after),
+            },
+        )
     if view.state != JobState.SUCCEEDED.value:
         raise ArmError(400, *jobs_shapes.job_failure(view))
     return json_response(shapes.protected_item(svc.item_record(vault.id, name), scope))
 
 
-# -- jobs ---------------------------------------------------------------------------------------------------
+# -- jobs
+# --------------------------------------------------------------------------------------------------
+
 
 def list_jobs(svc: Service, call: Call) -> web.Response:
     vault, scope, _url = _vault(svc, call)
@@ -184,10 +216,16 @@ def list_jobs(svc: Service, call: Call) -> web.Response:
         raise ArmError(400, "InvalidFilter", str(exc)) from None
     state = wanted.get("state")
     if state is not None and state.lower() not in STATES:
-        raise ArmError(400, "InvalidFilter", f"unknown job state {state[:40]!r}; use one of "
-                       f"{', '.join(s.value for s in JobState)}")
-    q = JobQuery(vault_id=vault.id, state=STATES.get((state or "").lower()),
-                 scenario=SCENARIOS.get(wanted.get("scenario", "").lower(), wanted.get("scenario")))
+        raise ArmError(
+            400,
+            "InvalidFilter",
+            f"unknown job state {state[:40]!r}; use one of {', '.join(s.value for s in JobState)}",
+        )
+    q = JobQuery(
+        vault_id=vault.id,
+        state=STATES.get((state or "").lower()),
+        scenario=SCENARIOS.get(wanted.get("scenario", "").lower(), wanted.get("scenario")),
+    )
     if "target" in wanted:
         try:
             q = svc.jobs_of(q, wanted["target"])
@@ -199,7 +237,9 @@ def list_jobs(svc: Service, call: Call) -> web.Response:
     size = FIRST_PAGE if token is None else PAGE
     found = svc.job_page(q, limit=size + 1, after_seq=None if token is None else int(token))
     value = [jobs_shapes.job(view, scope) for _seq, view in found[:size]]
-    return _page(call, value, str(found[size - 1][0]) if len(found) > size else None, **{"$filter": text})
+    return _page(
+        call, value, str(found[size - 1][0]) if len(found) > size else None, **{"$filter": text}
+    )
 
 
 def get_job(svc: Service, call: Call) -> web.Response:
@@ -212,7 +252,9 @@ def cancel_job(svc: Service, call: Call) -> web.Response:
     vault, _scope, url = _vault(svc, call)
     view = _job(svc, vault, call.params["job"])
     svc.cancel(view.id)
-    return _accepted(call, url, f"cancel.{view.id}", f"{url.job_id(view.id)}/operationresults/{view.id}")
+    return _accepted(
+        call, url, f"cancel.{view.id}", f"{url.job_id(view.id)}/operationresults/{view.id}"
+    )
 
 
 def restart_job(svc: Service, call: Call) -> web.Response:
@@ -223,7 +265,9 @@ def restart_job(svc: Service, call: Call) -> web.Response:
         new = svc.retry(view.id)
     except Refused as exc:
         raise refusal_error(exc) from None
-    return _accepted(call, url, f"restart.{new.id}", f"{url.job_id(new.id)}/operationresults/{new.id}")
+    return _accepted(
+        call, url, f"restart.{new.id}", f"{url.job_id(new.id)}/operationresults/{new.id}"
+    )
 
 
 def job_operation_result(svc: Service, call: Call) -> web.Response:
@@ -253,15 +297,21 @@ def operation_status(svc: Service, call: Call) -> web.Response:
     if status in ("Failed", "Canceled"):
         failure = jobs_shapes.job_failure(view)
     headers = {"Retry-After": str(call.settings.retry_after)} if status == "InProgress" else None
-    return json_response(jobs_shapes.operation_status(scope, call.params["operation"], status, view, failure),
-                         headers=headers)
+    return json_response(
+        jobs_shapes.operation_status(scope, call.params["operation"], status, view, failure),
+        headers=headers,
+    )
 
 
-# -- appliances, the fabric, its container and mapping ------------------------------------------------------
+# -- appliances, the fabric, its container and mapping
+# ------------------------------------------------------
+
 
 def list_appliances(svc: Service, call: Call) -> web.Response:
     vault, scope, _url = _vault(svc, call)
-    return _page(call, [shapes.replication_appliance(v, scope) for v in svc.appliances(vault.id)], None)
+    return _page(
+        call, [shapes.replication_appliance(v, scope) for v in svc.appliances(vault.id)], None
+    )
 
 
 def list_fabrics(svc: Service, call: Call) -> web.Response:
@@ -279,7 +329,9 @@ def list_containers(svc: Service, call: Call) -> web.Response:
     vault, scope, _url = _vault(svc, call)
     if "fabric" in call.params:
         _check(call, scope, "fabric")
-    return _page(call, [shapes.container(scope, svc.count_items(ItemQuery(vault_id=vault.id)))], None)
+    return _page(
+        call, [shapes.container(scope, svc.count_items(ItemQuery(vault_id=vault.id)))], None
+    )
 
 
 def get_container(svc: Service, call: Call) -> web.Response:
@@ -302,20 +354,27 @@ def get_mapping(svc: Service, call: Call) -> web.Response:
 
 
 def update_mapping(svc: Service, call: Call) -> web.Response:
-    """`auto-update on|off`: providerSpecificInput {instanceType: InMageRcm, enableAgentAutoUpgrade}."""
+    """`auto-update on|off`: providerSpecificInput {instanceType: InMageRcm,
+    enableAgentAutoUpgrade}."""
     props = _object(_object(call.body, "The body").get("properties"), "properties")
     given = _object(props.get("providerSpecificInput"), "properties.providerSpecificInput")
     if str(given.get("instanceType", "")).lower() != "inmagercm":
-        raise ArmError(400, "InvalidParameter", "properties.providerSpecificInput.instanceType must be InMageRcm.")
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            "properties.providerSpecificInput.instanceType must be InMageRcm.",
+        )
     flag = given.get("enableAgentAutoUpgrade")
     text = str(flag).lower() if isinstance(flag, str | bool) else ""
     if text not in ("true", "false"):
-        raise ArmError(400, "InvalidParameter", "enableAgentAutoUpgrade must be \"true\" or \"false\".")
+        raise ArmError(400, "InvalidParameter", 'enableAgentAutoUpgrade must be "true" or "false".')
     vault, scope, _url = _vault(svc, call)
     _check(call, scope, "fabric", "container", "mapping")
     svc.set_auto_update(vault.id, text == "true")
     return json_response(shapes.mapping(scope, text == "true"))
 
 
-OPERATIONS = {name: globals()[name] for name in {op for _p, ms in routes.ROUTES for op in ms.values()}}
+OPERATIONS = {
+    name: globals()[name] for name in {op for _p, ms in routes.ROUTES for op in ms.values()}
+}
 """Operation name (routes.ROUTES) -> its function."""

@@ -22,10 +22,14 @@ PROVIDER = "Microsoft.RecoveryServices"
 TYPES = {
     "fabric": f"{PROVIDER}/vaults/replicationFabrics",
     "container": f"{PROVIDER}/vaults/replicationFabrics/replicationProtectionContainers",
-    "mapping": f"{PROVIDER}/vaults/replicationFabrics/replicationProtectionContainers/"
-               "replicationProtectionContainerMappings",
-    "item": f"{PROVIDER}/vaults/replicationFabrics/replicationProtectionContainers/"
-            "replicationProtectedItems",
+    "mapping": (
+        f"{PROVIDER}/vaults/replicationFabrics/replicationProtectionContainers/"
+        "replicationProtectionContainerMappings"
+    ),
+    "item": (
+        f"{PROVIDER}/vaults/replicationFabrics/replicationProtectionContainers/"
+        "replicationProtectedItems"
+    ),
     "job": f"{PROVIDER}/vaults/replicationJobs",
     "appliance": f"{PROVIDER}/vaults/replicationAppliances",
 }
@@ -46,7 +50,7 @@ def machine_name(resource: str) -> str | None:
     """The name a resource name stands for, or None when no name encodes to it."""
     if not resource.startswith(ENCODED):
         return resource if _SAFE.fullmatch(resource) else None
-    text = resource[len(ENCODED):].upper()
+    text = resource[len(ENCODED) :].upper()
     try:
         name = base64.b32decode(text + "=" * (-len(text) % 8)).decode()
     except (binascii.Error, ValueError):
@@ -67,7 +71,10 @@ class VaultScope:
     @cached_property
     def prefix(self) -> str:
         vault = quote(self.vault, safe="") if self.url else self.vault
-        return f"/Subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}/providers/{PROVIDER}/vaults/{vault}"
+        return (
+            f"/Subscriptions/{SUBSCRIPTION}/resourceGroups/{RESOURCE_GROUP}"
+            f"/providers/{PROVIDER}/vaults/{vault}"
+        )
 
     @cached_property
     def fabric(self) -> str:

@@ -7,8 +7,16 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-_VAULT = ("subscriptions", "{subscription}", "resourcegroups", "{group}", "providers",
-          "microsoft.recoveryservices", "vaults", "{vault}")
+_VAULT = (
+    "subscriptions",
+    "{subscription}",
+    "resourcegroups",
+    "{group}",
+    "providers",
+    "microsoft.recoveryservices",
+    "vaults",
+    "{vault}",
+)
 _CONTAINER = ("replicationfabrics", "{fabric}", "replicationprotectioncontainers", "{container}")
 _ITEM = (*_CONTAINER, "replicationprotecteditems", "{item}")
 _MAPPING = (*_CONTAINER, "replicationprotectioncontainermappings", "{mapping}")
@@ -29,7 +37,10 @@ ROUTES: list[tuple[tuple[str, ...], dict[str, str]]] = [
     (("replicationfabrics",), {"GET": "list_fabrics"}),
     (("replicationfabrics", "{fabric}"), {"GET": "get_fabric"}),
     (("replicationprotectioncontainers",), {"GET": "list_containers"}),
-    (("replicationfabrics", "{fabric}", "replicationprotectioncontainers"), {"GET": "list_containers"}),
+    (
+        ("replicationfabrics", "{fabric}", "replicationprotectioncontainers"),
+        {"GET": "list_containers"},
+    ),
     (_CONTAINER, {"GET": "get_container"}),
     (("replicationprotectioncontainermappings",), {"GET": "list_mappings"}),
     ((*_CONTAINER, "replicationprotectioncontainermappings"), {"GET": "list_mappings"}),
@@ -80,9 +91,9 @@ def match(method: str, raw_path: str) -> Match | None:
     """The operation a request names, or None when no resource has this path."""
     parts = segments(raw_path)
     params: dict[str, str] = {}
-    if not _bind(_VAULT, parts[:len(_VAULT)], params):
+    if not _bind(_VAULT, parts[: len(_VAULT)], params):
         return None
-    rest = parts[len(_VAULT):]
+    rest = parts[len(_VAULT) :]
     for pattern, methods in ROUTES:
         found = dict(params)
         if _bind(pattern, rest, found):
@@ -92,14 +103,20 @@ def match(method: str, raw_path: str) -> Match | None:
     return None
 
 
-# -- job $filter --------------------------------------------------------------------------------------
+# -- job $filter
+# --------------------------------------------------------------------------------------
 
 _CLAUSE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s+eq\s+'((?:[^']|'')*)'", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _END = re.compile(r"\s*\Z")
-FILTER_NAMES = {"state": "state", "jobstatus": "state", "scenarioname": "scenario",
-                "targetobjectname": "target"}
-"""The clauses a job list narrows by; other names (PowerShell's startTime, fabricId...) are ignored."""
+FILTER_NAMES = {
+    "state": "state",
+    "jobstatus": "state",
+    "scenarioname": "scenario",
+    "targetobjectname": "target",
+}
+"""The clauses a job list narrows by; other names (PowerShell's startTime, fabricId...) are
+ignored."""
 
 
 class BadFilter(ValueError):
@@ -115,8 +132,10 @@ def job_filter(text: str | None) -> dict[str, str]:
     while True:
         clause = _CLAUSE.match(text, pos)
         if clause is None:
-            raise BadFilter(f"cannot read $filter at {text[pos:pos + 40]!r}: use Name eq 'value' "
-                            "clauses joined with and")
+            raise BadFilter(
+                f"cannot read $filter at {text[pos : pos + 40]!r}: use Name eq 'value' "
+                "clauses joined with and"
+            )
         name = FILTER_NAMES.get(clause.group(1).lower())
         if name is not None:
             found[name] = clause.group(2).replace("''", "'")
@@ -125,5 +144,7 @@ def job_filter(text: str | None) -> dict[str, str]:
             return found
         joined = _AND.match(text, pos)
         if joined is None:
-            raise BadFilter(f"cannot read $filter at {text[pos:pos + 40]!r}: join clauses with and")
+            raise BadFilter(
+                f"cannot read $filter at {text[pos : pos + 40]!r}: join clauses with and"
+            )
         pos = joined.end()

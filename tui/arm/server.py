@@ -51,14 +51,23 @@ class Settings:
 class ArmError(Exception):
     """An answer in ARM's error format."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None, *,
-                 details: list[dict] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        details: list[dict] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
         self.details = details
 
     def response(self) -> web.Response:
-        return json_response(error(self.code, self.message, self.details), self.status, self.headers)
+        return json_response(
+            error(self.code, self.message, self.details), self.status, self.headers
+        )
 
 
 CONFLICTS = frozenset({"ActiveJob", "JobNotRetryable", "JobNotCancellable"})
@@ -66,7 +75,8 @@ CONFLICTS = frozenset({"ActiveJob", "JobNotRetryable", "JobNotCancellable"})
 
 
 def refusal_error(exc: Refused) -> ArmError:
-    """A refused command in ARM's words: 403 read-only, 409 a job's state, else 400 with its reason."""
+    """A refused command in ARM's words: 403 read-only, 409 a job's state, else 400 with its
+    reason."""
     if exc.code == "ReadOnly":
         return ArmError(403, "AuthorizationFailed", str(exc))
     if exc.code in CONFLICTS or exc.code is None:
@@ -74,10 +84,16 @@ def refusal_error(exc: Refused) -> ArmError:
     return ArmError(400, exc.code, str(exc))
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
-    return web.Response(body=data, status=status, headers=headers,
-                        content_type="application/json" if body is not None else None)
+    return web.Response(
+        body=data,
+        status=status,
+        headers=headers,
+        content_type="application/json" if body is not None else None,
+    )
 
 
 class Backend:
@@ -95,7 +111,9 @@ class Backend:
         if svc is None:
             from store.service import Service
 
-            svc = Service.open(self.settings.db_path, read_only=self.settings.read_only, create=False)
+            svc = Service.open(
+                self.settings.db_path, read_only=self.settings.read_only, create=False
+            )
             self._local.service = svc
             with self._lock:
                 self._opened.append(svc)
@@ -112,16 +130,25 @@ class Backend:
             svc.close()
 
 
-# -- the checks every request passes ------------------------------------------------------------------
+# -- the checks every request passes
+# ------------------------------------------------------------------
+
 
 def _authenticate(request: web.Request, token: str | None) -> None:
     header = request.headers.get("Authorization")
     if header is None:
-        raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        raise ArmError(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        )
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        raise ArmError(401, "InvalidAuthenticationToken",
-                       "The 'Authorization' header must be 'Bearer <token>'.")
+        raise ArmError(
+            401,
+            "InvalidAuthenticationToken",
+            "The 'Authorization' header must be 'Bearer <token>'.",
+        )
     if token is not None and given.strip() != token:
         raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.")
 
@@ -129,12 +156,18 @@ def _authenticate(request: web.Request, token: str | None) -> None:
 def _api_version(request: web.Request) -> str:
     versions = request.query.getall("api-version", [])
     if not versions:
-        raise ArmError(400, "MissingApiVersionParameter",
-                       "The api-version query parameter (?api-version=) is required for all requests.")
+        raise ArmError(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
     if len(versions) > 1 or versions[0] not in API_VERSIONS:
-        raise ArmError(400, "InvalidApiVersionParameter",
-                       f"The api-version '{','.join(versions)[:40]}' is invalid. The supported versions are "
-                       f"'{', '.join(sorted(API_VERSIONS, reverse=True))}'.")
+        raise ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{','.join(versions)[:40]}' is invalid. The supported versions are "
+            f"'{', '.join(sorted(API_VERSIONS, reverse=True))}'.",
+        )
     return versions[0]
 
 
@@ -146,14 +179,26 @@ def _route(request: web.Request) -> routes.Match:
     if found is None:
         raise ArmError(404, "NotFound", "No resource of this provider has this path.")
     if found.operation is None:
-        raise ArmError(405, "MethodNotAllowed", f"The method {request.method[:10]!r} is not allowed here.",
-                       {"Allow": ", ".join(found.allowed)})
+        raise ArmError(
+            405,
+            "MethodNotAllowed",
+            f"The method {request.method[:10]!r} is not allowed here.",
+            {"Allow": ", ".join(found.allowed)},
+        )
     if found.params["subscription"].lower() != SUBSCRIPTION:
-        raise ArmError(404, "SubscriptionNotFound", f"The subscription '{found.params['subscription'][:60]}' "
-                       f"could not be found; this endpoint answers for {SUBSCRIPTION}.")
+        raise ArmError(
+            404,
+            "SubscriptionNotFound",
+            f"The subscription '{found.params['subscription'][:60]}' "
+            f"could not be found; this endpoint answers for {SUBSCRIPTION}.",
+        )
     if found.params["group"].lower() != RESOURCE_GROUP:
-        raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{found.params['group'][:90]}' could not "
-                       f"be found; every vault is in {RESOURCE_GROUP}.")
+        raise ArmError(
+            404,
+            "ResourceGroupNotFound",
+            f"Resource group '{found.params['group'][:90]}' could not "
+            f"be found; every vault is in {RESOURCE_GROUP}.",
+        )
     return found
 
 
@@ -163,19 +208,26 @@ async def _body(request: web.Request) -> Any:
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise ArmError(413, "RequestEntityTooLarge", f"The request body is over {MAX_BODY} bytes.") from None
+        raise ArmError(
+            413, "RequestEntityTooLarge", f"The request body is over {MAX_BODY} bytes."
+        ) from None
     if not raw.strip():
         return None
     try:
         return json.loads(raw)
     except RecursionError:
-        raise ArmError(400, "InvalidRequestContent", "The request content is nested too deeply to read.") from None
+        raise ArmError(
+            400, "InvalidRequestContent", "The request content is nested too deeply to read."
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ArmError(400, "InvalidRequestContent",
-                       f"The request content is not valid JSON: {str(exc)[:120]}") from None
+        raise ArmError(
+            400, "InvalidRequestContent", f"The request content is not valid JSON: {str(exc)[:120]}"
+        ) from None
 
 
-# -- serving -------------------------------------------------------------------------------------------
+# -- serving
+# -------------------------------------------------------------------------------------------
+
 
 def _path(request: web.Request) -> str:
     text = request.rel_url.raw_path_qs
@@ -191,8 +243,11 @@ def make_app(settings: Settings, backend: Backend) -> web.Application:
         found = _route(request)
         version = _api_version(request)
         if settings.read_only and request.method in WRITES:
-            raise ArmError(403, "AuthorizationFailed", "read-only: this endpoint was started with --read-only "
-                           "and refuses every change.")
+            raise ArmError(
+                403,
+                "AuthorizationFailed",
+                "read-only: this endpoint was started with --read-only and refuses every change.",
+            )
         body = await _body(request)
         call = handlers.Call(request, backend, settings, found.params, version, body)
         return await backend.call(handlers.OPERATIONS[found.operation], call)
@@ -209,9 +264,15 @@ def make_app(settings: Settings, backend: Backend) -> web.Application:
             response = refusal_error(exc).response()
         except Exception as exc:  # noqa: BLE001 - a bug answers 500 in ARM's format and logs one line
             print(f"arm serve: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr, flush=True)
-            response = ArmError(500, "InternalServerError", "The server failed to answer; see its log.").response()
+            response = ArmError(
+                500, "InternalServerError", "The server failed to answer; see its log."
+            ).response()
         ms = (time.perf_counter() - began) * 1000
-        print(f"{request.method[:10]} {_path(request)} {response.status} {ms:.0f}ms", file=sys.stderr, flush=True)
+        print(
+            f"{request.method[:10]} {_path(request)} {response.status} {ms:.0f}ms",
+            file=sys.stderr,
+            flush=True,
+        )
         return response
 
     app = web.Application(client_max_size=MAX_BODY)
@@ -277,7 +338,9 @@ def base_url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://[{shown}]:{port}" if ":" in shown else f"{scheme}://{shown}:{port}"
 
 
-async def serve(settings: Settings, *, host: str, port: int, plain_http: bool, vaults: list[str]) -> None:
+async def serve(
+    settings: Settings, *, host: str, port: int, plain_http: bool, vaults: list[str]
+) -> None:
     """Serve until SIGINT or SIGTERM; print the one ready line on stdout first."""
     context, cert = (None, None)
     if not plain_http:
@@ -297,18 +360,31 @@ async def serve(settings: Settings, *, host: str, port: int, plain_http: bool, v
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        print(json.dumps({
-            "base_url": base_url("http" if plain_http else "https", host, sock.getsockname()[1]),
-            "subscription_id": SUBSCRIPTION, "resource_group": RESOURCE_GROUP,
-            "ca_cert": None if cert is None else str(cert.resolve()), "vaults": vaults,
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "base_url": base_url(
+                        "http" if plain_http else "https", host, sock.getsockname()[1]
+                    ),
+                    "subscription_id": SUBSCRIPTION,
+                    "resource_group": RESOURCE_GROUP,
+                    "ca_cert": None if cert is None else str(cert.resolve()),
+                    "vaults": vaults,
+                }
+            ),
+            flush=True,
+        )
         told = False
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), 1.0)
             except TimeoutError:
                 if engine is not None and engine[0].error and not told:  # it does not restart
-                    print(f"arm serve: the engine stopped: {engine[0].error}", file=sys.stderr, flush=True)
+                    print(
+                        f"arm serve: the engine stopped: {engine[0].error}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     told = True
     finally:
         await runner.cleanup()

@@ -35,16 +35,25 @@ def flag(value: bool) -> str:
 
 
 def _error_details(code: str, message: str, causes: str, action: str) -> dict:
-    return {"errorCode": code, "errorMessage": message, "possibleCauses": causes,
-            "recommendedAction": action, "errorMessageParameters": {}, "errorTags": {}}
+    return {
+        "errorCode": code,
+        "errorMessage": message,
+        "possibleCauses": causes,
+        "recommendedAction": action,
+        "errorMessageParameters": {},
+        "errorTags": {},
+    }
 
 
 def _scenario(rec: ItemRecord, scope: VaultScope) -> dict:
     job = rec.job
     if not rec.active or job is None:
         return {"scenarioName": "None", "jobId": scope.job_id("None"), "startTime": IDLE_SINCE}
-    return {"scenarioName": job.scenario, "jobId": scope.job_id(job.id),
-            "startTime": job.start_time or job.created_time}
+    return {
+        "scenarioName": job.scenario,
+        "jobId": scope.job_id(job.id),
+        "startTime": job.start_time or job.created_time,
+    }
 
 
 def _upgrade_state(rec: ItemRecord) -> str:
@@ -72,7 +81,8 @@ def provider_details(rec: ItemRecord, scope: VaultScope) -> dict:
         "osName": rec.os,
         "agentUpgradeState": _upgrade_state(rec),
         "agentUpgradeBlockingErrorDetails": [
-            _error_details(b["reason"], b["message"], b["message"], b["recommended_action"]) for b in rec.blockers
+            _error_details(b["reason"], b["message"], b["message"], b["recommended_action"])
+            for b in rec.blockers
         ],
         "lastAgentUpgradeErrorDetails": [],
         "mobilityAgentDetails": agent,
@@ -80,12 +90,16 @@ def provider_details(rec: ItemRecord, scope: VaultScope) -> dict:
     if job is not None:
         details["agentUpgradeJobId"] = scope.job_id(job.id)
         details["agentUpgradeAttemptToVersion"] = job.to_version
-        details["lastAgentUpgradeType"] = "Automatic" if job.initiated_by == "Site Recovery" else "Manual"
+        details["lastAgentUpgradeType"] = (
+            "Automatic" if job.initiated_by == "Site Recovery" else "Manual"
+        )
         if not rec.active:
             details["isLastUpgradeSuccessful"] = flag(job.state == "Succeeded")
         if job.state == "Failed":
             details["lastAgentUpgradeErrorDetails"] = [
-                _error_details(e["code"], e["message"], e["possible_causes"], e["recommended_action"])
+                _error_details(
+                    e["code"], e["message"], e["possible_causes"], e["recommended_action"]
+                )
                 for e in job.errors
             ]
     return details
@@ -99,8 +113,10 @@ def protected_item(rec: ItemRecord, scope: VaultScope) -> dict:
         "type": TYPES["item"],
         "properties": {
             "friendlyName": rec.name,
-            "protectableItemId": f"{scope.fabric_id}/replicationProtectionContainers/{scope.container}"
-                                 f"/replicationProtectableItems/{resource_name(rec.name)}",
+            "protectableItemId": (
+                f"{scope.fabric_id}/replicationProtectionContainers/{scope.container}"
+                f"/replicationProtectableItems/{resource_name(rec.name)}"
+            ),
             "primaryFabricFriendlyName": scope.vault,
             "primaryFabricProvider": INSTANCE,
             "recoveryFabricFriendlyName": AZURE,
@@ -118,7 +134,8 @@ def protected_item(rec: ItemRecord, scope: VaultScope) -> dict:
     }
 
 
-# -- appliances -------------------------------------------------------------------------------------
+# -- appliances
+# -------------------------------------------------------------------------------------
 
 SLOTS = {
     "process-server": "processServer",
@@ -135,24 +152,49 @@ AZURE_FACING = ("process-server", "proxy-server")
 
 
 def _health_error(source: str, code: str, message: str, action: str, level: str) -> dict:
-    return {"errorSource": source, "errorLevel": level, "errorCode": code, "summaryMessage": message,
-            "errorMessage": message, "possibleCauses": message, "recommendedAction": action,
-            "customerResolvability": "Allowed"}
+    return {
+        "errorSource": source,
+        "errorLevel": level,
+        "errorCode": code,
+        "summaryMessage": message,
+        "errorMessage": message,
+        "possibleCauses": message,
+        "recommendedAction": action,
+        "customerResolvability": "Allowed",
+    }
 
 
 def component(appliance: ApplianceView, comp: ComponentView, scope: VaultScope) -> dict:
     """One component: its version and health (Critical when it cannot reach Azure, Warning when
     its update is blocked or failed)."""
-    errors = [_health_error(comp.name, b.reason, b.message, b.recommended_action, "Warning")
-              for b in comp.blockers]
+    errors = [
+        _health_error(comp.name, b.reason, b.message, b.recommended_action, "Warning")
+        for b in comp.blockers
+    ]
     health = "Warning" if errors or comp.status == "Update failed" else "Normal"
     if comp.slug in AZURE_FACING and not appliance.azure_connected:
         health = "Critical"
-        message = f"The {comp.name} of appliance {appliance.name} is unable to communicate with Azure services."
-        errors.insert(0, _health_error(comp.name, "NoAzureConnectivity", message,
-                                       "Restore the appliance's connectivity to Azure (port 443 outbound).", "Error"))
-    out = {"id": f"{scope.appliance_id(appliance.name)}/{comp.slug}", "name": comp.name,
-           "version": comp.version, "health": health, "healthErrors": errors}
+        message = (
+            f"The {comp.name} of appliance {appliance.name} is unable to communicate with Azure"
+            " services."
+        )
+        errors.insert(
+            0,
+            _health_error(
+                comp.name,
+                "NoAzureConnectivity",
+                message,
+                "Restore the appliance's connectivity to Azure (port 443 outbound).",
+                "Error",
+            ),
+        )
+    out = {
+        "id": f"{scope.appliance_id(appliance.name)}/{comp.slug}",
+        "name": comp.name,
+        "version": comp.version,
+        "health": health,
+        "healthErrors": errors,
+    }
     if comp.slug != "site-recovery-provider":
         out["fabricObjectId"] = f"{resource_name(appliance.name)}-{comp.slug}"
     return out
@@ -160,8 +202,12 @@ def component(appliance: ApplianceView, comp: ComponentView, scope: VaultScope) 
 
 def appliance_details(view: ApplianceView, scope: VaultScope) -> dict:
     """InMageRcmApplianceDetails: the seven components, one per slot."""
-    out: dict[str, Any] = {"id": scope.appliance_id(view.name), "name": view.name,
-                           "fabricArmId": scope.fabric_id, "switchProviderBlockingErrorDetails": []}
+    out: dict[str, Any] = {
+        "id": scope.appliance_id(view.name),
+        "name": view.name,
+        "fabricArmId": scope.fabric_id,
+        "switchProviderBlockingErrorDetails": [],
+    }
     for comp in view.components:
         out[SLOTS[comp.slug]] = component(view, comp, scope)
     return out
@@ -169,15 +215,28 @@ def appliance_details(view: ApplianceView, scope: VaultScope) -> dict:
 
 def replication_appliance(view: ApplianceView, scope: VaultScope) -> dict:
     """A ReplicationAppliance (the REST type has no id or name of its own)."""
-    return {"properties": {"providerSpecificDetails": {"instanceType": INSTANCE,
-                                                       "appliances": [appliance_details(view, scope)]}}}
+    return {
+        "properties": {
+            "providerSpecificDetails": {
+                "instanceType": INSTANCE,
+                "appliances": [appliance_details(view, scope)],
+            }
+        }
+    }
 
 
-# -- the fabric, its container and the container's mapping ---------------------------------------------
+# -- the fabric, its container and the container's mapping
+# ---------------------------------------------
 
-PLURAL = {"processServer": "processServers", "rcmProxy": "rcmProxies", "pushInstaller": "pushInstallers",
-          "replicationAgent": "replicationAgents", "reprotectAgent": "reprotectAgents",
-          "marsAgent": "marsAgents", "dra": "dras"}
+PLURAL = {
+    "processServer": "processServers",
+    "rcmProxy": "rcmProxies",
+    "pushInstaller": "pushInstallers",
+    "replicationAgent": "replicationAgents",
+    "reprotectAgent": "reprotectAgents",
+    "marsAgent": "marsAgents",
+    "dra": "dras",
+}
 
 
 def fabric(scope: VaultScope, appliances: list[ApplianceView]) -> dict:
@@ -187,27 +246,58 @@ def fabric(scope: VaultScope, appliances: list[ApplianceView]) -> dict:
         for comp in view.components:
             custom[PLURAL[SLOTS[comp.slug]]].append(component(view, comp, scope))
     unhealthy = any(c["health"] != "Normal" for kind in PLURAL.values() for c in custom[kind])
-    return {"id": scope.fabric_id, "name": scope.fabric, "type": TYPES["fabric"],
-            "properties": {"friendlyName": scope.vault, "internalIdentifier": scope.fabric,
-                           "bcdrState": "Valid", "health": "Warning" if unhealthy else "Normal",
-                           "healthErrorDetails": [], "customDetails": custom}}
+    return {
+        "id": scope.fabric_id,
+        "name": scope.fabric,
+        "type": TYPES["fabric"],
+        "properties": {
+            "friendlyName": scope.vault,
+            "internalIdentifier": scope.fabric,
+            "bcdrState": "Valid",
+            "health": "Warning" if unhealthy else "Normal",
+            "healthErrorDetails": [],
+            "customDetails": custom,
+        },
+    }
 
 
 def container(scope: VaultScope, items: int) -> dict:
-    return {"id": scope.container_id, "name": scope.container, "type": TYPES["container"],
-            "properties": {"friendlyName": scope.container, "fabricFriendlyName": scope.vault,
-                           "fabricType": INSTANCE, "protectedItemCount": items, "pairingStatus": "Paired",
-                           "role": "Primary", "fabricSpecificDetails": {"instanceType": INSTANCE}}}
+    return {
+        "id": scope.container_id,
+        "name": scope.container,
+        "type": TYPES["container"],
+        "properties": {
+            "friendlyName": scope.container,
+            "fabricFriendlyName": scope.vault,
+            "fabricType": INSTANCE,
+            "protectedItemCount": items,
+            "pairingStatus": "Paired",
+            "role": "Primary",
+            "fabricSpecificDetails": {"instanceType": INSTANCE},
+        },
+    }
 
 
 def mapping(scope: VaultScope, auto_update: bool) -> dict:
     """The container's mapping to Azure: `enableAgentAutoUpgrade` is the vault's "Allow Site
     Recovery to manage" switch."""
-    return {"id": scope.mapping_id, "name": scope.mapping, "type": TYPES["mapping"],
-            "properties": {"targetProtectionContainerId": AZURE, "targetProtectionContainerFriendlyName": AZURE,
-                           "providerSpecificDetails": {"instanceType": INSTANCE,
-                                                       "enableAgentAutoUpgrade": flag(auto_update)},
-                           "health": "Normal", "healthErrorDetails": [], "state": "Paired",
-                           "sourceProtectionContainerFriendlyName": scope.container,
-                           "sourceFabricFriendlyName": scope.vault, "targetFabricFriendlyName": AZURE,
-                           "provisioningState": "Succeeded"}}
+    return {
+        "id": scope.mapping_id,
+        "name": scope.mapping,
+        "type": TYPES["mapping"],
+        "properties": {
+            "targetProtectionContainerId": AZURE,
+            "targetProtectionContainerFriendlyName": AZURE,
+            "providerSpecificDetails": {
+                "instanceType": INSTANCE,
+                "enableAgentAutoUpgrade": flag(auto_update),
+            },
+            "health": "Normal",
+            "healthErrorDetails": [],
+            "state": "Paired",
+            "sourceProtectionContainerFriendlyName": scope.container,
+            "sourceFabricFriendlyName": scope.vault,
+            "targetFabricFriendlyName": AZURE,
+            "provisioningState": "Succeeded",
+        },
+    }

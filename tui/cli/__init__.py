@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     import gc
 
-    gc.disable()  # the console's imports build no garbage cycles: run_console freezes them, then collects
+    # the console's imports build no garbage cycles: run_console freezes them, then collects
+    gc.disable()
     from tui.cli.context import Context, one_line_errors
     from tui.launch import run_console
 
@@ -69,8 +70,12 @@ def _check_utf8(args: list[str]) -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             raw = arg.encode("utf-8", "surrogateescape")
-            print(f"asr-console: argument {n} ({str(raw)[2:-1]}) is not valid UTF-8; names, times and paths "
-                  "must be", file=sys.stderr, flush=True)
+            print(
+                f"asr-console: argument {n} ({str(raw)[2:-1]}) is not valid UTF-8; names, times and"
+                " paths must be",
+                file=sys.stderr,
+                flush=True,
+            )
             sys.exit(2)
 
 

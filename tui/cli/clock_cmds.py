@@ -57,9 +57,20 @@ def _moved(ctx: Context, as_json: bool, result) -> None:
     with ctx.service() as svc:
         data = svc.clock_json(ctx.vault)
     if as_json:
-        emit_json({**data, "from": iso(result.start), "processed": {
-            "checks": result.checks, "jobs_created": result.jobs_created, "started": result.started,
-            "succeeded": result.succeeded, "failed": result.failed, "cancelled": result.cancelled}})
+        emit_json(
+            {
+                **data,
+                "from": iso(result.start),
+                "processed": {
+                    "checks": result.checks,
+                    "jobs_created": result.jobs_created,
+                    "started": result.started,
+                    "succeeded": result.succeeded,
+                    "failed": result.failed,
+                    "cancelled": result.cancelled,
+                },
+            }
+        )
         return
     click.echo(f"Engine time {data['now']} (was {iso(result.start)}): {result.summary()}.")
 
@@ -75,12 +86,17 @@ def _move(ctx: Context, as_json: bool, move: Callable[[Service], AdvanceResult])
             result = move(svc)
         except KeyboardInterrupt as stop:
             term = isinstance(stop, Terminated)
-            fail(f"{'terminated' if term else 'interrupted'} at {iso(svc.clock().now)}; the advance up to "
-                 "there is kept", Terminated.exit_code if term else 130)
+            fail(
+                f"{'terminated' if term else 'interrupted'} at {iso(svc.clock().now)}; the advance"
+                " up to there is kept",
+                Terminated.exit_code if term else 130,
+            )
     _moved(ctx, as_json, result)
 
 
-@clock.command("advance", context_settings={"ignore_unknown_options": True})  # "-5m": a duration, said so
+@clock.command(
+    "advance", context_settings={"ignore_unknown_options": True}
+)  # "-5m": a duration, said so
 @click.argument("duration")
 @json_option
 @db_options
@@ -117,19 +133,31 @@ def set_(ctx: Context, moment, as_json, db, vault, read_only) -> None:
     _move(ctx, as_json, move)
 
 
-@clock.command("speed", context_settings={"ignore_unknown_options": True})  # "-1": a factor, out of range
+@clock.command(
+    "speed", context_settings={"ignore_unknown_options": True}
+)  # "-1": a factor, out of range
 @click.argument("factor", type=float)
-@service_command(write=True, json=False, text=lambda _r, factor: click.echo(f"Engine speed {factor:g}x"))
+@service_command(
+    write=True, json=False, text=lambda _r, factor: click.echo(f"Engine speed {factor:g}x")
+)
 def speed(svc: Service, _ctx: Context, factor) -> None:
     """Engine seconds per wall second while a console or `engine run` moves time."""
     svc.clock_speed(factor)
 
 
 def _pause_command(name: str, paused: bool):
-    @clock.command(name, help=f"{'Stop' if paused else 'Restart'} engine time (it moves only while "
-                              "a console or `engine run` holds the lease).")
-    @service_command(write=True, json=False,
-                     text=lambda _r: click.echo("Engine time paused" if paused else "Engine time running"))
+    @clock.command(
+        name,
+        help=(
+            f"{'Stop' if paused else 'Restart'} engine time (it moves only while "
+            "a console or `engine run` holds the lease)."
+        ),
+    )
+    @service_command(
+        write=True,
+        json=False,
+        text=lambda _r: click.echo("Engine time paused" if paused else "Engine time running"),
+    )
     def command(svc: Service, _ctx: Context) -> None:
         svc.clock_pause(paused)
 

@@ -9,17 +9,26 @@ from typing import Any
 
 import click
 
-from tui.cli.context import Context, fail, safe  # noqa: F401 (the command modules import them from here)
+# The command modules import these from here.
+from tui.cli.context import Context, fail, safe  # noqa: F401
 from tui.escape import json_text
 
 
 def db_options(func: Callable) -> Callable:
     """--db, --vault and --read-only, accepted before or after a sub-command's own arguments."""
-    func = click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
-                        help="Database file (default: the user's data directory).")(func)
-    func = click.option("--vault", "vault", default=None, help="Vault name, where the database holds several.")(func)
-    func = click.option("--read-only", "read_only", is_flag=True, default=None,
-                        help="Refuse every change.")(func)
+    func = click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Database file (default: the user's data directory).",
+    )(func)
+    func = click.option(
+        "--vault", "vault", default=None, help="Vault name, where the database holds several."
+    )(func)
+    func = click.option(
+        "--read-only", "read_only", is_flag=True, default=None, help="Refuse every change."
+    )(func)
     return func
 
 
@@ -91,7 +100,9 @@ def emit_json_array(elements: Iterable[str]) -> None:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):  # a pydantic model (not imported here: the console never needs it)
+    if hasattr(
+        value, "model_dump"
+    ):  # a pydantic model (not imported here: the console never needs it)
         return value.model_dump(mode="json")
     if isinstance(value, list):
         return [_plain(v) for v in value]

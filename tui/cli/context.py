@@ -40,15 +40,20 @@ class Context:
         return Path(self.db).expanduser() if self.db else default_db_path()
 
     def service(self, *, write: bool = False):
-        """Open the service; a mutating command under --read-only is refused before anything opens."""
+        """Open the service; a mutating command under --read-only is refused before anything
+        opens."""
         from store.service import Service
 
         if write and self.read_only:
             raise Refused("read-only: this command would change the fleet; run without --read-only")
         path = self.db_path()
         if not path.exists() and not self.db:
-            raise BadInput(f"{path}: no database yet; run `asr-console` once or `asr-console demo load`")
-        return Service.open(path, read_only=self.read_only, create=False, live=False)  # one-shot commands
+            raise BadInput(
+                f"{path}: no database yet; run `asr-console` once or `asr-console demo load`"
+            )
+        return Service.open(
+            path, read_only=self.read_only, create=False, live=False
+        )  # one-shot commands
 
 
 def fail(message: str, code: int) -> None:
@@ -58,7 +63,8 @@ def fail(message: str, code: int) -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where ^C would be, so the same clean-up runs (the engine lease is given back)."""
+    """SIGTERM, raised where ^C would be, so the same clean-up runs (the engine lease is given
+    back)."""
 
     exit_code = 143
 
@@ -67,6 +73,7 @@ class Terminated(KeyboardInterrupt):
 def terminate_as_interrupt() -> Iterator[None]:
     """While the block runs, SIGTERM raises Terminated instead of ending the process on the spot
     (which left the engine lease held until it expired)."""
+
     def terminated(_signum: int, _frame: object) -> None:
         raise Terminated
 

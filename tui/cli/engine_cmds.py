@@ -14,8 +14,13 @@ def engine() -> None:
 
 
 @engine.command("run")
-@click.option("--for", "engine_for", default=None, metavar="DURATION",
-              help="Stop after this much ENGINE time (e.g. 1h, 2d); default: run until interrupted.")
+@click.option(
+    "--for",
+    "engine_for",
+    default=None,
+    metavar="DURATION",
+    help="Stop after this much ENGINE time (e.g. 1h, 2d); default: run until interrupted.",
+)
 @json_option
 @db_options
 @pass_ctx
@@ -28,14 +33,29 @@ def run(ctx: Context, engine_for, as_json, db, vault, read_only) -> None:
 
     ctx = ctx.merged(db, vault, read_only)
     duration = parse_duration(engine_for) if engine_for else None
-    with ctx.service(write=True) as svc, terminate_as_interrupt():  # SIGTERM too gives the lease back
+    with (
+        ctx.service(write=True) as svc,
+        terminate_as_interrupt(),
+    ):  # SIGTERM too gives the lease back
         result, interrupted = svc.run_engine(duration)
     span = result.end - result.start
     if as_json:
-        emit_json({"start": iso(result.start), "end": iso(result.end), "engine_seconds": int(span.total_seconds()),
-                   "checks": result.checks, "jobs_created": result.jobs_created, "started": result.started,
-                   "succeeded": result.succeeded, "failed": result.failed, "cancelled": result.cancelled,
-                   "interrupted": interrupted})
+        emit_json(
+            {
+                "start": iso(result.start),
+                "end": iso(result.end),
+                "engine_seconds": int(span.total_seconds()),
+                "checks": result.checks,
+                "jobs_created": result.jobs_created,
+                "started": result.started,
+                "succeeded": result.succeeded,
+                "failed": result.failed,
+                "cancelled": result.cancelled,
+                "interrupted": interrupted,
+            }
+        )
         return
-    click.echo(f"Engine ran {iso(result.start)} -> {iso(result.end)} ({span} of engine time)"
-               f"{' until interrupted' if interrupted else ''}: {result.summary()}.")
+    click.echo(
+        f"Engine ran {iso(result.start)} -> {iso(result.end)} ({span} of engine time)"
+        f"{' until interrupted' if interrupted else ''}: {result.summary()}."
+    )

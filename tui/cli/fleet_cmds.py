@@ -39,9 +39,20 @@ def demo() -> None:
 
 @demo.command("load")
 @click.argument("scenario", required=False)
-@click.option("--items", "n_items", type=click.IntRange(1, 1_000_000), default=None,
-              help="Generate a fleet of N machines instead of a scenario file.")
-@click.option("--seed", type=click.IntRange(0, 2**31), default=1, show_default=True, help="Seed of the generated fleet.")
+@click.option(
+    "--items",
+    "n_items",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Generate a fleet of N machines instead of a scenario file.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31),
+    default=1,
+    show_default=True,
+    help="Seed of the generated fleet.",
+)
 @click.option("--force", is_flag=True, help="Replace the fleet the database already holds.")
 @json_option
 @db_options
@@ -74,8 +85,10 @@ def demo_load(ctx: Context, scenario, n_items, seed, force, as_json, db, vault, 
     if as_json:
         emit_json({"db": str(path), "scenario": source, **counts})
     else:
-        click.echo(f"Loaded {source} into {path}: {counts['vaults']} vaults, {counts['appliances']} "
-                   f"appliances, {counts['items']} machines, {counts['jobs']} jobs.")
+        click.echo(
+            f"Loaded {source} into {path}: {counts['vaults']} vaults, {counts['appliances']} "
+            f"appliances, {counts['items']} machines, {counts['jobs']} jobs."
+        )
 
 
 def _print_items(found, **_) -> None:
@@ -87,10 +100,21 @@ def _print_items(found, **_) -> None:
 
 
 @click.command("items")
-@click.option("--status", default=None, callback=lambda _c, _p, v: status_slug(v),
-              help=f"Only items with this status: {', '.join(STATUS_CHOICES)} (or the console's words for them).")
+@click.option(
+    "--status",
+    default=None,
+    callback=lambda _c, _p, v: status_slug(v),
+    help=(
+        f"Only items with this status: {', '.join(STATUS_CHOICES)} (or the console's words for"
+        " them)."
+    ),
+)
 @click.option("--filter", "text", default="", help="Only items whose name contains TEXT.")
-@click.option("--sort", type=click.Choice(["name", "status", "agent_version", "os", "appliance"]), default="name")
+@click.option(
+    "--sort",
+    type=click.Choice(["name", "status", "agent_version", "os", "appliance"]),
+    default="name",
+)
 @service_command(text=_print_items)
 def items(svc, ctx: Context, status, text, sort, as_json):
     """Replicated items with their agent version and update status."""
@@ -100,9 +124,14 @@ def items(svc, ctx: Context, status, text, sort, as_json):
 
 def _print_item(view, **_) -> None:
     lines = [
-        ("Name", view.name), ("Vault", view.vault), ("OS", view.os), ("Appliance", view.appliance),
-        ("Agent version", view.agent_version), ("Latest version", view.latest_version or "-"),
-        ("Status", view.status), ("Next check", view.next_check_at or "-"),
+        ("Name", view.name),
+        ("Vault", view.vault),
+        ("OS", view.os),
+        ("Appliance", view.appliance),
+        ("Agent version", view.agent_version),
+        ("Latest version", view.latest_version or "-"),
+        ("Status", view.status),
+        ("Next check", view.next_check_at or "-"),
         ("Last job", view.last_job_id or "-"),
         ("Automatic updates", "on" if view.auto_update else f"off: {view.auto_update_note}"),
     ]

@@ -15,8 +15,21 @@ COMMAND_MODULES: dict[str, str] = {
     "items": "tui.cli.fleet_cmds",
     "item": "tui.cli.fleet_cmds",
     "clock": "tui.cli.clock_cmds",
-    **dict.fromkeys(["update", "jobs", "job", "retry", "cancel", "auto-update", "plan", "appliances", "appliance",
-                     "registry"], "tui.cli.ops_cmds"),
+    **dict.fromkeys(
+        [
+            "update",
+            "jobs",
+            "job",
+            "retry",
+            "cancel",
+            "auto-update",
+            "plan",
+            "appliances",
+            "appliance",
+            "registry",
+        ],
+        "tui.cli.ops_cmds",
+    ),
     "engine": "tui.cli.engine_cmds",
     "rollout": "tui.cli.rollout_cmds",
     "sim": "tui.cli.sim_cmds",
@@ -59,11 +72,19 @@ class LazyGroup(click.Group):
         return sorted({*self._loaded, *COMMAND_MODULES})
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="asr-upgrade-console", prog_name="asr-console", message="%(prog)s %(version)s")
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(
+    package_name="asr-upgrade-console", prog_name="asr-console", message="%(prog)s %(version)s"
+)
 @db_options
 @click.pass_context
-def cli(click_ctx: click.Context, db: str | None, vault: str | None, read_only: bool | None) -> None:
+def cli(
+    click_ctx: click.Context, db: str | None, vault: str | None, read_only: bool | None
+) -> None:
     """Operator console for Azure Site Recovery Mobility agent and appliance upgrades.
 
     Without a sub-command, opens the console (on the demo fleet the first time).

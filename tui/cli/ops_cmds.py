@@ -1,4 +1,5 @@
-"""Operator commands: update, jobs, job, retry, cancel, auto-update, appliances, appliance, registry, plan."""
+"""Operator commands: update, jobs, job, retry, cancel, auto-update, appliances, appliance,
+registry, plan."""
 
 from __future__ import annotations
 
@@ -10,8 +11,22 @@ from store.vocabulary import JobState
 from tui.cli.common import Context, safe, service_command, table
 
 JOB_STATES = [s.value for s in JobState]
-VALUE_OPTIONS = frozenset({"--db", "--vault", "--for", "--state", "--item", "--limit", "--requires", "--channel",
-                           "--host", "--port", "--token", "--retry-after"})
+VALUE_OPTIONS = frozenset(
+    {
+        "--db",
+        "--vault",
+        "--for",
+        "--state",
+        "--item",
+        "--limit",
+        "--requires",
+        "--channel",
+        "--host",
+        "--port",
+        "--token",
+        "--retry-after",
+    }
+)
 """Options that take a value (so the value is not mistaken for a sub-command's name)."""
 TEXT_LIMIT = 50
 """Text output lists at most this many created jobs (--json lists them all)."""
@@ -40,7 +55,10 @@ def _print_update(outcome, **_) -> None:
 
 def _refusals(outcome) -> None:
     for refusal in outcome.refused:
-        click.echo(f"asr-console: {safe(refusal.name)}: refused: {safe('; '.join(refusal.reasons))}", err=True)
+        click.echo(
+            f"asr-console: {safe(refusal.name)}: refused: {safe('; '.join(refusal.reasons))}",
+            err=True,
+        )
     if outcome.refused:
         sys.exit(1)
 
@@ -63,34 +81,64 @@ def _print_jobs(found_now, **_) -> None:
 
     found, now = found_now
     table(
-        [[j.id, j.name, f"{j.item} {j.component}" if j.component else j.item, j.state, j.start_time or "-",
-          span_text(j.start_time, j.end_time, now), j.initiated_by] for j in found],
+        [
+            [
+                j.id,
+                j.name,
+                f"{j.item} {j.component}" if j.component else j.item,
+                j.state,
+                j.start_time or "-",
+                span_text(j.start_time, j.end_time, now),
+                j.initiated_by,
+            ]
+            for j in found
+        ],
         ["ID", "NAME", "ITEM", "STATE", "STARTED", "DURATION", "INITIATED BY"],
     )
     click.echo(f"{len(found)} jobs")
 
 
 @click.command("jobs")
-@click.option("--state", type=click.Choice(JOB_STATES, case_sensitive=False), default=None, help="Only this state.")
-@click.option("--item", "item_name", default=None, help="Only the jobs of this machine (or appliance).")
-@click.option("--limit", type=click.IntRange(1, None), default=None, help="At most this many (newest first).")
+@click.option(
+    "--state",
+    type=click.Choice(JOB_STATES, case_sensitive=False),
+    default=None,
+    help="Only this state.",
+)
+@click.option(
+    "--item", "item_name", default=None, help="Only the jobs of this machine (or appliance)."
+)
+@click.option(
+    "--limit", type=click.IntRange(1, None), default=None, help="At most this many (newest first)."
+)
 @service_command(json_of=lambda found_now: found_now[0], text=_print_jobs)
 def jobs(svc, ctx: Context, state, item_name, limit):
     """Site Recovery jobs, newest first."""
     from store.queries import JobQuery
 
-    q = JobQuery(vault_id=svc.vault_filter(ctx.vault),
-                 state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None))
+    q = JobQuery(
+        vault_id=svc.vault_filter(ctx.vault),
+        state=next((s for s in JOB_STATES if state and s.lower() == state.lower()), None),
+    )
     if item_name is not None:
         q = svc.jobs_of(q, item_name)
     return svc.job_views(q, limit=limit), svc.clock().now
 
 
 def _print_job(job, **_) -> None:
-    lines = [("Job", job.id), ("Name", job.name), ("Item", job.item), ("Component", job.component or "-"),
-             ("State", job.state), ("Initiated by", job.initiated_by), ("Created", job.created_time),
-             ("Started", job.start_time or "-"), ("Ended", job.end_time or "-"),
-             ("Versions", f"{job.from_version} -> {job.to_version}"), ("Retry of", job.retry_of or "-")]
+    lines = [
+        ("Job", job.id),
+        ("Name", job.name),
+        ("Item", job.item),
+        ("Component", job.component or "-"),
+        ("State", job.state),
+        ("Initiated by", job.initiated_by),
+        ("Created", job.created_time),
+        ("Started", job.start_time or "-"),
+        ("Ended", job.end_time or "-"),
+        ("Versions", f"{job.from_version} -> {job.to_version}"),
+        ("Retry of", job.retry_of or "-"),
+    ]
     if job.waiting_reason:
         lines.append(("Waiting", job.waiting_reason))
     for label, value in lines:
@@ -125,15 +173,23 @@ def _job_command(name: str, doc: str, action):
     return command
 
 
-retry = _job_command("retry", "Retry a failed (or cancelled) job: a new job linked by retry_of.",
-                     lambda svc, job_id: svc.retry(job_id))
-cancel = _job_command("cancel", "Cancel a job: at once if not started, else at its next task boundary.",
-                      lambda svc, job_id: svc.cancel(job_id))
+retry = _job_command(
+    "retry",
+    "Retry a failed (or cancelled) job: a new job linked by retry_of.",
+    lambda svc, job_id: svc.retry(job_id),
+)
+cancel = _job_command(
+    "cancel",
+    "Cancel a job: at once if not started, else at its next task boundary.",
+    lambda svc, job_id: svc.cancel(job_id),
+)
 
 
 def _print_auto_update(result, **_) -> None:
-    click.echo(f"Allow Site Recovery to manage (automatic agent updates) in {safe(result['vault'])}: "
-               f"{'on' if result['enabled'] else 'off'}")
+    click.echo(
+        f"Allow Site Recovery to manage (automatic agent updates) in {safe(result['vault'])}: "
+        f"{'on' if result['enabled'] else 'off'}"
+    )
 
 
 @click.command("auto-update")
@@ -142,7 +198,11 @@ def _print_auto_update(result, **_) -> None:
 def auto_update(svc, ctx: Context, setting):
     """The vault's 'Allow Site Recovery to manage' toggle: show it, or turn it on or off."""
     v = svc.vault(ctx.vault)
-    return svc.set_auto_update(v.id, setting == "on") if setting else {"vault": v.name, "enabled": v.agent_auto_update}
+    return (
+        svc.set_auto_update(v.id, setting == "on")
+        if setting
+        else {"vault": v.name, "enabled": v.agent_auto_update}
+    )
 
 
 def _print_plans(plans, **_) -> None:
@@ -155,7 +215,8 @@ def _print_plans(plans, **_) -> None:
 @click.command("plan")
 @service_command(json_of=lambda plans: plans[0] if len(plans) == 1 else plans, text=_print_plans)
 def plan(svc, ctx: Context):
-    """What the next automatic run will do, and what it skips and why (every vault, without --vault)."""
+    """What the next automatic run will do, and what it skips and why (every vault, without
+    --vault)."""
     # --json: one vault's plan alone; several vaults' as a list (as `items` lists every vault's)
     vaults = [svc.vault(ctx.vault)] if ctx.vault or len(svc.vaults()) == 1 else svc.vaults()
     return [svc.plan(v.id) for v in vaults]
@@ -166,28 +227,47 @@ def _echo_plan(result) -> None:
     for u in result.will_update:
         what = f"{u.name} {u.component}" if u.component else u.name
         note = result.check_note(u.pending_check)
-        click.echo(f"  update  {u.kind:<9} {safe(what)}  {u.from_version} -> {u.to_version}"
-                   + (f"  ({note})" if note else ""))
+        click.echo(
+            f"  update  {u.kind:<9} {safe(what)}  {u.from_version} -> {u.to_version}"
+            + (f"  ({note})" if note else "")
+        )
     for s in result.skipped:
         what = f"{s.name} {s.component}" if s.component else s.name
         note = result.check_note(s.pending_check)
-        click.echo(f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}" + (f" ({note})" if note else ""))
+        click.echo(
+            f"  skip    {s.kind:<9} {safe(what)}: {safe(s.reason)}" + (f" ({note})" if note else "")
+        )
     for r in result.rollouts:
         wave = "" if r.next_wave is None else f" wave {r.next_wave}, {r.machines:,} machines,"
         when = f" at {r.at};" if r.at else ""
-        click.echo(f"  rollout {safe(r.name)} ({r.state}):{wave}{when} waits for {safe(r.waits_for)}")
+        click.echo(
+            f"  rollout {safe(r.name)} ({r.state}):{wave}{when} waits for {safe(r.waits_for)}"
+        )
     waiting = sum(1 for e in (*result.will_update, *result.skipped) if e.pending_check)
-    click.echo(f"{len(result.will_update)} to update, {len(result.skipped)} skipped"
-               + (f"; {waiting} wait for the service's next check" if waiting else ""))
+    click.echo(
+        f"{len(result.will_update)} to update, {len(result.skipped)} skipped"
+        + (f"; {waiting} wait for the service's next check" if waiting else "")
+    )
 
 
 def _print_appliances(found, **_) -> None:
     rows = []
     for a in found:
         behind = sum(1 for c in a.components if c.status != "Up to date")
-        rows.append([a.name, a.vault, a.time_zone, "yes" if a.azure_connected else "NO",
-                     "on" if a.auto_update else "off (AutoUpdate=0)", str(a.item_count), f"{behind} of 7"])
-    table(rows, ["NAME", "VAULT", "TIME ZONE", "AZURE", "AUTO UPDATE", "MACHINES", "NOT UP TO DATE"])
+        rows.append(
+            [
+                a.name,
+                a.vault,
+                a.time_zone,
+                "yes" if a.azure_connected else "NO",
+                "on" if a.auto_update else "off (AutoUpdate=0)",
+                str(a.item_count),
+                f"{behind} of 7",
+            ]
+        )
+    table(
+        rows, ["NAME", "VAULT", "TIME ZONE", "AZURE", "AUTO UPDATE", "MACHINES", "NOT UP TO DATE"]
+    )
 
 
 @click.command("appliances")
@@ -216,12 +296,15 @@ class OptionsFirstGroup(click.Group):
                 skip = arg in self.value_options
                 continue
             if arg in self.commands:
-                return arg, self.commands[arg], args[:n] + args[n + 1:]
+                return arg, self.commands[arg], args[:n] + args[n + 1 :]
             break
         if self.default is not None:
             return self.default, self.commands[self.default], args
-        words = [a for n, a in enumerate(args)
-                 if not a.startswith("-") and (n == 0 or args[n - 1] not in self.value_options)]
+        words = [
+            a
+            for n, a in enumerate(args)
+            if not a.startswith("-") and (n == 0 or args[n - 1] not in self.value_options)
+        ]
         if not words:
             raise click.UsageError("Missing command.", ctx)
         raise click.UsageError(f"No such command {words[0]!r}", ctx)
@@ -239,11 +322,15 @@ def appliance() -> None:
 
 
 def _print_appliance(found, **_) -> None:
-    click.echo(f"{safe(found.name)} ({safe(found.vault)}, {found.time_zone}): Azure "
-               f"{'connected' if found.azure_connected else 'NOT connected'}, automatic updates "
-               f"{'on' if found.auto_update else 'off (AutoUpdate = 0)'}")
-    table([[c.name, c.slug, c.version, c.latest_version or "-", c.status] for c in found.components],
-          ["COMPONENT", "SLUG", "VERSION", "LATEST", "STATUS"])
+    click.echo(
+        f"{safe(found.name)} ({safe(found.vault)}, {found.time_zone}): Azure "
+        f"{'connected' if found.azure_connected else 'NOT connected'}, automatic updates "
+        f"{'on' if found.auto_update else 'off (AutoUpdate = 0)'}"
+    )
+    table(
+        [[c.name, c.slug, c.version, c.latest_version or "-", c.status] for c in found.components],
+        ["COMPONENT", "SLUG", "VERSION", "LATEST", "STATUS"],
+    )
     for c in found.components:
         for b in c.blockers:
             click.echo(f"  {c.slug}: {b.reason}: {safe(b.message)}")

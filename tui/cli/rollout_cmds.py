@@ -13,8 +13,17 @@ SKIPPED_SHOWN = 50
 
 
 class _RolloutGroup(OptionsFirstGroup):
-    value_options = VALUE_OPTIONS | {"--canary", "--waves", "--bake", "--max-failures", "--window", "--status",
-                                     "--appliance", "--os", "--match"}
+    value_options = VALUE_OPTIONS | {
+        "--canary",
+        "--waves",
+        "--bake",
+        "--max-failures",
+        "--window",
+        "--status",
+        "--appliance",
+        "--os",
+        "--match",
+    }
 
 
 @click.group("rollout", cls=_RolloutGroup)
@@ -34,8 +43,10 @@ def _jobs_text(jobs: dict[str, int]) -> str:
 def _print(v, **_) -> None:
     click.echo(f"Rollout {safe(v.name)} ({safe(v.vault)}): {v.state}, target {v.target_version}")
     window = f"window {v.window} ({v.time_zone})" if v.window else "no window"
-    click.echo(f"  bake {v.bake}, {window}, failures {v.failures} (budget {v.max_failures}), "
-               f"{v.machines:,} machines; created by {safe(v.created_by)} at {v.created_time}")
+    click.echo(
+        f"  bake {v.bake}, {window}, failures {v.failures} (budget {v.max_failures}), "
+        f"{v.machines:,} machines; created by {safe(v.created_by)} at {v.created_time}"
+    )
     if v.halted_reason:
         click.echo(f"  Halted: {safe(v.halted_reason)}")
     if v.bake_ends:
@@ -56,45 +67,112 @@ def _print(v, **_) -> None:
 @rollout.command("create")
 @click.argument("name")
 @click.argument("names", nargs=-1)
-@click.option("--all-eligible", is_flag=True, help="Every machine of the vault with a newer version.")
-@click.option("--status", default=None, help="Only machines with this status (e.g. update-available).")
+@click.option(
+    "--all-eligible", is_flag=True, help="Every machine of the vault with a newer version."
+)
+@click.option(
+    "--status", default=None, help="Only machines with this status (e.g. update-available)."
+)
 @click.option("--appliance", default=None, help="Only machines replicating through this appliance.")
 @click.option("--os", "os_text", default=None, help="Only machines whose OS contains TEXT.")
 @click.option("--match", default=None, help="Only machines whose name contains TEXT.")
-@click.option("--canary", default=DEFAULT_CANARY, show_default=True, help="Machines in the canary: N or P%.")
-@click.option("--waves", default=DEFAULT_WAVES, show_default=True,
-              help="Cumulative shares of the machines after the canary, e.g. 25%,50%,100%.")
-@click.option("--bake", default=DEFAULT_BAKE, show_default=True,
-              help="Engine time after a wave's last job before the next wave (0 for none).")
-@click.option("--max-failures", default=DEFAULT_MAX_FAILURES, show_default=True,
-              help="Failed jobs allowed: N or P%; one more halts the rollout.")
+@click.option(
+    "--canary", default=DEFAULT_CANARY, show_default=True, help="Machines in the canary: N or P%."
+)
+@click.option(
+    "--waves",
+    default=DEFAULT_WAVES,
+    show_default=True,
+    help="Cumulative shares of the machines after the canary, e.g. 25%,50%,100%.",
+)
+@click.option(
+    "--bake",
+    default=DEFAULT_BAKE,
+    show_default=True,
+    help="Engine time after a wave's last job before the next wave (0 for none).",
+)
+@click.option(
+    "--max-failures",
+    default=DEFAULT_MAX_FAILURES,
+    show_default=True,
+    help="Failed jobs allowed: N or P%; one more halts the rollout.",
+)
 @click.option("--window", default=None, help="Vault-local HH:MM-HH:MM when waves may start.")
-@service_command(write=True, json_of=lambda made: {**made[0].model_dump(mode="json"), "warnings": made[1]},
-                 text=lambda made, **_: _print(made[0]))
-def create(svc, ctx: Context, name, names, all_eligible, status, appliance, os_text, match, canary, waves, bake,
-           max_failures, window):
+@service_command(
+    write=True,
+    json_of=lambda made: {**made[0].model_dump(mode="json"), "warnings": made[1]},
+    text=lambda made, **_: _print(made[0]),
+)
+def create(
+    svc,
+    ctx: Context,
+    name,
+    names,
+    all_eligible,
+    status,
+    appliance,
+    os_text,
+    match,
+    canary,
+    waves,
+    bake,
+    max_failures,
+    window,
+):
     """Create rollout NAME over NAMES, --all-eligible, or the machines the filters choose."""
     from store.queries import RolloutSpec
 
-    spec = RolloutSpec(name=name, vault_id=svc.vault(ctx.vault).id, names=tuple(names),
-                       all_eligible=all_eligible, status=status, appliance=appliance, os=os_text, match=match,
-                       canary=canary, waves=waves, bake=bake, max_failures=max_failures, window=window)
+    spec = RolloutSpec(
+        name=name,
+        vault_id=svc.vault(ctx.vault).id,
+        names=tuple(names),
+        all_eligible=all_eligible,
+        status=status,
+        appliance=appliance,
+        os=os_text,
+        match=match,
+        canary=canary,
+        waves=waves,
+        bake=bake,
+        max_failures=max_failures,
+        window=window,
+    )
     view, warnings = svc.create_rollout(spec)
     _warn(warnings)
     return view, warnings
 
 
 def _listed(v) -> dict:
-    return {"name": v.name, "vault": v.vault, "state": v.state, "target_version": v.target_version,
-            "machines": v.machines, "waves": len(v.waves), "waves_started": sum(w.started is not None for w in v.waves),
-            "failures": v.failures, "max_failures": v.max_failures, "halted_reason": v.halted_reason,
-            "created_time": v.created_time}
+    return {
+        "name": v.name,
+        "vault": v.vault,
+        "state": v.state,
+        "target_version": v.target_version,
+        "machines": v.machines,
+        "waves": len(v.waves),
+        "waves_started": sum(w.started is not None for w in v.waves),
+        "failures": v.failures,
+        "max_failures": v.max_failures,
+        "halted_reason": v.halted_reason,
+        "created_time": v.created_time,
+    }
 
 
 def _print_list(found, **_) -> None:
-    table([[v.name, v.vault, v.state, f"{sum(w.started is not None for w in v.waves)} of {len(v.waves)}",
-            f"{v.failures} of {v.max_failures}", f"{v.machines:,}"] for v in found],
-          ["NAME", "VAULT", "STATE", "WAVES STARTED", "FAILURES (BUDGET)", "MACHINES"])
+    table(
+        [
+            [
+                v.name,
+                v.vault,
+                v.state,
+                f"{sum(w.started is not None for w in v.waves)} of {len(v.waves)}",
+                f"{v.failures} of {v.max_failures}",
+                f"{v.machines:,}",
+            ]
+            for v in found
+        ],
+        ["NAME", "VAULT", "STATE", "WAVES STARTED", "FAILURES (BUDGET)", "MACHINES"],
+    )
     click.echo(f"{len(found)} rollouts")
 
 
@@ -134,5 +212,7 @@ def _control(verb: str, doc: str):
 
 
 pause = _control("pause", "Pause: no new wave starts (running jobs finish) until resume.")
-resume = _control("resume", "Resume a paused rollout, or a halted one: its next wave starts at once.")
+resume = _control(
+    "resume", "Resume a paused rollout, or a halted one: its next wave starts at once."
+)
 abort = _control("abort", "Abort: cancel the rollout's jobs that have not started, and end it.")

@@ -1,4 +1,5 @@
-"""Demo commands: guided tours (`tour`), the scenario library (`demo list`), the console in a browser (`serve`)."""
+"""Demo commands: guided tours (`tour`), the scenario library (`demo list`), the console in a
+browser (`serve`)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,19 @@ from tui.cli.fleet_cmds import demo
 
 @click.command("tour")
 @click.argument("name", required=False)
-@click.option("--auto", is_flag=True, help="Perform every step, pressing the keys visibly, instead of "
-              "waiting for the presenter.")
+@click.option(
+    "--auto",
+    is_flag=True,
+    help="Perform every step, pressing the keys visibly, instead of waiting for the presenter.",
+)
 @click.option("--list", "list_tours", is_flag=True, help="List the tours, one line each, and exit.")
-@click.option("--pace", type=click.FloatRange(0.2, 5.0), default=1.0, show_default=True,
-              help="--auto: slower (above 1) or faster (below 1).")
+@click.option(
+    "--pace",
+    type=click.FloatRange(0.2, 5.0),
+    default=1.0,
+    show_default=True,
+    help="--auto: slower (above 1) or faster (below 1).",
+)
 def tour(name: str | None, auto: bool, list_tours: bool, pace: float) -> None:
     """A guided tour of one of the seed's procedures (NAME; default the first listed).
 
@@ -50,7 +59,8 @@ def tour(name: str | None, auto: bool, list_tours: bool, pace: float) -> None:
 @click.command("list")
 @json_option
 def demo_list(as_json: bool) -> None:
-    """The demo scenarios in demo_data/, by name, with what each shows (load one with `demo load NAME`)."""
+    """The demo scenarios in demo_data/, by name, with what each shows (load one with `demo load
+    NAME`)."""
     from store.demo import scenarios
 
     found = scenarios()
@@ -65,18 +75,50 @@ demo.add_command(demo_list)
 
 
 @click.command("serve")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the default keeps the console to this machine.")
-@click.option("--public-url", default=None, help="The URL browsers reach the server by, when it differs "
-              "from http://HOST:PORT (a proxy, or --host 0.0.0.0).")
-@click.option("--tour", "tour_name", default=None, help="Serve a guided tour (see `tour --list`) instead of "
-              "the console; each browser tab gets a fresh copy of its scenario.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default keeps the console to this machine.",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    help=(
+        "The URL browsers reach the server by, when it differs "
+        "from http://HOST:PORT (a proxy, or --host 0.0.0.0)."
+    ),
+)
+@click.option(
+    "--tour",
+    "tour_name",
+    default=None,
+    help=(
+        "Serve a guided tour (see `tour --list`) instead of "
+        "the console; each browser tab gets a fresh copy of its scenario."
+    ),
+)
 @click.option("--auto", is_flag=True, help="With --tour: the tour performs every step itself.")
 @db_options
 @pass_ctx
-def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name: str | None, auto: bool,
-          db: str | None, vault: str | None, read_only: bool | None) -> None:
+def serve(
+    ctx: Context,
+    port: int,
+    host: str,
+    public_url: str | None,
+    tour_name: str | None,
+    auto: bool,
+    db: str | None,
+    vault: str | None,
+    read_only: bool | None,
+) -> None:
     """The console in a web browser (textual-serve), at http://127.0.0.1:8000 by default.
 
     Open the URL it prints: it carries a secret token, new each run; requests without it, from
@@ -100,12 +142,17 @@ def serve(ctx: Context, port: int, host: str, public_url: str | None, tour_name:
             ensure_default_db(path)
         from store.service import Service
 
-        with Service.open(path, read_only=ctx.read_only, create=False) as svc:  # one-line errors before serving
+        with Service.open(
+            path, read_only=ctx.read_only, create=False
+        ) as svc:  # one-line errors before serving
             if ctx.vault:
                 svc.vault(ctx.vault)
         argv = web.console_argv(path, vault=ctx.vault, read_only=ctx.read_only)
     web.check_port(host, port)
     if not web.is_loopback(host):
-        click.echo(f"asr-console: warning: {safe(host)} is reachable from other machines; anyone who "
-                   "has the printed URL controls the console.", err=True)
+        click.echo(
+            f"asr-console: warning: {safe(host)} is reachable from other machines; anyone who "
+            "has the printed URL controls the console.",
+            err=True,
+        )
     web.serve(argv, host=host, port=port, public_url=public_url)

@@ -1,4 +1,5 @@
-"""The bulk update dialog: every machine with a newer version; blocked ones listed but not selectable."""
+"""The bulk update dialog: every machine with a newer version; blocked ones listed but not
+selectable."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ RECOUNT_S = 1.0
 """At most this often, while the fleet changes, the dialog reads its list's length and the eligible
 machines again."""
 
+
 class BulkTable(ItemTable):
     """The dialog's list: Enter moves to OK (a second Enter there updates), so choosing machines
     never submits by accident."""
@@ -29,7 +31,8 @@ class BulkTable(ItemTable):
 
 
 class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
-    """Choose the source machines to update, then OK: returns the chosen item ids (None: cancelled)."""
+    """Choose the source machines to update, then OK: returns the chosen item ids (None:
+    cancelled)."""
 
     DEFAULT_CSS = """
     BulkUpdateModal > Vertical {
@@ -70,8 +73,11 @@ class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
         with Vertical() as box:
             box.border_title = "Update Mobility agent"
             yield Static(
-                Text("Choose the source machines to update, then OK. Machines whose prerequisites are "
-                     "not met cannot be selected. space select · a all eligible · n none · Enter to OK"),
+                Text(
+                    "Choose the source machines to update, then OK. Machines whose prerequisites"
+                    " are not met cannot be selected. space select · a all eligible · n none ·"
+                    " Enter to OK"
+                ),
                 id="bulk-help",
             )
             yield BulkTable(self.source, query, id="bulk-table")
@@ -88,7 +94,9 @@ class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
         self.set_interval(RECOUNT_S, self._recount_if_due)
         # OK creates the jobs with the write path (store.operations and the engine code under it):
         # loaded now, off the event loop, while the operator chooses, not after OK.
-        self.run_worker(self.source.prepare_writes, thread=True, group="bulk-prepare", exit_on_error=False)
+        self.run_worker(
+            self.source.prepare_writes, thread=True, group="bulk-prepare", exit_on_error=False
+        )
 
     def refresh_live(self, *, polled: bool = False) -> None:
         """The fleet changed while the dialog is open (the engine's nightly run, another process):
@@ -119,7 +127,8 @@ class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
 
     def _count(self, n: int) -> None:
         self.query_one("#bulk-count", Static).update(
-            Text(f"{n:,} selected of {self.eligible:,} eligible  ", style="bold"))
+            Text(f"{n:,} selected of {self.eligible:,} eligible  ", style="bold")
+        )
         self.query_one("#ok", Button).disabled = n == 0
 
     @on(ItemTable.MarksChanged)
@@ -133,7 +142,11 @@ class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
             item = self.source.item_by_id(event.item_id)
             if item is not None and item.status == UpdateStatus.BLOCKED.value:
                 reason.append(f"{safe_text(item.name)} cannot be selected: ", style="bold")
-                reason.append("; ".join(f"{b.reason}: {safe_text(b.message).rstrip('.')}" for b in item.blockers))
+                reason.append(
+                    "; ".join(
+                        f"{b.reason}: {safe_text(b.message).rstrip('.')}" for b in item.blockers
+                    )
+                )
             elif item is not None and item.status == UpdateStatus.UPDATING.value:
                 reason.append(f"{safe_text(item.name)} is already updating.", style="italic")
         self.query_one("#bulk-reason", Static).update(reason)
@@ -158,6 +171,10 @@ class BulkUpdateModal(LiveView, Dialog[list[int] | None]):
 
         marked = sorted(self.query_one(BulkTable).marked)
         if not marked:
-            self.notify("Select machines first (a selects every eligible machine).", severity="warning", timeout=4)
+            self.notify(
+                "Select machines first (a selects every eligible machine).",
+                severity="warning",
+                timeout=4,
+            )
             return
         open_rollout_form(self.app, marked, on_created=lambda: self.dismiss(None))

@@ -26,8 +26,11 @@ class ConfirmModal(Dialog[bool]):
     """
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm.cancel")]
 
-    def __init__(self, title: str, message: str | Text, ok_label: str = "OK", cancel_label: str = "Cancel") -> None:
-        """`cancel_label` names what declining keeps where "Cancel" would be ambiguous ("Keep job")."""
+    def __init__(
+        self, title: str, message: str | Text, ok_label: str = "OK", cancel_label: str = "Cancel"
+    ) -> None:
+        """`cancel_label` names what declining keeps where "Cancel" would be ambiguous ("Keep
+        job")."""
         super().__init__()
         self.title_text = title
         self.message = message

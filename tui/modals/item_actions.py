@@ -1,4 +1,5 @@
-"""What a machine's status calls for: update details, blocking reasons, a failed update, a running job."""
+"""What a machine's status calls for: update details, blocking reasons, a failed update, a running
+job."""
 
 from __future__ import annotations
 
@@ -57,10 +58,13 @@ def details(item: ItemView, job: JobView | None, next_check: str, time_zone: str
             body.append("\nRecommended action: ", style="bold")
             body.append(safe_text(b.recommended_action))
             parts.append(hanging(body))
-        parts.append(Text(
-            f"\nAfter resolving the blocking reasons, wait for the next check ({next_check or 'within 30 minutes'}).",
-            style="italic",
-        ))
+        parts.append(
+            Text(
+                "\nAfter resolving the blocking reasons, wait for the next check"
+                f" ({next_check or 'within 30 minutes'}).",
+                style="italic",
+            )
+        )
     elif item.status == UpdateStatus.FAILED.value and job is not None:
         parts.append(Text(f"\nThe last update job failed ({local_time(job.end_time, time_zone)})."))
         parts.extend(job_errors(job))
@@ -74,17 +78,20 @@ def details(item: ItemView, job: JobView | None, next_check: str, time_zone: str
             text.append(f"\nWaiting: {safe_text(job.waiting_reason)}\n", style="italic")
         parts.append(text)
     elif item.status == UpdateStatus.UPDATE_AVAILABLE.value:
-        parts.append(Text("\nThe update needs no reboot and does not interrupt replication.", style="italic"))
+        parts.append(
+            Text("\nThe update needs no reboot and does not interrupt replication.", style="italic")
+        )
     return Group(*parts)
 
 
 class ItemActionModal(Dialog[ItemAction | None]):
     """Opened with Enter on a machine: the portal's status blade for that machine."""
 
-
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="item_action.close")]
 
-    def __init__(self, item: ItemView, job: JobView | None, next_check: str = "", time_zone: str = "UTC") -> None:
+    def __init__(
+        self, item: ItemView, job: JobView | None, next_check: str = "", time_zone: str = "UTC"
+    ) -> None:
         super().__init__()
         self.item = item
         self.job = job
@@ -96,13 +103,18 @@ class ItemActionModal(Dialog[ItemAction | None]):
         with Vertical() as box:
             box.border_title = TITLES.get(status, status)
             with VerticalScroll():
-                yield Static(details(self.item, self.job, self.next_check, self.time_zone), id="details")
+                yield Static(
+                    details(self.item, self.job, self.next_check, self.time_zone), id="details"
+                )
             with Horizontal(classes="buttons"):
                 if status == UpdateStatus.UPDATE_AVAILABLE.value:
                     yield Button("Update to this version", id="update", variant="primary")
                 if status == UpdateStatus.FAILED.value and self.job is not None:
                     yield Button("Retry", id="retry", variant="primary")
-                if self.job is not None and status in (UpdateStatus.FAILED.value, UpdateStatus.UPDATING.value):
+                if self.job is not None and status in (
+                    UpdateStatus.FAILED.value,
+                    UpdateStatus.UPDATING.value,
+                ):
                     label = "Previous job" if status == UpdateStatus.FAILED.value else "Open job"
                     yield Button(label, id="open-job")
                 yield Button("Close", id="close")

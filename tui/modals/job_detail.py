@@ -1,4 +1,5 @@
-"""One Site Recovery job: its tasks, errors with recommended actions, and what can be done with it."""
+"""One Site Recovery job: its tasks, errors with recommended actions, and what can be done with
+it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from tui.render import job_errors, local_time, safe_text
 if TYPE_CHECKING:
     from store.models import JobView
 
-TASK_MARKS = {"Succeeded": "✔", "InProgress": "▶", "Failed": "✖", "Cancelled": "■", "Cancelling": "■"}
+TASK_MARKS = {
+    "Succeeded": "✔",
+    "InProgress": "▶",
+    "Failed": "✖",
+    "Cancelled": "■",
+    "Cancelling": "■",
+}
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,14 @@ def job_body(job: JobView, duration: str, time_zone: str = "UTC") -> Group:
     grid.add_column()
     target = job.item if job.component is None else f"{job.item} · {job.component}"
     for label, value in (
-        ("Job", job.name), ("Id", job.id), ("Item", target), ("State", job.state),
-        ("Initiated by", job.initiated_by), ("Created", local_time(job.created_time, time_zone)),
-        ("Started", local_time(job.start_time, time_zone)), ("Ended", local_time(job.end_time, time_zone)),
+        ("Job", job.name),
+        ("Id", job.id),
+        ("Item", target),
+        ("State", job.state),
+        ("Initiated by", job.initiated_by),
+        ("Created", local_time(job.created_time, time_zone)),
+        ("Started", local_time(job.start_time, time_zone)),
+        ("Ended", local_time(job.end_time, time_zone)),
         ("Duration", duration or "-"),
         ("Version", f"{job.from_version or '?'} → {job.to_version or '?'}"),
     ):
@@ -62,7 +74,8 @@ def job_body(job: JobView, duration: str, time_zone: str = "UTC") -> Group:
 
 
 class JobDetailModal(Dialog[JobAction | None]):
-    """Enter on a job (or a machine's job link): tasks and errors; retry, cancel, go to the machine."""
+    """Enter on a job (or a machine's job link): tasks and errors; retry, cancel, go to the
+    machine."""
 
     DEFAULT_CSS = """
     JobDetailModal > Vertical {

@@ -41,7 +41,10 @@ class RegistryModal(Dialog[str | None]):
             text.append("  (no AutoUpdate value: automatic updates are on)\n", style="italic")
         else:
             text.append(f"  AutoUpdate   REG_DWORD   0x{value:08x} ({value})\n")
-        text.append("\nAutoUpdate = 0 turns the appliance's automatic updates off; deleting it turns them on.")
+        text.append(
+            "\nAutoUpdate = 0 turns the appliance's automatic updates off; deleting it turns"
+            " them on."
+        )
         with Vertical() as box:
             box.border_title = "AutoUpdate"
             yield Static(text)

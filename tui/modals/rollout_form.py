@@ -24,9 +24,11 @@ FIELDS = (
     ("window", "Window (local)", ""),
 )
 """(key, label, default) of each input, in order."""
-HELP = ("Canary and failures allowed: machines (3) or a share (10%). Waves: cumulative shares of the "
-        "machines after the canary (25%,50%,100%). Bake: engine time between a wave's end and the next "
-        "(30m, 2h, 0). Window: vault-local HH:MM-HH:MM when waves may start, empty for any time.")
+HELP = (
+    "Canary and failures allowed: machines (3) or a share (10%). Waves: cumulative shares of the "
+    "machines after the canary (25%,50%,100%). Bake: engine time between a wave's end and the next "
+    "(30m, 2h, 0). Window: vault-local HH:MM-HH:MM when waves may start, empty for any time."
+)
 
 
 class RolloutFormModal(Dialog[str | None]):
@@ -36,15 +38,17 @@ class RolloutFormModal(Dialog[str | None]):
 
     DEFAULT_CSS = """
     RolloutFormModal > Vertical { width: 76; }
-    RolloutFormModal Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1;
-                            margin: 1 0; }
+    RolloutFormModal Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 1; height: auto;
+                            grid-gutter: 0 1; margin: 1 0; }
     RolloutFormModal Grid Label { height: 1; }
     RolloutFormModal #form-error { color: $text-error; height: auto; }
     RolloutFormModal #form-help { color: $text-muted; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="rollout_form.cancel")]
 
-    def __init__(self, selection: str, default_name: str, submit: Callable[[dict[str, str]], str | None]) -> None:
+    def __init__(
+        self, selection: str, default_name: str, submit: Callable[[dict[str, str]], str | None]
+    ) -> None:
         super().__init__()
         self.selection = selection
         self.default_name = default_name
@@ -59,8 +63,12 @@ class RolloutFormModal(Dialog[str | None]):
             with Grid():
                 for key, label, default in FIELDS:
                     yield Label(label)
-                    yield Input(value=self.default_name if key == "name" else default, id=f"form-{key}",
-                                placeholder="none" if key == "window" else "", compact=True)
+                    yield Input(
+                        value=self.default_name if key == "name" else default,
+                        id=f"form-{key}",
+                        placeholder="none" if key == "window" else "",
+                        compact=True,
+                    )
             yield Static(HELP, id="form-help")
             yield Static(id="form-error")
             with Horizontal(classes="buttons"):
@@ -82,8 +90,12 @@ class RolloutFormModal(Dialog[str | None]):
             button.disabled = True
         self.query_one("#form-error", Static).update(Text("Creating…"))
         values = self.values()
-        self.run_worker(lambda: self._create_on_thread(values), thread=True, group="rollout-create",
-                        exit_on_error=False)
+        self.run_worker(
+            lambda: self._create_on_thread(values),
+            thread=True,
+            group="rollout-create",
+            exit_on_error=False,
+        )
 
     def _create_on_thread(self, values: dict[str, str]) -> None:
         try:

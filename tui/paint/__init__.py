@@ -42,8 +42,9 @@ def parse(value: str) -> frozenset[str]:
     for word in words[1:]:
         name = word[1:]
         if word[:1] not in "+-" or name not in HOOKS:
-            raise ValueError(f"{ENV}={value!r}: {word!r} is not +HOOK or -HOOK "
-                             f"(hooks: {', '.join(HOOKS)})")
+            raise ValueError(
+                f"{ENV}={value!r}: {word!r} is not +HOOK or -HOOK (hooks: {', '.join(HOOKS)})"
+            )
         (on.add if word[0] == "+" else on.discard)(name)
     return frozenset(on)
 
@@ -116,5 +117,3 @@ def vertical_scrollbar(widget: Widget) -> ScrollBar | None:
 
         return vertical_line_scrollbar(widget)
     return None
-
-

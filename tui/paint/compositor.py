@@ -58,8 +58,11 @@ class LineCompositor(Compositor):
             run = Region(painted.x, top, painted.width, bottom - top)
             front.append(run)
             x, y, width, height = run
-            yield region, clip.intersection(run), widget.render_lines(
-                Region(x - region.x, y - region.y, width, height))
+            yield (
+                region,
+                clip.intersection(run),
+                widget.render_lines(Region(x - region.x, y - region.y, width, height)),
+            )
 
 
 def _merged(parts: list[Region]) -> list[Region]:

@@ -30,8 +30,11 @@ class StartScreen(Screen):
         # partial ones while the whole screen's repaint is pending: the dirty regions stay in the
         # compositor for the frame that shows them.
         app = self.app
-        if self is app.screen and not app.is_inline and (
-                app._batch_count or self._repaint_required):
+        if (
+            self is app.screen
+            and not app.is_inline
+            and (app._batch_count or self._repaint_required)
+        ):
             self._dirty_widgets.clear()
             return
         super()._compositor_refresh()

@@ -39,24 +39,44 @@ class FramedLineCache(StylesCache):
         self._frame_kept: tuple | None = None  # The frame last worked out, kept between paints.
         self._frame_key: tuple | None = None  # What `_frame_kept` was worked out from.
 
-    def render(self, styles, size: Size, base_background: Color, background: Color,
-               *args, **kwargs) -> list[Strip]:
+    def render(
+        self, styles, size: Size, base_background: Color, background: Color, *args, **kwargs
+    ) -> list[Strip]:
         # The frame is worked out at the first line painted: most paints of a live refresh find
         # every line of a widget cached (it is only beside the line that changed).
-        self._paint = (styles, size, base_background, background, kwargs.get("content_size"),
-                       kwargs.get("padding"), kwargs.get("opacity", 1.0))
+        self._paint = (
+            styles,
+            size,
+            base_background,
+            background,
+            kwargs.get("content_size"),
+            kwargs.get("padding"),
+            kwargs.get("opacity", 1.0),
+        )
         try:
             return super().render(styles, size, base_background, background, *args, **kwargs)
         finally:
             self._frame = self._paint = None
 
-    def _plain_frame(self, styles, size: Size, base_background: Color, background: Color,
-                     content_size: Size | None, padding: Spacing, opacity: float) -> tuple | None:
+    def _plain_frame(
+        self,
+        styles,
+        size: Size,
+        base_background: Color,
+        background: Color,
+        content_size: Size | None,
+        padding: Spacing,
+        opacity: float,
+    ) -> tuple | None:
         """(first and last content line, content width, left and right segments, pads, inner
         style), or None when the widget is styled beyond a border and padding."""
-        if (opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a
-                or any(edge for edge, _ in styles.outline)
-                or (styles.has_rule("hatch") and styles.hatch != "none")):
+        if (
+            opacity != 1.0
+            or styles.text_opacity != 1.0
+            or styles.tint.a
+            or any(edge for edge, _ in styles.outline)
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        ):
             return None
         (top, _), (right, right_color), (bottom, _), (left, left_color) = styles.border
         gutter = styles.gutter
@@ -71,24 +91,50 @@ class FramedLineCache(StylesCache):
             right_segment = get_box(right, inner, outer, style)[1][2]
         first = gutter.top
         last = min(first + content_size.height, size.height - gutter.bottom)
-        return (first, last, content_size.width, left_segment, right_segment, padding.left,
-                padding.right, inner.rich_style)
+        return (
+            first,
+            last,
+            content_size.width,
+            left_segment,
+            right_segment,
+            padding.left,
+            padding.right,
+            inner.rich_style,
+        )
 
-    def render_line(self, styles, y: int, size: Size, content_size: Size, padding: Spacing,
-                    base_background: Color, background: Color,
-                    render_content_line: Callable[[int], Strip], *args) -> Strip:
+    def render_line(
+        self,
+        styles,
+        y: int,
+        size: Size,
+        content_size: Size,
+        padding: Spacing,
+        base_background: Color,
+        background: Color,
+        render_content_line: Callable[[int], Strip],
+        *args,
+    ) -> Strip:
         if self._paint is not None:
             styles_, size_, base_, background_, content_size, padding_, opacity = self._paint
             self._paint = None
             padding_ = styles_.padding if padding_ is None else padding_
             # Worked out again only when what it is worked out from changed: the widget's own
             # styles (Textual's `_cache_key` counts their changes), its size and backgrounds.
-            key = (id(styles_), styles_._cache_key, size_, base_, background_, content_size,
-                   padding_, opacity)
+            key = (
+                id(styles_),
+                styles_._cache_key,
+                size_,
+                base_,
+                background_,
+                content_size,
+                padding_,
+                opacity,
+            )
             if key != self._frame_key:
                 self._frame_key = key
-                self._frame_kept = self._plain_frame(styles_, size_, base_, background_,
-                                                     content_size, padding_, opacity)
+                self._frame_kept = self._plain_frame(
+                    styles_, size_, base_, background_, content_size, padding_, opacity
+                )
             self._frame = self._frame_kept
             framed_in = (self._frame, size_.width)
             if framed_in != self._framed_in:
@@ -96,8 +142,17 @@ class FramedLineCache(StylesCache):
                 self._framed.clear()
         frame = self._frame
         if frame is None or not frame[0] <= y < frame[1]:
-            return super().render_line(styles, y, size, content_size, padding, base_background,
-                                       background, render_content_line, *args)
+            return super().render_line(
+                styles,
+                y,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                render_content_line,
+                *args,
+            )
         first, _, content_width, left, right, pad_left, pad_right, inner = frame
         content = render_content_line(y - first)
         line: list[Segment] | Strip = content.adjust_cell_length(content_width, inner)
@@ -111,11 +166,13 @@ class FramedLineCache(StylesCache):
         if pad_left or pad_right:
             line = line_pad(line, pad_left, pad_right, inner)
         if left is not None or right is not None:
-            line = [*([left] if left is not None else ()), *line,
-                    *([right] if right is not None else ())]
+            line = [
+                *([left] if left is not None else ()),
+                *line,
+                *([right] if right is not None else ()),
+            ]
         framed = Strip(line, size.width)
         if len(self._framed) >= FRAMED_KEPT:
             self._framed.clear()
         self._framed[id(content)] = (content, framed)  # `content` held: its id is not reused.
         return framed
-

@@ -54,8 +54,12 @@ class LineScrollBar(ScrollBar):
         base = self.visual_style.rich_style
         bar_style = self.app.console.get_style(renderable.style)
         bar = renderable.render_bar(
-            size=height, window_size=renderable.window_size, virtual_size=renderable.virtual_size,
-            position=renderable.position, vertical=True, thickness=width,
+            size=height,
+            window_size=renderable.window_size,
+            virtual_size=renderable.virtual_size,
+            position=renderable.position,
+            vertical=True,
+            thickness=width,
             back_color=bar_style.bgcolor or Color.parse("#555555"),
             bar_color=bar_style.color or Color.parse("bright_magenta"),
         )

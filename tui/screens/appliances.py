@@ -1,4 +1,5 @@
-"""Appliances: each replication appliance's components, versions and status; updates and AutoUpdate."""
+"""Appliances: each replication appliance's components, versions and status; updates and
+AutoUpdate."""
 
 from __future__ import annotations
 
@@ -29,21 +30,30 @@ SLUG_OF = {s.value: s.slug for s in UpdateStatus}
 
 
 def appliance_cells(a: ApplianceView) -> list[Text]:
-    """One appliance row: name, Azure connectivity, auto-update, machines, components needing updates."""
+    """One appliance row: name, Azure connectivity, auto-update, machines, components needing
+    updates."""
     behind = sum(1 for c in a.components if c.status != UpdateStatus.UP_TO_DATE.value)
     return [
         Text(safe_text(a.name)),
-        Text("Connected" if a.azure_connected else "No Azure connectivity",
-             style="" if a.azure_connected else "bold"),
-        Text("On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "bold"),
+        Text(
+            "Connected" if a.azure_connected else "No Azure connectivity",
+            style="" if a.azure_connected else "bold",
+        ),
+        Text(
+            "On" if a.auto_update else "Off (AutoUpdate = 0)", style="" if a.auto_update else "bold"
+        ),
         Text(str(a.item_count), justify="right"),
-        Text(f"{behind} of {len(a.components)} {'needs' if behind == 1 else 'need'} an update" if behind
-             else "All up to date"),
+        Text(
+            f"{behind} of {len(a.components)} {'needs' if behind == 1 else 'need'} an update"
+            if behind
+            else "All up to date"
+        ),
     ]
 
 
 class AppliancesScreen(LiveView, Screen):
-    """Microsoft Azure Appliance Configuration Manager > Appliance components, for every appliance."""
+    """Microsoft Azure Appliance Configuration Manager > Appliance components, for every
+    appliance."""
 
     CSS_PATH = "appliances.tcss"
     BINDINGS = [
@@ -64,7 +74,9 @@ class AppliancesScreen(LiveView, Screen):
         appliances = self.query_one("#appliances", DataTable)
         appliances.border_title = "Replication appliances"
         appliances.border_subtitle = "Enter or Tab: its components"
-        appliances.add_columns("Appliance", "Azure services", "Auto-update", "Machines", "Components")
+        appliances.add_columns(
+            "Appliance", "Azure services", "Auto-update", "Machines", "Components"
+        )
         components = self.query_one("#components", DataTable)
         components.border_subtitle = "u: update · r: AutoUpdate registry · shift+tab: appliances"
         for title, width in (("Component", 24), ("Version", 16), ("Latest", 16)):
@@ -110,8 +122,11 @@ class AppliancesScreen(LiveView, Screen):
         table.border_title = Text(f"Appliance components · {safe_text(appliance.name)}")
         for c in appliance.components:
             table.add_row(
-                c.name, c.version, c.latest_version or "-",
-                Text(c.status, style=self._status_style(c.status)), key=c.slug,
+                c.name,
+                c.version,
+                c.latest_version or "-",
+                Text(c.status, style=self._status_style(c.status)),
+                key=c.slug,
             )
         table.move_cursor(row=min(row, len(appliance.components) - 1))
         self._show_detail()
@@ -127,8 +142,9 @@ class AppliancesScreen(LiveView, Screen):
         if appliance is None or not appliance.components:
             detail.update("")
             return
-        comp = appliance.components[min(self.query_one("#components", DataTable).cursor_row,
-                                        len(appliance.components) - 1)]
+        comp = appliance.components[
+            min(self.query_one("#components", DataTable).cursor_row, len(appliance.components) - 1)
+        ]
         text = Text()
         text.append(f"{comp.name}: ", style="bold")
         text.append(comp.status)
@@ -139,7 +155,9 @@ class AppliancesScreen(LiveView, Screen):
             text.append(safe_text(b.message))
             text.append("\n  Recommended action: ", style="bold")
             text.append(safe_text(b.recommended_action))
-        registry = ", ".join(f"{k} = {v}" for k, v in appliance.registry.items()) or "no AutoUpdate value"
+        registry = (
+            ", ".join(f"{k} = {v}" for k, v in appliance.registry.items()) or "no AutoUpdate value"
+        )
         text.append(f"\nHKLM\\SOFTWARE\\Microsoft\\AzureAppliance: {registry}", style="dim")
         detail.update(text)
 
@@ -171,7 +189,9 @@ class AppliancesScreen(LiveView, Screen):
             return
         message = Text(f"Update {comp.name} on ")
         message.append(safe_text(appliance.name), style="bold")
-        message.append(f" from {comp.version} to {comp.latest_version}? A Site Recovery job is created.")
+        message.append(
+            f" from {comp.version} to {comp.latest_version}? A Site Recovery job is created."
+        )
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -184,7 +204,9 @@ class AppliancesScreen(LiveView, Screen):
             self.app.after_change()
             self.notify(f"Update of {comp.name} started (job {short_job_id(job.id)}).", timeout=5)
 
-        self.app.push_screen(ConfirmModal("Update appliance component", message, ok_label="Update"), confirmed)
+        self.app.push_screen(
+            ConfirmModal("Update appliance component", message, ok_label="Update"), confirmed
+        )
 
     def action_registry(self) -> None:
         appliance = self.current()
@@ -197,14 +219,17 @@ class AppliancesScreen(LiveView, Screen):
             try:
                 if result == "set":
                     self.app.service.registry_set(appliance.name, "AutoUpdate", 0)
-                    self.notify(f"AutoUpdate = 0 on {safe_text(appliance.name)}: automatic updates off.")
+                    self.notify(
+                        f"AutoUpdate = 0 on {safe_text(appliance.name)}: automatic updates off."
+                    )
                 else:
                     self.app.service.registry_delete(appliance.name, "AutoUpdate")
-                    self.notify(f"AutoUpdate deleted on {safe_text(appliance.name)}: automatic updates on.")
+                    self.notify(
+                        f"AutoUpdate deleted on {safe_text(appliance.name)}: automatic updates on."
+                    )
             except StoreError as exc:
                 self.app.report_error(exc)
                 return
             self.app.after_change()
 
         self.app.push_screen(RegistryModal(appliance.name, appliance.registry), chosen)
-

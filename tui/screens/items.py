@@ -165,7 +165,8 @@ class ItemsScreen(LiveView, StartScreen):
         self._show_counts()
 
     def refresh_stale_counts(self) -> None:
-        """The throttled half of the live refresh: counts, once a second at most, when data changed."""
+        """The throttled half of the live refresh: counts, once a second at most, when data
+        changed."""
         if self._counts_stale:
             self.refresh_counts()
 
@@ -182,7 +183,11 @@ class ItemsScreen(LiveView, StartScreen):
         """The table's title: the rows it shows, of how many in the vault."""
         table = self._one(ItemTable)
         shown, total = table.row_count, sum(self._totals[1].values())
-        title = f"Replicated items  {shown:,}" if shown == total else f"Replicated items  {shown:,} of {total:,}"
+        title = (
+            f"Replicated items  {shown:,}"
+            if shown == total
+            else f"Replicated items  {shown:,} of {total:,}"
+        )
         if title != self._title:
             self._title = title
             table.border_title = Text(title)
@@ -230,8 +235,11 @@ class ItemsScreen(LiveView, StartScreen):
         pane = self._one(OverviewPane)
         item = svc.detail_view(row) if row is not None else None
         # Shown under a blocked machine's reasons only: the others skip the time zone conversion.
-        pane.local_next_check = (self.app.local_time_text(item.next_check_at)
-                                 if item and item.blockers and item.next_check_at else "")
+        pane.local_next_check = (
+            self.app.local_time_text(item.next_check_at)
+            if item and item.blockers and item.next_check_at
+            else ""
+        )
         pane.item = item
 
     @on(ItemTable.Highlighted)
@@ -290,7 +298,9 @@ class ItemsScreen(LiveView, StartScreen):
         self.set_query(self.query_state.with_(sort=sort, descending=False), recount=False)
 
     def action_reverse_sort(self) -> None:
-        self.set_query(self.query_state.with_(descending=not self.query_state.descending), recount=False)
+        self.set_query(
+            self.query_state.with_(descending=not self.query_state.descending), recount=False
+        )
 
     def _filter_box(self) -> Input | None:
         """The name filter's box, once opened: the first frame need not build an Input, and
@@ -302,8 +312,11 @@ class ItemsScreen(LiveView, StartScreen):
         if box is None:
             from tui.widgets.filter_box import FilterBox  # with the box (see _filter_box)
 
-            box = FilterBox(self._filter_typed, placeholder="Filter by name (Enter to keep, Esc to clear)",
-                            id="filter")
+            box = FilterBox(
+                self._filter_typed,
+                placeholder="Filter by name (Enter to keep, Esc to clear)",
+                id="filter",
+            )
             await self.mount(box, after="#body")
         box.add_class("-active")
         self.set_focus(box)  # Now: keys typed after `/` go to the box.

@@ -17,7 +17,14 @@ from tui.widgets.clock_bar import ClockBar
 from tui.widgets.job_table import JobTable
 from tui.widgets.key_bar import KeyBar
 
-STATE_FILTERS: list[str | None] = [None, "InProgress", "NotStarted", "Failed", "Succeeded", "Cancelled"]
+STATE_FILTERS: list[str | None] = [
+    None,
+    "InProgress",
+    "NotStarted",
+    "Failed",
+    "Succeeded",
+    "Cancelled",
+]
 COUNTS_S = 1.0
 """While the engine works, the per-state counts are read again at most this often."""
 
@@ -49,7 +56,9 @@ class JobsScreen(LiveView, Screen):
     def compose(self) -> ComposeResult:
         yield ClockBar()
         yield Static(id="job-states")
-        yield JobTable(self.app.service, JobQuery(vault_id=self.app.vault.id), self.app.vault.time_zone)
+        yield JobTable(
+            self.app.service, JobQuery(vault_id=self.app.vault.id), self.app.vault.time_zone
+        )
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -96,8 +105,11 @@ class JobsScreen(LiveView, Screen):
             self.query_one("#job-states", Static).update(line, layout=False)  # One line, always.
         state = table.query.state
         # A state filter always shows, so an empty list is never a mystery.
-        title = (f"Site Recovery jobs  {table.row_count:,}" if state is None else
-                 f"Site Recovery jobs · {state} {table.row_count:,} of {self._matches(None):,}")
+        title = (
+            f"Site Recovery jobs  {table.row_count:,}"
+            if state is None
+            else f"Site Recovery jobs · {state} {table.row_count:,} of {self._matches(None):,}"
+        )
         if title != self._title:
             self._title = table.border_title = title
 
@@ -110,14 +122,18 @@ class JobsScreen(LiveView, Screen):
     def vault_changed(self, vault) -> None:
         state = self.table.query.state
         self._counts, self._counts_stale = self.app.service.job_state_counts(vault.id), False
-        self.table.set_query(JobQuery(vault_id=vault.id, state=state), vault.time_zone, count=self._matches(state))
+        self.table.set_query(
+            JobQuery(vault_id=vault.id, state=state), vault.time_zone, count=self._matches(state)
+        )
         self._show_states()
 
     def action_next_state(self) -> None:
         """The next state filter: the count comes from the state bar's counts (no recount)."""
         current = STATE_FILTERS.index(self.table.query.state)
         state = STATE_FILTERS[(current + 1) % len(STATE_FILTERS)]
-        self.table.set_query(JobQuery(vault_id=self.app.vault.id, state=state), count=self._matches(state))
+        self.table.set_query(
+            JobQuery(vault_id=self.app.vault.id, state=state), count=self._matches(state)
+        )
         self._show_states()
 
     @on(JobTable.Opened)
@@ -133,8 +149,10 @@ class JobsScreen(LiveView, Screen):
         row = self.table.highlighted
         if row is not None:
             if row.state not in (JobState.NOT_STARTED.value, JobState.IN_PROGRESS.value):
-                self.notify(f"This job is {row.state}; only a waiting or running job can be cancelled.",
-                            severity="warning")
+                self.notify(
+                    f"This job is {row.state}; only a waiting or running job can be cancelled.",
+                    severity="warning",
+                )
                 return
             self.app.cancel_job(self.app.service.job(row.id))
 

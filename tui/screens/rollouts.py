@@ -26,8 +26,17 @@ if TYPE_CHECKING:
 READ_S = 1.0
 """While the engine works, the rollouts' counts are read again at most this often (a count over
 every job of a running wave); the countdown repaints with the clock at every poll."""
-STATE_STYLES = ("running", "baking", "waiting", "paused", "halted", "completed", "aborted", "succeeded",
-                "pending")
+STATE_STYLES = (
+    "running",
+    "baking",
+    "waiting",
+    "paused",
+    "halted",
+    "completed",
+    "aborted",
+    "succeeded",
+    "pending",
+)
 
 
 class RolloutsScreen(LiveView, Screen):
@@ -35,7 +44,8 @@ class RolloutsScreen(LiveView, Screen):
 
     CSS_PATH = "rollouts.tcss"
     COMPONENT_CLASSES = {f"rollouts--{name}" for name in (*STYLE_NAMES.values(), "counts")} | {
-        f"rollouts--state-{s}" for s in STATE_STYLES}
+        f"rollouts--state-{s}" for s in STATE_STYLES
+    }
     BINDINGS = [
         Binding("p", "pause", "Pause", id="rollouts.pause"),
         Binding("r", "resume", "Resume", id="rollouts.resume"),
@@ -103,19 +113,28 @@ class RolloutsScreen(LiveView, Screen):
     def current(self) -> RolloutView | None:
         if not self._views:
             return None
-        return self._views[min(self.query_one("#rollouts", DataTable).cursor_row, len(self._views) - 1)]
+        return self._views[
+            min(self.query_one("#rollouts", DataTable).cursor_row, len(self._views) - 1)
+        ]
 
     def _styles(self) -> dict:
-        return {name: self.get_component_rich_style(f"rollouts--{name}")
-                for name in (*STYLE_NAMES.values(), "counts", *(f"state-{s}" for s in STATE_STYLES))}
+        return {
+            name: self.get_component_rich_style(f"rollouts--{name}")
+            for name in (*STYLE_NAMES.values(), "counts", *(f"state-{s}" for s in STATE_STYLES))
+        }
 
     def _show_detail(self) -> None:
         detail = self.query_one("#rollout-detail", Static)
         view = self.current
         if view is None:
-            detail.update(Text("No staged rollout in this vault. n creates one over every eligible machine; "
-                               "in the bulk dialog (b on Replicated items), Staged… creates one over the "
-                               "machines chosen.", style="italic"))
+            detail.update(
+                Text(
+                    "No staged rollout in this vault. n creates one over every eligible machine; "
+                    "in the bulk dialog (b on Replicated items), Staged… creates one over the "
+                    "machines chosen.",
+                    style="italic",
+                )
+            )
             self._show_failed(None)
             return
         width = max(40, self.size.width - 4)
@@ -131,7 +150,9 @@ class RolloutsScreen(LiveView, Screen):
         table = self.query_one("#failed", DataTable)
         table.clear()
         for f in self._failed:
-            table.add_row(Text(safe_text(f.name)), str(f.wave), Text(safe_text(f.error)), key=f.job_id)
+            table.add_row(
+                Text(safe_text(f.name)), str(f.wave), Text(safe_text(f.error)), key=f.job_id
+            )
 
     @on(DataTable.RowHighlighted, "#rollouts")
     def _highlighted(self) -> None:
@@ -164,8 +185,10 @@ class RolloutsScreen(LiveView, Screen):
 
         message = Text("Abort the rollout ")
         message.append(safe_text(view.name), style="bold")
-        message.append("? Its jobs that have not started are cancelled; running ones finish. "
-                       "An aborted rollout cannot be resumed.")
+        message.append(
+            "? Its jobs that have not started are cancelled; running ones finish. "
+            "An aborted rollout cannot be resumed."
+        )
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -176,9 +199,13 @@ class RolloutsScreen(LiveView, Screen):
                 self.app.report_error(exc)
                 return
             self.app.after_change()
-            self.notify(f"Rollout {safe_text(done.name)} aborted: {cancelled:,} jobs cancelled.", timeout=6)
+            self.notify(
+                f"Rollout {safe_text(done.name)} aborted: {cancelled:,} jobs cancelled.", timeout=6
+            )
 
-        self.app.push_screen(ConfirmModal("Abort rollout", message, ok_label="Abort rollout"), confirmed)
+        self.app.push_screen(
+            ConfirmModal("Abort rollout", message, ok_label="Abort rollout"), confirmed
+        )
 
     def action_goto_job(self) -> None:
         table = self.query_one("#failed", DataTable)

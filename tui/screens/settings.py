@@ -47,8 +47,10 @@ def plan_text(plan, run_at_local: str) -> Group:
     head.append(f"Next automatic run: {run_at_local}\n", style="bold")
     agents = [u for u in plan.will_update if u.kind == "agent"]
     comps = [u for u in plan.will_update if u.kind == "component"]
-    head.append(f"  will update {counted(len(comps), 'appliance component')} and "
-                f"{counted(len(agents), 'Mobility agent')}\n")
+    head.append(
+        f"  will update {counted(len(comps), 'appliance component')} and "
+        f"{counted(len(agents), 'Mobility agent')}\n"
+    )
     for u in comps[:4]:
         head.append(f"    {safe_text(u.name)} {u.component}: {u.from_version} → {u.to_version}")
         head.append(f"{check_words(plan, u.pending_check)}\n", style="dim")
@@ -67,10 +69,15 @@ def plan_text(plan, run_at_local: str) -> Group:
         for skip in plan.skipped[:5]:
             reason = Text(safe_text(skip.reason))
             reason.append(check_words(plan, skip.pending_check), style="dim")
-            skips.add_row(safe_text(skip.name) + (f" {skip.component}" if skip.component else "") + ":", reason)
+            skips.add_row(
+                safe_text(skip.name) + (f" {skip.component}" if skip.component else "") + ":",
+                reason,
+            )
         parts.append(hanging(skips, 4))
         if len(plan.skipped) > 5:
-            parts.append(Text(f"    …and {len(plan.skipped) - 5} more (asr-console plan)", style="dim"))
+            parts.append(
+                Text(f"    …and {len(plan.skipped) - 5} more (asr-console plan)", style="dim")
+            )
     return Group(*parts)
 
 
@@ -113,19 +120,30 @@ class SettingsScreen(LiveView, Screen):
         switch = self.query_one("#auto-update", Switch)
         with switch.prevent(Switch.Changed):
             switch.value = vault.agent_auto_update
-        self.query_one("#auto-update-state", Label).update("On" if vault.agent_auto_update else "Off")
+        self.query_one("#auto-update-state", Label).update(
+            "On" if vault.agent_auto_update else "Off"
+        )
         switch.disabled = vault.private_endpoint or self.app.read_only
         note = Text()
         if vault.private_endpoint:
-            note.append("This vault uses private endpoints: automatic updates are not available.", style="bold")
+            note.append(
+                "This vault uses private endpoints: automatic updates are not available.",
+                style="bold",
+            )
         else:
-            note.append("Automatic updates run at 12:00 AM local time every day when a new version exists. "
-                        "They need no reboot, do not interrupt replication, and also keep the vault's "
-                        "replication appliances up to date.")
+            note.append(
+                "Automatic updates run at 12:00 AM local time every day when a new version exists. "
+                "They need no reboot, do not interrupt replication, and also keep the vault's "
+                "replication appliances up to date."
+            )
         self.query_one("#auto-update-note", Static).update(note)
         state = svc.clock()
-        clock_text = Text(f"{state.mode} time, {'paused' if state.paused else 'running'} at {state.speed:g}x\n")
-        clock_text.append("p pause/resume · +/- speed · n skip to the next automatic run", style="dim")
+        clock_text = Text(
+            f"{state.mode} time, {'paused' if state.paused else 'running'} at {state.speed:g}x\n"
+        )
+        clock_text.append(
+            "p pause/resume · +/- speed · n skip to the next automatic run", style="dim"
+        )
         self.query_one("#clock-state", Static).update(clock_text)
         run_at = self.app.local_time_text_full(svc.next_automatic_run(vault.id))
         self.query_one("#plan", Static).update(plan_text(svc.plan(vault.id), run_at))
@@ -146,8 +164,10 @@ class SettingsScreen(LiveView, Screen):
         message = Text("Turn off automatic updates of the Mobility agent for ")
         message.append(safe_text(self.app.vault.name), style="bold")
         message.append("? You will have to update agents manually.")
-        self.app.push_screen(ConfirmModal("Allow Site Recovery to manage", message, ok_label="Turn off"),
-                             lambda ok: self._apply(False) if ok else self.refresh_live())
+        self.app.push_screen(
+            ConfirmModal("Allow Site Recovery to manage", message, ok_label="Turn off"),
+            lambda ok: self._apply(False) if ok else self.refresh_live(),
+        )
 
     def _apply(self, enabled: bool) -> None:
         try:
@@ -155,7 +175,9 @@ class SettingsScreen(LiveView, Screen):
         except StoreError as exc:
             self.app.report_error(exc)
         self.app.after_change()
-        self.notify(f"Automatic updates {'on' if enabled else 'off'} for {safe_text(self.app.vault.name)}.")
+        self.notify(
+            f"Automatic updates {'on' if enabled else 'off'} for {safe_text(self.app.vault.name)}."
+        )
 
     def action_pause(self) -> None:
         self.app.toggle_pause()

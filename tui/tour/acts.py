@@ -1,16 +1,19 @@
-"""What a tour does itself: changes to the simulated world and jumps of engine time (through the engine)."""
+"""What a tour does itself: changes to the simulated world and jumps of engine time (through the
+engine)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
 from tui.tour.model import Act, TourHost, TourStalled
 
 POLL_S = 0.05
 
 
 def reboot(name: str) -> Act:
-    """The machine's owner restarts it (the simulated truth changes; the service notices at its next check)."""
+    """The machine's owner restarts it (the simulated truth changes; the service notices at its next
+    check)."""
 
     def act(app: TourHost) -> None:
         app.service.simulator(actor="tour").reboot(name)
@@ -20,7 +23,8 @@ def reboot(name: str) -> Act:
 
 
 def advance(delta: timedelta) -> Act:
-    """Engine time jumps `delta` forward, processing every event on the way (the console's engine does it)."""
+    """Engine time jumps `delta` forward, processing every event on the way (the console's engine
+    does it)."""
 
     async def act(app: TourHost) -> None:
         await advance_engine(app, delta)

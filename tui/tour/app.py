@@ -1,4 +1,5 @@
-"""TourApp: the console with a narration panel, playing a tour's steps (--auto) or following a presenter."""
+"""TourApp: the console with a narration panel, playing a tour's steps (--auto) or following a
+presenter."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from tui.tour.panel import NEXT_KEYS, NarrationPanel, Progress
 POLL_S = 0.05
 """How often a step's state is checked."""
 SETTLE_ROUNDS = 2
-"""Rounds of queue draining after a key: one for the key, one for what it scheduled (focus, mount)."""
+"""Rounds of queue draining after a key: one for the key, one for what it scheduled (focus,
+mount)."""
 SETTLE_TIMEOUT_S = 2.0
 """A message queue that is not drained within this (the app is closing) ends the wait."""
 ENGINE_START_S = 10.0
@@ -46,7 +48,9 @@ class TourResult:
 class TourApp(ConsoleApp):
     """The operator console, on a fresh scenario database, with a tour narrated at the bottom."""
 
-    CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))  # relative paths resolve beside this module
+    CSS_PATH = str(
+        Path(tui.app.__file__).with_name("app.tcss")
+    )  # relative paths resolve beside this module
     CSS = """
     /* Notifications at the top right, so they never cover the narration at the bottom. */
     ToastRack {
@@ -60,7 +64,9 @@ class TourApp(ConsoleApp):
         Binding(NEXT_KEYS, "tour_next", "Tour: next", priority=True, id="tour.next"),
     ]
 
-    def __init__(self, tour: Tour, *, db_path: str | Path, auto: bool = False, pace: Pace = STAGE) -> None:
+    def __init__(
+        self, tour: Tour, *, db_path: str | Path, auto: bool = False, pace: Pace = STAGE
+    ) -> None:
         """`auto`: the tour presses the keys itself; otherwise it waits for the presenter."""
         super().__init__(db_path=db_path, engine=True)
         self.tour = tour
@@ -82,7 +88,9 @@ class TourApp(ConsoleApp):
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.call_after_refresh(self._screen_changed, self.screen)
-        self.run_worker(self._play(), name="tour", group="tour", exclusive=True, exit_on_error=False)
+        self.run_worker(
+            self._play(), name="tour", group="tour", exclusive=True, exit_on_error=False
+        )
 
     def _screen_changed(self, screen: Screen) -> None:
         """Every screen and dialog the tour passes through gets the narration panel."""
@@ -111,7 +119,8 @@ class TourApp(ConsoleApp):
 
     # -- the presenter's key ----------------------------------------------------------------------
     def action_tour_next(self) -> None:
-        """ctrl+n or F2: perform the current step for the presenter (or continue after narration)."""
+        """ctrl+n or F2: perform the current step for the presenter (or continue after
+        narration)."""
         self._nudged.set()
 
     # -- playing the tour -------------------------------------------------------------------------
@@ -125,9 +134,18 @@ class TourApp(ConsoleApp):
                 await self._run_step(index, step)
                 done += 1
             ok = self.tour.outcome(self)
-            message = self.tour.outcome_text if ok else f"the end state is not reached: {self.tour.outcome_text}"
-            self._show(phase="complete" if ok else "stalled", pressing=None, keys=(), note="" if ok else message,
-                       say=self.tour.outcome_text)
+            message = (
+                self.tour.outcome_text
+                if ok
+                else f"the end state is not reached: {self.tour.outcome_text}"
+            )
+            self._show(
+                phase="complete" if ok else "stalled",
+                pressing=None,
+                keys=(),
+                note="" if ok else message,
+                say=self.tour.outcome_text,
+            )
         except (TourStalled, StoreError) as exc:
             ok, message = False, f"step {done + 1}: {exc}"
             self._show(phase="stalled", pressing=None, note=str(exc))
@@ -135,14 +153,19 @@ class TourApp(ConsoleApp):
             ok, message = False, f"step {done + 1}: {exc.__class__.__name__}: {exc}"
             self.log.error(message)
             self._show(phase="stalled", pressing=None, note=message)
-        self.result = TourResult(ok=ok, message=message, steps_done=done, wall_s=time.monotonic() - began)
+        self.result = TourResult(
+            ok=ok, message=message, steps_done=done, wall_s=time.monotonic() - began
+        )
 
     async def _wait_for_engine(self) -> None:
-        """Start once the console's engine holds the lease and the first screen is ready for keys."""
+        """Start once the console's engine holds the lease and the first screen is ready for
+        keys."""
         waited = 0.0
         while self.engine is None or not self.engine.holding or not self.screen.is_mounted:
             if waited > ENGINE_START_S:
-                raise TourStalled("the console's engine did not start (another process holds the engine lease?)")
+                raise TourStalled(
+                    "the console's engine did not start (another process holds the engine lease?)"
+                )
             await asyncio.sleep(POLL_S)
             waited += POLL_S
         await self._settle()
@@ -151,8 +174,16 @@ class TourApp(ConsoleApp):
         """--auto: read, perform, wait for the state. Presenter: wait for the state, or ctrl+n."""
         say = step.say(self) if callable(step.say) else step.say
         self._nudged.clear()
-        self._show(index=index, say=say, keys=step.keys, pressing=None, act_label=step.act_label,
-                   kind=step.kind, phase="waiting", note="")
+        self._show(
+            index=index,
+            say=say,
+            keys=step.keys,
+            pressing=None,
+            act_label=step.act_label,
+            kind=step.kind,
+            phase="waiting",
+            note="",
+        )
         if self.auto:
             await asyncio.sleep(self.pace.reading(say))
             await self._perform(step)
@@ -199,7 +230,8 @@ class TourApp(ConsoleApp):
                         return
 
     async def _fast_forward(self, step: Step) -> None:
-        """Move engine time in increments until the step's state holds (the header shows the clock run)."""
+        """Move engine time in increments until the step's state holds (the header shows the clock
+        run)."""
         assert self.engine is not None and step.fast_forward is not None
         self._show(phase="fast-forward")
         increment = step.fast_forward * self.pace.fast_forward_factor
@@ -209,14 +241,18 @@ class TourApp(ConsoleApp):
         while step.done is None or not step.done(self):
             now = self.service.clock().now
             if now - start > step.limit:
-                raise TourStalled(f"{step.limit} of engine time passed and the state was not reached")
+                raise TourStalled(
+                    f"{step.limit} of engine time passed and the state was not reached"
+                )
             if target is None or now >= target:
                 target = now + increment
                 self.engine.skip_to(target)
                 moved_at = time.monotonic()
                 self._show(note=f"engine time {self.local_time_text_full(now)}")
             elif time.monotonic() - moved_at > self.pace.step_timeout_s:
-                raise TourStalled("engine time does not move (is another process running the engine?)")
+                raise TourStalled(
+                    "engine time does not move (is another process running the engine?)"
+                )
             await asyncio.sleep(self.pace.tick_s)
         self.after_change()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from textual.screen import Screen
 
 from store.queries import JobQuery
@@ -31,7 +32,8 @@ def focused(widget_id: str) -> Check:
 
 
 def highlighted(name: str) -> Check:
-    """Replicated items shows `name` under the cursor, with the table focused (filter box closed)."""
+    """Replicated items shows `name` under the cursor, with the table focused (filter box
+    closed)."""
 
     def check(app: TourHost) -> bool:
         if not isinstance(app.screen, ItemsScreen) or not isinstance(app.focused, ItemTable):
@@ -74,7 +76,9 @@ def component(appliance: str, slug: str, word: str) -> Check:
 
 def components_up_to_date(appliance: str) -> Check:
     """Every component of the appliance is Up to date."""
-    return lambda app: all(c.status == "Up to date" for c in app.service.appliance(appliance).components)
+    return lambda app: all(
+        c.status == "Up to date" for c in app.service.appliance(appliance).components
+    )
 
 
 def registry(appliance: str, values: dict[str, int]) -> Check:
@@ -139,14 +143,18 @@ def filtered(text: str) -> Check:
     """Replicated items is filtered by this name text ('' = no filter), with the table focused."""
 
     def check(app: TourHost) -> bool:
-        return (isinstance(app.screen, ItemsScreen) and app.screen.query_state.text == text
-                and isinstance(app.focused, ItemTable))
+        return (
+            isinstance(app.screen, ItemsScreen)
+            and app.screen.query_state.text == text
+            and isinstance(app.focused, ItemTable)
+        )
 
     return check
 
 
 def bulk_cursor_past(row: int) -> Check:
-    """In the bulk dialog, the cursor has moved past `row` with nothing marked (a refused selection)."""
+    """In the bulk dialog, the cursor has moved past `row` with nothing marked (a refused
+    selection)."""
 
     def check(app: TourHost) -> bool:
         if not isinstance(app.screen, BulkUpdateModal):
@@ -196,6 +204,8 @@ def rollout_wave_started(name: str, wave: int) -> Check:
 
     def check(app: TourHost) -> bool:
         found = [v for v in app.service.rollouts(app.vault.id) if v.name == name]
-        return bool(found) and len(found[0].waves) > wave and found[0].waves[wave].started is not None
+        return (
+            bool(found) and len(found[0].waves) > wave and found[0].waves[wave].started is not None
+        )
 
     return check

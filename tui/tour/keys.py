@@ -1,4 +1,5 @@
-"""Keys as a tour names them: the key events an operator's keyboard sends, and how a panel shows them."""
+"""Keys as a tour names them: the key events an operator's keyboard sends, and how a panel shows
+them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ from textual import events
 from textual.keys import format_key
 
 CHARACTERS: dict[str, str] = {
-    "slash": "/", "minus": "-", "comma": ",", "full_stop": ".", "underscore": "_", "space": " ",
-    "question_mark": "?", "plus": "+", "equals_sign": "=", "enter": "\r", "tab": "\t", "escape": "\x1b",
+    "slash": "/",
+    "minus": "-",
+    "comma": ",",
+    "full_stop": ".",
+    "underscore": "_",
+    "space": " ",
+    "question_mark": "?",
+    "plus": "+",
+    "equals_sign": "=",
+    "enter": "\r",
+    "tab": "\t",
+    "escape": "\x1b",
 }
 """Key names (Textual's) of the keys a tour presses that send a character, and that character."""
 
@@ -18,8 +29,17 @@ KEY_NAMES: dict[str, str] = {char: name for name, char in CHARACTERS.items() if 
 """The reverse, for typed text: a character to its key name (`-` -> `minus`)."""
 
 LABELS: dict[str, str] = {
-    "enter": "Enter", "escape": "Esc", "tab": "Tab", "shift+tab": "Shift+Tab", "space": "Space",
-    "up": "↑", "down": "↓", "left": "←", "right": "→", "comma": ",", "slash": "/",
+    "enter": "Enter",
+    "escape": "Esc",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "space": "Space",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "comma": ",",
+    "slash": "/",
 }
 """How the narration panel labels a key cap."""
 

@@ -1,4 +1,5 @@
-"""What a tour is: a declarative list of steps (narration, keys or an act, and the state that ends it)."""
+"""What a tour is: a declarative list of steps (narration, keys or an act, and the state that ends
+it)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ class TourStalled(Exception):
 
 
 class TourHost(Protocol):
-    """The running console, as a tour's checks, acts and narration see it (the tour's app is one)."""
+    """The running console, as a tour's checks, acts and narration see it (the tour's app is
+    one)."""
 
     service: Service
     engine: EngineThread | None
@@ -129,18 +131,34 @@ class Pace:
 
     def scaled(self, factor: float) -> Pace:
         """Slower (factor > 1) or faster (< 1) presenting; fast-forwards keep their engine steps."""
-        return replace(self, read_s=self.read_s * factor, read_per_char_s=self.read_per_char_s * factor,
-                       read_max_s=self.read_max_s * factor, key_s=self.key_s * factor, type_s=self.type_s * factor)
+        return replace(
+            self,
+            read_s=self.read_s * factor,
+            read_per_char_s=self.read_per_char_s * factor,
+            read_max_s=self.read_max_s * factor,
+            key_s=self.key_s * factor,
+            type_s=self.type_s * factor,
+        )
 
 
 STAGE = Pace()
 """For an audience."""
-BRISK = Pace(read_s=0.0, read_per_char_s=0.0, read_max_s=0.0, key_s=0.0, type_s=0.0, tick_s=0.03,
-             fast_forward_factor=5.0, step_timeout_s=20.0)
+BRISK = Pace(
+    read_s=0.0,
+    read_per_char_s=0.0,
+    read_max_s=0.0,
+    key_s=0.0,
+    type_s=0.0,
+    tick_s=0.03,
+    fast_forward_factor=5.0,
+    step_timeout_s=20.0,
+)
 """For tests and screenshots: no reading pauses, large fast-forward increments."""
 
 
-# -- builders: each tour reads as a list of these -------------------------------------------------------
+# -- builders: each tour reads as a list of these
+# -------------------------------------------------------
+
 
 def narrate(say: Say) -> Step:
     """Only words: --auto pauses to let them be read; the presenter continues with ctrl+n."""
@@ -157,7 +175,13 @@ def world(label: str, act: Act, *, say: Say, until: Check | None = None) -> Step
     return Step(say=say, act=act, act_label=label, done=until)
 
 
-def fast_forward(say: Say, *, until: Check, every: timedelta = timedelta(minutes=1),
-                 limit: timedelta = timedelta(hours=6)) -> Step:
-    """Engine time runs fast (ctrl+n for the presenter) until `until` holds; ends early when it does."""
+def fast_forward(
+    say: Say,
+    *,
+    until: Check,
+    every: timedelta = timedelta(minutes=1),
+    limit: timedelta = timedelta(hours=6),
+) -> Step:
+    """Engine time runs fast (ctrl+n for the presenter) until `until` holds; ends early when it
+    does."""
     return Step(say=say, done=until, fast_forward=every, limit=limit)

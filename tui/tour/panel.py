@@ -1,4 +1,5 @@
-"""The narration panel: docked under every screen and dialog of a tour, it says what happens and what to press."""
+"""The narration panel: docked under every screen and dialog of a tour, it says what happens and
+what to press."""
 
 from __future__ import annotations
 
@@ -50,9 +51,14 @@ keep ctrl+n for themselves (`asr-console serve --tour`)."""
 NEXT_LABEL = "ctrl+n/F2"
 
 
-def body(p: Progress, key_style: Style | str = "reverse", current_style: Style | str = "bold reverse",
-         hint_style: Style | str = "dim") -> Text:
-    """Pure: a progress snapshot as the panel's text (narration, then what to press or what runs)."""
+def body(
+    p: Progress,
+    key_style: Style | str = "reverse",
+    current_style: Style | str = "bold reverse",
+    hint_style: Style | str = "dim",
+) -> Text:
+    """Pure: a progress snapshot as the panel's text (narration, then what to press or what
+    runs)."""
     text = Text(p.say)
     text.append("\n")
     if p.phase == "complete":
@@ -80,12 +86,23 @@ def body(p: Progress, key_style: Style | str = "reverse", current_style: Style |
         text.append(f"▶ {upcoming}", style="bold")
         text.append(p.act_label, style="bold")
     elif p.kind == "fast-forward":
-        text.append("▶▶ Fast-forwarding engine time" if performing else f"▶▶ {upcoming}Fast-forward engine time",
-                    style="bold")
+        text.append(
+            (
+                "▶▶ Fast-forwarding engine time"
+                if performing
+                else f"▶▶ {upcoming}Fast-forward engine time"
+            ),
+            style="bold",
+        )
     if p.note:
         text.append(f"  {p.note}", style=hint_style)
     if not p.auto and p.phase == "waiting":
-        what = {"keys": "do it for me", "act": "do it", "fast-forward": "fast-forward", "narrate": "continue"}
+        what = {
+            "keys": "do it for me",
+            "act": "do it",
+            "fast-forward": "fast-forward",
+            "narrate": "continue",
+        }
         gap = "   " if p.kind != "narrate" or p.note else ""
         text.append(f"{gap}{NEXT_LABEL}: {what.get(p.kind, 'continue')}", style=hint_style)
     return text
@@ -111,7 +128,11 @@ class NarrationPanel(Widget):
         & > .narration--hint { color: $text-muted; }
     }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"narration--key", "narration--current", "narration--hint"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "narration--key",
+        "narration--current",
+        "narration--hint",
+    }
 
     progress: reactive[Progress | None] = reactive(None, layout=True)
     """The snapshot shown."""

@@ -69,7 +69,9 @@ class FacetBar(LineWidget):
                 line.append(" │ ")
             start = line.cell_len
             line.append(f"{n} ", style=key)
-            line.append(f"{label} {self.counts.get(slug, 0)}", style=active if slug == self.active else "")
+            line.append(
+                f"{label} {self.counts.get(slug, 0)}", style=active if slug == self.active else ""
+            )
             self._spans.append((start, line.cell_len, slug))
         return line
 
@@ -89,5 +91,3 @@ class FacetBar(LineWidget):
             if start <= x < end:
                 self.post_message(self.Chosen(None if slug == self.active else slug))
                 return
-
-

@@ -19,7 +19,8 @@ class ItemSource(Protocol):
 
 
 class ItemRows:
-    """An `ItemSource` as a `RowReader`: backwards is the sort reversed, exact as names are unique."""
+    """An `ItemSource` as a `RowReader`: backwards is the sort reversed, exact as names are
+    unique."""
 
     backwards_ok = True
 
@@ -30,7 +31,12 @@ class ItemRows:
         return self._source.count_items(query)
 
     def read(
-        self, query: ItemQuery, *, limit: int, offset: int = 0, after: ItemRow | None = None,
+        self,
+        query: ItemQuery,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: ItemRow | None = None,
         backwards: bool = False,
     ) -> list[ItemRow]:
         if backwards:

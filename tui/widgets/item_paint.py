@@ -10,8 +10,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.queries import ItemQuery, ItemRow
-from tui.status_colours import status_styles
 from tui.render import truncate
+from tui.status_colours import status_styles
 from tui.widgets.item_columns import Column, RowStyles, header_text, row_segments
 from tui.widgets.virtual_table import fitted_strip, text_strip
 
@@ -35,7 +35,9 @@ def row_styles(table: Widget) -> RowStyles:
     get_style = table.get_component_rich_style
     cells = status_styles(table.app)
     cells["mark"] = get_style("item-table--mark", partial=True)
-    return RowStyles(table.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells)
+    return RowStyles(
+        table.rich_style, get_style("item-table--cursor"), get_style("item-table--marked"), cells
+    )
 
 
 def header_strip(paint: Paint, query: ItemQuery, style: Style) -> Strip:

@@ -128,13 +128,26 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
             return self.item_table
 
     def __init__(
-        self, source: ItemSource, query: ItemQuery | None = None, *, count: int | None = None,
-        name: str | None = None, id: str | None = None, classes: str | None = None, disabled: bool = False,
+        self,
+        source: ItemSource,
+        query: ItemQuery | None = None,
+        *,
+        count: int | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
     ) -> None:
         """A table over `source` showing `query` (default: every item, by name), which matches
         `count` rows when the caller knows (counted on mount otherwise)."""
-        super().__init__(ItemRows(source), query or ItemQuery(), name=name, id=id, classes=classes,
-                         disabled=disabled)
+        super().__init__(
+            ItemRows(source),
+            query or ItemQuery(),
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
         self._pages.count = count or 0
         self._count_on_mount = count is None
         self._marked: set[int] = set()
@@ -170,13 +183,20 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         self._pages.reset(query, count)
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
-        self.set_reactive(ItemTable.cursor_row, 0)  # Lines are compared below instead of its watcher.
+        self.set_reactive(
+            ItemTable.cursor_row, 0
+        )  # Lines are compared below instead of its watcher.
         self._post_highlighted()
         if before is None or was_empty != (self.row_count == 0):
             self.refresh()
             return
-        lines = [self._line(y)
-                 for y, (old, new) in enumerate(zip(before, self._top_lines(cached=False)), start=1) if old != new]
+        lines = [
+            self._line(y)
+            for y, (old, new) in enumerate(
+                zip(before, self._top_lines(cached=False), strict=False), start=1
+            )
+            if old != new
+        ]
         if (old_query.sort, old_query.descending) != (query.sort, query.descending):
             lines.append(self._line(0))  # The header marks the sorted column.
         if lines:
@@ -204,7 +224,9 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
                 self._update_virtual_size()
                 self.cursor_row = min(self.cursor_row, self.row_count - 1)
         self._pages.reload(window.start, window.stop - 1)
-        for index, before, row in zip(window, shown, self._pages.shown(window.start, window.stop - 1)):
+        for index, before, row in zip(
+            window, shown, self._pages.shown(window.start, window.stop - 1), strict=False
+        ):
             if row != before:
                 self._refresh_row(index)
         if was_empty != (self.row_count == 0):
@@ -241,7 +263,11 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
             return
         if row.id not in self._marked and row.status not in SELECTABLE:
             reason = NOT_SELECTABLE.get(row.status, row.status)
-            self.notify(f"{safe_text(row.name)} cannot be selected: {reason}.", severity="warning", timeout=4)
+            self.notify(
+                f"{safe_text(row.name)} cannot be selected: {reason}.",
+                severity="warning",
+                timeout=4,
+            )
         else:
             self._change_marks(self._marked ^ {row.id})
         self.cursor_row += 1
@@ -260,7 +286,9 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         self._post_highlighted()
 
     def header_line(self, paint: Paint) -> Strip:
-        return header_strip(paint, self.query, paint.base + self.get_component_rich_style("item-table--header"))
+        return header_strip(
+            paint, self.query, paint.base + self.get_component_rich_style("item-table--header")
+        )
 
     def empty_line(self, y: int, paint: Paint) -> Strip:
         if y != max(1, self.size.height // 2):
@@ -272,7 +300,11 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         return row_strip(row, paint, marked=row.id in self._marked, cursor=index == self.cursor_row)
 
     def new_paint(self) -> Paint:
-        return Paint(self.size.width, layout_columns(self.scrollable_content_region.width), self._row_styles())
+        return Paint(
+            self.size.width,
+            layout_columns(self.scrollable_content_region.width),
+            self._row_styles(),
+        )
 
     def _row_styles(self) -> RowStyles:
         """The rows' styles, looked up again only when the CSS, the theme or the focus changed
@@ -294,7 +326,9 @@ class ItemTable(VirtualTable[ItemQuery, ItemRow, Paint]):
         lines = []
         for index in range(self._page_height):
             row = get(index)
-            lines.append((row, index == self.cursor_row, row is not None and row.id in self._marked))
+            lines.append(
+                (row, index == self.cursor_row, row is not None and row.id in self._marked)
+            )
         return lines
 
     def _post_highlighted(self) -> None:

@@ -24,14 +24,26 @@ from tui.widgets.virtual_table import (
 )
 
 STATE_CLASSES = {
-    "Succeeded": "job-table--ok", "Failed": "job-table--failed", "InProgress": "job-table--running",
-    "Cancelling": "job-table--running", "NotStarted": "job-table--waiting", "Cancelled": "job-table--waiting",
+    "Succeeded": "job-table--ok",
+    "Failed": "job-table--failed",
+    "InProgress": "job-table--running",
+    "Cancelling": "job-table--running",
+    "NotStarted": "job-table--waiting",
+    "Cancelled": "job-table--waiting",
 }
 
 
 def job_columns(width: int) -> list[tuple[str, int]]:
-    """(title, width) per column; Item takes the slack; narrow widths drop Initiated by, then Name."""
-    fixed = [("Name", 26), ("Item", 0), ("State", 11), ("Started", 12), ("Duration", 9), ("Initiated by", 14)]
+    """(title, width) per column; Item takes the slack; narrow widths drop Initiated by, then
+    Name."""
+    fixed = [
+        ("Name", 26),
+        ("Item", 0),
+        ("State", 11),
+        ("Started", 12),
+        ("Duration", 9),
+        ("Initiated by", 14),
+    ]
     if width < 100:
         fixed = [c for c in fixed if c[0] != "Initiated by"]
     if width < 72:
@@ -59,8 +71,14 @@ def job_cells(row: JobRow, now: datetime, tz: str) -> dict[str, str]:
     took = clock.span_text(row.start_time, row.end_time, now)
     item = row.item if row.component is None else f"{row.item} · {row.component}"
     state = row.state if row.state != "NotStarted" or not row.waiting_reason else "Waiting"
-    return {"Name": row.name, "Item": safe_text(item), "State": state, "Started": started,
-            "Duration": took, "Initiated by": safe_text(row.initiated_by)}
+    return {
+        "Name": row.name,
+        "Item": safe_text(item),
+        "State": state,
+        "Started": started,
+        "Duration": took,
+        "Initiated by": safe_text(row.initiated_by),
+    }
 
 
 class JobSource(Protocol):
@@ -68,7 +86,9 @@ class JobSource(Protocol):
 
     def count_jobs(self, q: JobQuery) -> int: ...
 
-    def page_jobs(self, q: JobQuery, *, limit: int, after_seq: int | None = None) -> list[JobRow]: ...
+    def page_jobs(
+        self, q: JobQuery, *, limit: int, after_seq: int | None = None
+    ) -> list[JobRow]: ...
 
     def jobs_at(self, q: JobQuery, *, offset: int, limit: int) -> list[JobRow]: ...
 
@@ -87,7 +107,12 @@ class JobRows:
         return self._source.count_jobs(query)
 
     def read(
-        self, query: JobQuery, *, limit: int, offset: int = 0, after: JobRow | None = None,
+        self,
+        query: JobQuery,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: JobRow | None = None,
         backwards: bool = False,
     ) -> list[JobRow]:
         if after is not None:
@@ -131,7 +156,11 @@ class JobTable(VirtualTable[JobQuery, JobRow, JobPaint]):
         & > .job-table--waiting { color: $text-muted; }
     }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"job-table--header", "job-table--cursor", *STATE_CLASSES.values()}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "job-table--header",
+        "job-table--cursor",
+        *STATE_CLASSES.values(),
+    }
     BINDINGS: ClassVar[list[BindingType]] = cursor_bindings("job_table")
 
     class Opened(Message):
@@ -141,13 +170,17 @@ class JobTable(VirtualTable[JobQuery, JobRow, JobPaint]):
             super().__init__()
             self.job_id = job_id
 
-    def __init__(self, source: JobSource, query: JobQuery, tz: str, *, id: str | None = None) -> None:
+    def __init__(
+        self, source: JobSource, query: JobQuery, tz: str, *, id: str | None = None
+    ) -> None:
         super().__init__(JobRows(source), query, id=id)
         self.source = source
         self.tz = tz
 
     # -- data -----------------------------------------------------------------------------------
-    def set_query(self, query: JobQuery, tz: str | None = None, *, count: int | None = None) -> None:
+    def set_query(
+        self, query: JobQuery, tz: str | None = None, *, count: int | None = None
+    ) -> None:
         """Show `query` from its first row; `count`: its number of jobs when the caller knows it."""
         self.tz = tz or self.tz
         self._show(query, count)
@@ -173,7 +206,10 @@ class JobTable(VirtualTable[JobQuery, JobRow, JobPaint]):
         base = self.rich_style
         cursor = base + style("job-table--cursor")
         return JobPaint(
-            self.size.width, job_columns(self.scrollable_content_region.width), base, cursor,
+            self.size.width,
+            job_columns(self.scrollable_content_region.width),
+            base,
+            cursor,
             base + style("job-table--header"),
             {cls: (base + style(cls), cursor + style(cls)) for cls in set(STATE_CLASSES.values())},
             self.source.clock().now,
@@ -193,8 +229,10 @@ class JobTable(VirtualTable[JobQuery, JobRow, JobPaint]):
         line_style = paint.cursor if cursor else paint.base
         state_style = paint.states[STATE_CLASSES.get(row.state, "job-table--waiting")][cursor]
         segments, used = merged_segments(
-            (Cell(_fit(cells[title], w), w, state_style if title == "State" else None)
-             for title, w in paint.columns),
+            (
+                Cell(_fit(cells[title], w), w, state_style if title == "State" else None)
+                for title, w in paint.columns
+            ),
             line_style,
         )
         return fitted_strip(segments, used, paint.width, line_style)

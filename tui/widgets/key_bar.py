@@ -24,8 +24,9 @@ class Key(NamedTuple):
     """Where the binding lives (the focused widget, the screen, the app): where its action runs."""
 
 
-def key_line(keys: list[Key], pinned: list[Key], width: int, key_style, text_style
-             ) -> tuple[Text, list[tuple[int, int, Key]]]:
+def key_line(
+    keys: list[Key], pinned: list[Key], width: int, key_style, text_style
+) -> tuple[Text, list[tuple[int, int, Key]]]:
     """The footer's line (pure) and where each key sits on it: `keys` as many as fit, then `pinned`
     right-aligned. A key that does not fit whole is left out, and `…` says so."""
     right = Text()
@@ -94,9 +95,13 @@ class KeyBar(LineWidget):
             if binding.action in seen and action not in PINNED:
                 continue
             seen.add(binding.action)
-            key = Key(self.app.get_key_display(binding), binding.description, binding.action, entry.node)
+            key = Key(
+                self.app.get_key_display(binding), binding.description, binding.action, entry.node
+            )
             if action in PINNED:
-                if action not in pinned or binding.id:  # the console's own key (q) over Textual's (^q)
+                if (
+                    action not in pinned or binding.id
+                ):  # the console's own key (q) over Textual's (^q)
                     pinned[action] = key
             else:
                 keys.append(key)
@@ -104,8 +109,13 @@ class KeyBar(LineWidget):
         self.refresh()
 
     def render(self) -> Text:
-        line, self._spans = key_line(self._keys, self._pinned, self.size.width,
-                                     self.get_component_rich_style("key-bar--key"), self.rich_style)
+        line, self._spans = key_line(
+            self._keys,
+            self._pinned,
+            self.size.width,
+            self.get_component_rich_style("key-bar--key"),
+            self.rich_style,
+        )
         return line
 
     async def on_click(self, event: events.Click) -> None:

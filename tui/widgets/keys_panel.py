@@ -10,9 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-GROUPS = (("This view", lambda b: b.id and not b.id.startswith("app.")),
-          ("Anywhere", lambda b: b.id and b.id.startswith("app.")),
-          ("Textual", lambda b: not b.id))
+GROUPS = (
+    ("This view", lambda b: b.id and not b.id.startswith("app.")),
+    ("Anywhere", lambda b: b.id and b.id.startswith("app.")),
+    ("Textual", lambda b: not b.id),
+)
 """The panel's sections, in order: each takes the bindings its test accepts (the console's all
 have ids, scoped by their view or widget; `app.` ones work on every view)."""
 

@@ -51,10 +51,13 @@ class OverviewPane(Widget):
         overflow-y: auto;
     }
     """
-    item: reactive[ItemView | None] = reactive(None, repaint=False)  # watch_item repaints what changed.
+    item: reactive[ItemView | None] = reactive(
+        None, repaint=False
+    )  # watch_item repaints what changed.
     """The machine shown, or None when nothing is highlighted."""
     local_next_check: reactive[str] = reactive("", repaint=False)
-    """When the service checks this machine again, in vault-local time (shown from the next `item`)."""
+    """When the service checks this machine again, in vault-local time (shown from the next
+    `item`)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -65,7 +68,9 @@ class OverviewPane(Widget):
         self._strips: list[Strip | None] = []  # Painted lines, kept while their text is the same.
         self._by_line = False  # The lines fit the pane: painted one by one (see render_line).
         self._paint: tuple[int, Style] | None = None  # Width and base style, during a paint.
-        self._kept: dict[tuple, Strip] = {}  # Painted lines by their text, for one width and base style.
+        self._kept: dict[
+            tuple, Strip
+        ] = {}  # Painted lines by their text, for one width and base style.
         self._kept_for: tuple[int, Style] | None = None
         self._wrapped: dict[tuple, list[Text]] = {}  # Rows' and paragraphs' lines (`_kept_lines`).
         self._status_styles: dict[str, Style] = {}
@@ -105,7 +110,12 @@ class OverviewPane(Widget):
         moved = False  # Whether a line came or went above: every line from there moves.
         changed = []
         for y in range(max(len(lines), len(before))):
-            if not moved and y < len(lines) and y < len(before) and (lines[y] is before[y] or lines[y] == before[y]):
+            if (
+                not moved
+                and y < len(lines)
+                and y < len(before)
+                and (lines[y] is before[y] or lines[y] == before[y])
+            ):
                 self._strips[y] = strips[y]
                 continue
             moved = len(lines) != len(before)
@@ -128,7 +138,8 @@ class OverviewPane(Widget):
 
     def _painted(self, line: Text, width: int, base: Style) -> Strip:
         """A line painted, or the same text painted before at this width and base style: moving
-        to another machine, or a live refresh's status change, mostly shows lines painted already."""
+        to another machine, or a live refresh's status change, mostly shows lines painted already.
+        """
         if self._kept_for != (width, base):
             self._kept_for = (width, base)
             self._kept.clear()
@@ -182,11 +193,15 @@ class OverviewPane(Widget):
             def build() -> list[Text]:
                 text = Text(value, style=style)
                 room = max(1, width - LABEL_WIDTH - 1)
-                parts = [text] if text.cell_len <= room else text.wrap(console, room, overflow="fold")
+                parts = (
+                    [text] if text.cell_len <= room else text.wrap(console, room, overflow="fold")
+                )
                 built = []
                 for n, part in enumerate(parts):
                     line = Text(end="")
-                    line.append(f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else "")
+                    line.append(
+                        f"{label if n == 0 else '':<{LABEL_WIDTH}} ", style="bold" if n == 0 else ""
+                    )
                     line.append_text(part)
                     built.append(line)
                 if last:
@@ -211,11 +226,15 @@ class OverviewPane(Widget):
             # building the pane).
             def build() -> list[Text]:
                 value = Text(end="")
-                value.append(text, style)  # A span, not the Text's own style: render_line paints spans.
+                value.append(
+                    text, style
+                )  # A span, not the Text's own style: render_line paints spans.
                 if value.cell_len <= width:
                     return [value]
                 # Wrapped lines start under the text after the bullet or arrow, not at the margin.
-                lead = len(text) - len(text.lstrip(" ")) + (2 if text.lstrip(" ")[:1] in "●→" else 0)
+                lead = (
+                    len(text) - len(text.lstrip(" ")) + (2 if text.lstrip(" ")[:1] in "●→" else 0)
+                )
                 if lead >= width // 2:
                     return list(value.wrap(console, width, overflow="fold"))
                 first, *rest = value.wrap(console, width - lead, overflow="fold")
@@ -237,7 +256,11 @@ class OverviewPane(Widget):
         row("OS", safe_text(item.os))
         row("Appliance", safe_text(item.appliance))
         row("Replication", f"{item.replication_health} · {item.protection_state}")
-        row("Last job", short_job_id(item.last_job_id) if item.last_job_id else "-", last=not item.auto_update)
+        row(
+            "Last job",
+            short_job_id(item.last_job_id) if item.last_job_id else "-",
+            last=not item.auto_update,
+        )
         if item.auto_update:
             row("Auto update", "on", last=True)
         return lines

@@ -28,7 +28,13 @@ class RowReader(Protocol[Q, R]):
     def count(self, query: Q) -> int: ...
 
     def read(
-        self, query: Q, *, limit: int, offset: int = 0, after: R | None = None, backwards: bool = False
+        self,
+        query: Q,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: R | None = None,
+        backwards: bool = False,
     ) -> list[R]: ...
 
 

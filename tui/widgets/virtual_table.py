@@ -113,8 +113,14 @@ class VirtualTable(ScrollView, Generic[Q, R, P], can_focus=True):
     """Index of the highlighted row in the query's order, kept within the rows there are."""
 
     def __init__(
-        self, reader: RowReader[Q, R], query: Q, *, name: str | None = None, id: str | None = None,
-        classes: str | None = None, disabled: bool = False,
+        self,
+        reader: RowReader[Q, R],
+        query: Q,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         use_framed_line_cache(self)
@@ -209,7 +215,8 @@ class VirtualTable(ScrollView, Generic[Q, R, P], can_focus=True):
         self.cursor_moved()
 
     def on_resize(self) -> None:
-        # A smaller terminal (or pane) keeps the highlighted row in view, once the new size is laid out.
+        # A smaller terminal (or pane) keeps the highlighted row in view, once the new size is laid
+        # out.
         self.call_after_refresh(lambda: scroll_to_row(self, self.cursor_row))
 
     def _on_click(self, event: events.Click) -> None:
