@@ -189,25 +189,39 @@ def write(db: Database, *, check_references: bool = True) -> Iterator[sqlite3.Co
         return
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     attempt = 0
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout by itself
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Refused(_busy_message(conn)) from None
-            attempt += 1
-            time.sleep(min(0.05 * attempt, left))  # SQLite said busy without waiting (WAL recovery)
+    # BEGIN inside the try: a ^C that lands just after it still rolls back (an open transaction
+    # left behind would swallow every later write of this connection, the lease's release too).
     try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout by itself
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Refused(_busy_message(conn)) from None
+                attempt += 1
+                # SQLite said busy without waiting (WAL recovery)
+                time.sleep(min(0.05 * attempt, left))
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
+
+
+def end_interrupted(conn: sqlite3.Connection, *, outer: bool) -> None:
+    """Clean-up after an interrupt (^C, SIGTERM): roll back a transaction the interrupted work left
+    open, unless it is the caller's (`outer`: one was open before the work began). A signal can land
+    as `write()`'s exit starts, after its body and before its COMMIT; the transaction then stays
+    open, and every later `write()` of this connection (an audit row, the lease's release) would
+    join it and be lost with it."""
+    if not outer and conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _busy_message(conn: sqlite3.Connection) -> str:

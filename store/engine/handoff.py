@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from store import audit, clock
-from store.db import BUSY_TIMEOUT_MS, set_setting, setting, write
+from store.db import BUSY_TIMEOUT_MS, end_interrupted, set_setting, setting, write
 from store.engine import lease
 from store.engine.loop import advance, processed_until
 from store.errors import BadInput, Refused, StoreError
@@ -83,10 +83,18 @@ class _Withdrawn(Exception):
 
 
 def _perform(
-    db: Database, holder: str, rid: int, start: datetime, to: datetime, actor: str
+    db: Database,
+    holder: str,
+    rid: int,
+    start: datetime,
+    to: datetime,
+    actor: str,
+    *,
+    outer: bool = False,
 ) -> AdvanceResult:
     """Advance to `to` for request `rid` (the caller holds the lease), then record the outcome.
-    Stopped part way (withdrawn, or ^C here), what was done is kept and audited."""
+    Stopped part way (withdrawn, or ^C here), what was done is kept and audited. `outer`: it runs
+    inside the caller's transaction."""
 
     def step(_at: datetime) -> None:
         lease.renew(db, holder)
@@ -99,6 +107,7 @@ def _perform(
     try:
         result = advance(db, to, on_batch=step, holder=holder)
     except (_Withdrawn, KeyboardInterrupt) as stop:
+        end_interrupted(db.conn, outer=outer)
         audit_move(db, start, processed_until(db.conn), "interrupted", actor)
         if isinstance(stop, KeyboardInterrupt):
             raise
@@ -168,6 +177,7 @@ def serve(db: Database, holder: str) -> int:
     """Perform every request waiting for the engine, in order (the caller holds the lease); how
     many.
     Costs two small reads when there is none."""
+    outer = db.conn.in_transaction
     if setting(db.conn, SERVING, "") != holder:
         with write(db) as conn:
             set_setting(conn, SERVING, holder)
@@ -180,7 +190,7 @@ def serve(db: Database, holder: str) -> int:
         return 0
     done = 0
     while (claimed := _claim(db, holder)) is not None:
-        _perform(db, holder, *claimed)
+        _perform(db, holder, *claimed, outer=outer)
         done += 1
     return done
 
@@ -190,6 +200,7 @@ def ask(db: Database, move: Move, actor: str) -> AdvanceResult:
     for the outcome (or do it here if the holder goes away first). Interrupted, the request is
     withdrawn: the holder stops at its next batch and keeps what it did."""
     kind, amount = move.encode()
+    outer = db.conn.in_transaction  # a caller's own transaction (the move is then part of it)
     with write(db) as conn:
         rid = conn.execute(
             "INSERT INTO clock_requests (kind, amount, actor, asker_pid) VALUES (?, ?, ?, ?)",
@@ -209,7 +220,7 @@ def ask(db: Database, move: Move, actor: str) -> AdvanceResult:
                 )
             holder, _expires = lease.current(db.conn)
             if holder is None:
-                done = _do_here(db, rid)
+                done = _do_here(db, rid, outer)
                 if done is not None:
                     return done
             elif state == "pending" and setting(db.conn, SERVING, "") != holder:
@@ -220,6 +231,7 @@ def ask(db: Database, move: Move, actor: str) -> AdvanceResult:
                 )
             time.sleep(LOOK_S)  # pacing: the holder works in its own process
     finally:
+        end_interrupted(db.conn, outer=outer)
         _withdraw(db, rid)
 
 
@@ -260,15 +272,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _do_here(db: Database, rid: int) -> AdvanceResult | None:
+def _do_here(db: Database, rid: int, outer: bool) -> AdvanceResult | None:
     """The lease is free: take it and perform the request here (None: another process took it)."""
     mine = lease.new_holder()
     if not lease.try_acquire(db, mine):
         return None
     try:
         claimed = _claim(db, mine, rid)
-        return None if claimed is None else _perform(db, mine, *claimed)
+        return None if claimed is None else _perform(db, mine, *claimed, outer=outer)
     finally:
+        end_interrupted(db.conn, outer=outer)  # or the release would join a dangling transaction
         lease.release(db, mine)
 
 

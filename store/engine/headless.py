@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from store import audit, clock
 from store.clock import iso, wall_seconds
-from store.db import write
+from store.db import end_interrupted, write
 from store.engine import handoff, lease
 from store.engine.loop import advance, processed_until
 from store.errors import Refused
@@ -66,6 +66,7 @@ def run_engine(
     if engine_for is not None:  # bad input before the lease is taken
         clock.later(processed_until(db.conn), engine_for, "--for")
     holder = holder or lease.new_holder()
+    outer = db.conn.in_transaction
     lease.acquire(db, holder)
     start = processed_until(db.conn)
     until = start + min(engine_for, clock.LATEST - start) if engine_for is not None else None
@@ -95,6 +96,7 @@ def run_engine(
             if until is None or processed_until(db.conn) < until:
                 time.sleep(step_wall_s)
     finally:
+        end_interrupted(db.conn, outer=outer)  # ^C as a write ended: its transaction is not ours
         lease.release(db, holder)
         with write(db) as conn:
             audit.record(
