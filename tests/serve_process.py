@@ -52,7 +52,10 @@ class Served:
         """The console processes the server has started (its children), by pid."""
         found: list[int] = []
         for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            found += [int(p) for p in (task / "children").read_text().split()]
+            try:
+                found += [int(p) for p in (task / "children").read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # a thread that ended between the listing and the read
         return found
 
     def tail(self) -> str:
