@@ -39,7 +39,7 @@ SPEC = {"canary": "1", "waves": "50%,100%", "bake": "30m", "max_failures": "1%"}
 
 
 def _spec(vault_id: int):
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
 
     return RolloutSpec(name="bench", vault_id=vault_id, all_eligible=True, **SPEC)
 

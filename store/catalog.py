@@ -4,7 +4,7 @@ it."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # (component, version, release date, requires). Agent builds from the update rollups (asr-facts
 # 3.1);
@@ -51,8 +51,7 @@ DEFAULT_RELEASES: list[tuple[str, str, str, dict[str, str]]] = [
 ]
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """One row of the catalog."""
 
     component: str

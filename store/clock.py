@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from time import gmtime, strftime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from store.errors import BadInput
@@ -175,8 +175,7 @@ def stored_now(text: str) -> datetime:
     return moment
 
 
-@dataclass(frozen=True)
-class ClockState:
+class ClockState(NamedTuple):
     """The clock row: what `clock show` prints."""
 
     mode: str

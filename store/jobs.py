@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.db import setting
 from store.errors import BadInput
+from store.job_queries import JobQuery, JobRow
 from store.job_writes import task_plan
-from store.queries import JobQuery, JobRow
 from store.vocabulary import JobState
 
 if TYPE_CHECKING:
@@ -113,10 +112,10 @@ def for_target(conn: sqlite3.Connection, q: JobQuery, name: str) -> JobQuery:
     """Narrow a query to one machine's jobs, or an appliance's component jobs, by name."""
     row = conn.execute("SELECT id FROM items WHERE name = ?", (name,)).fetchone()
     if row is not None:
-        return replace(q, item_id=row[0])
+        return q._replace(item_id=row[0])
     row = conn.execute("SELECT id FROM appliances WHERE name = ?", (name,)).fetchone()
     if row is not None:
-        return replace(q, appliance_id=row[0])
+        return q._replace(appliance_id=row[0])
     raise BadInput(f"no replicated item or appliance named {name!r}")
 
 

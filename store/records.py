@@ -9,9 +9,10 @@ import sqlite3
 from functools import lru_cache
 
 from store.catalog import latest_ga_sql
+from store.item_records import ItemRecord, JobBrief
+from store.job_queries import JobQuery
 from store.jobs import JOB_COLUMNS, _job_where, _with_tasks
 from store.models import JobView
-from store.queries import ItemRecord, JobBrief, JobQuery
 from store.versions import Version, reboot_required_for
 from store.vocabulary import ACTIVE_JOB_CODE, ALREADY_LATEST_CODE, UpdateStatus
 

@@ -16,8 +16,8 @@ from store.engine.checks import Latest
 from store.engine.runner import RunStats
 from store.errors import BadInput, Refused
 from store.fleet import no_such_item
-from store.queries import RolloutSpec
 from store.rollout_rules import Window, check_name, parse_bake, parse_count, parse_waves, wave_sizes
+from store.rollout_spec import RolloutSpec
 from store.rollouts import RolloutRow, rollout_by_id, rollout_row
 from store.vocabulary import UpdateStatus
 

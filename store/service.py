@@ -6,10 +6,9 @@ import functools
 import inspect
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 from store import clock
 from store.db import Database, open_db
@@ -23,8 +22,7 @@ if TYPE_CHECKING:  # the engine loads on the first command that needs it
     from store.outcomes import Plan
 
 
-@dataclass(frozen=True)
-class VaultInfo:
+class VaultInfo(NamedTuple):
     """A vault as the header and the vault switcher show it."""
 
     id: int

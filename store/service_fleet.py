@@ -12,8 +12,8 @@ from store.queries import ItemQuery, ItemRow
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:
+    from store.item_records import ItemRecord
     from store.models import ApplianceView, ItemView
-    from store.queries import ItemRecord
 
 
 class FleetReads:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from store.errors import BadInput
 
 if TYPE_CHECKING:
+    from store.job_queries import JobQuery, JobRow
     from store.models import JobView
-    from store.queries import JobQuery, JobRow
 
 
 class JobReads:

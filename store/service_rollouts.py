@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from store.models import FailedMachine, RolloutView
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
 
 
 class Rollouts:

@@ -21,7 +21,7 @@ def open_rollout_form(
     app, item_ids: list[int] | None, *, on_created: Callable[[], None] | None = None
 ) -> None:
     """The form over `item_ids` (None: every eligible machine); once created, the Rollouts view."""
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
     from store.service import Service
     from tui.modals.rollout_form import RolloutFormModal
 

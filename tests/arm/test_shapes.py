@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from store.item_records import ItemRecord, JobBrief
 from store.models import ApplianceView, Blocker, ComponentView, JobError, JobView, TaskView
-from store.queries import ItemRecord, JobBrief
 from tui.arm import jobs_shapes, routes, shapes
 from tui.arm.names import VaultScope, machine_name, resource_name
 

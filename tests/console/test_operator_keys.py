@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from waiting import item_shown, live, until
 
-from store.queries import JobQuery
+from store.job_queries import JobQuery
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal

@@ -14,7 +14,7 @@ from waiting import item_shown, polled, until
 from store import operations
 from store.db import open_db
 from store.engine import sim_actions
-from store.queries import JobQuery
+from store.job_queries import JobQuery
 from store.service import Service
 from tui.app import ConsoleApp
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal

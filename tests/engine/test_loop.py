@@ -15,8 +15,8 @@ from store.engine import lease, sim_actions
 from store.engine.headless import run_engine
 from store.engine.loop import advance, advance_by, processed_until
 from store.errors import BadInput, Refused
+from store.job_queries import JobQuery
 from store.jobs import count_jobs, list_jobs, state_counts
-from store.queries import JobQuery
 from store.sim.loader import CHECK_INTERVAL_S
 
 BUSY = world(

@@ -237,7 +237,7 @@ def _write_methods() -> list[str]:
 
 
 def _spec(name: str, machine: str):
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
 
     return RolloutSpec(name=name, vault_id=1, names=(machine,), window="12:00-13:00")
 

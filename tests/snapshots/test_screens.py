@@ -198,7 +198,7 @@ def _rollout_db(path: Path, *, resume_for: int | None = None) -> Path:
     (Halted); `resume_for`: then resumed, and that many minutes of engine time later."""
     from datetime import timedelta
 
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
     from store.service import Service
     from store.sim.scenario import read_scenario
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from store.queries import JobQuery, JobRow
+from store.job_queries import JobQuery, JobRow
 from store.service import Service
 from store.vocabulary import SITE_RECOVERY_ACTOR
 from tui.modals.job_detail import JobDetailModal

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from store.db import open_db
-from store.queries import JobQuery, JobRow
+from store.job_queries import JobQuery, JobRow
 from store.service import Service
 from tui.widgets.job_table import JobTable
 from tui.widgets.table_pages import PAGE_SIZE

@@ -12,7 +12,8 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from store.errors import BadInput, Refused
-from store.queries import ItemQuery, JobQuery
+from store.job_queries import JobQuery
+from store.queries import ItemQuery
 from store.vocabulary import ACTIVE_JOB_CODE, JobState
 from tui.arm import jobs_shapes, routes, shapes
 from tui.arm.names import PROVIDER, RESOURCE_GROUP, VaultScope, machine_name, resource_name

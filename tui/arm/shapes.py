@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from tui.arm.names import TYPES, VaultScope, resource_name
 
 if TYPE_CHECKING:
+    from store.item_records import ItemRecord
     from store.models import ApplianceView, ComponentView
-    from store.queries import ItemRecord
 
 INSTANCE = "InMageRcm"
 AZURE = "Microsoft Azure"

@@ -114,7 +114,7 @@ def _print_jobs(found_now, **_) -> None:
 @service_command(json_of=lambda found_now: found_now[0], text=_print_jobs)
 def jobs(svc, ctx: Context, state, item_name, limit):
     """Site Recovery jobs, newest first."""
-    from store.queries import JobQuery
+    from store.job_queries import JobQuery
 
     q = JobQuery(
         vault_id=svc.vault_filter(ctx.vault),

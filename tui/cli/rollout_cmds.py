@@ -120,7 +120,7 @@ def create(
     window,
 ):
     """Create rollout NAME over NAMES, --all-eligible, or the machines the filters choose."""
-    from store.queries import RolloutSpec
+    from store.rollout_spec import RolloutSpec
 
     spec = RolloutSpec(
         name=name,

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from store.queries import JobQuery
+from store.job_queries import JobQuery
 from store.vocabulary import JobState
 from tui.live_view import LiveView
 from tui.paint import use_line_compositor

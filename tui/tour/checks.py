@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from textual.screen import Screen
 
-from store.queries import JobQuery
+from store.job_queries import JobQuery
 from store.vocabulary import ACTIVE_JOB_STATES
 from tui.modals.bulk_update import BulkTable, BulkUpdateModal
 from tui.modals.job_detail import JobDetailModal

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -12,8 +12,7 @@ from tui.render import safe_text
 from tui.widgets.text_line import LineWidget
 
 
-@dataclass(frozen=True)
-class HeaderState:
+class HeaderState(NamedTuple):
     """What every screen's header shows; the app holds one (`ConsoleApp.header`)."""
 
     vault: str

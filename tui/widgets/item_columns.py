@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -16,8 +15,7 @@ from tui.widgets.virtual_table import Cell, merged_segments
 MARK_GLYPH = "✓"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column as laid out for one width."""
 
     key: str

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from store import clock
-from store.queries import JobQuery, JobRow
+from store.job_queries import JobQuery, JobRow
 from tui.render import fit, safe_text
 from tui.widgets.virtual_table import (
     Cell,
