@@ -206,7 +206,7 @@ def run_trials(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=cli_env(),
+            env=cli_env({"PYTHONFAULTHANDLER": "1"}),  # a stuck one shows where it was
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
         )
@@ -236,11 +236,12 @@ def run_trials(
                 trial.killed = True
             trial.alive_s = time.monotonic() - began
         elif proc.poll() is None:
-            proc.kill()
             report.violations.append(
                 f"trial {n}: {kind} never took the lease within 60 s "
-                f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)})"
+                f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)}); "
+                "where it was: below"
             )
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack to stderr
         try:
             out, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -254,6 +255,7 @@ def run_trials(
             elif proc.returncode != 0:
                 report.violations.append(
                     f"trial {n}: {kind} exited {proc.returncode} before the kill: {err!r}"
+                    f" (stdout ends {out[-200:]!r})"
                 )
         now, states, v = snapshot(db)
         trial.clock_after, trial.jobs_after = now, states
