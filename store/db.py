@@ -33,6 +33,12 @@ def _connect(path: Path, read_only: bool, live: bool) -> sqlite3.Connection:
     return conn
 
 
+def reader(path: Path) -> sqlite3.Connection:
+    """A plain read-only connection to a database this process has opened and checked already
+    (open_db): for a read on a thread of its own (store/counts_ahead.py)."""
+    return _connect(path, read_only=True, live=True)
+
+
 def open_db(
     path: str | Path, *, create: bool = True, read_only: bool = False, live: bool = True
 ) -> Database:
@@ -224,8 +230,13 @@ def end_interrupted(conn: sqlite3.Connection, *, outer: bool) -> None:
         conn.execute("ROLLBACK")
 
 
+def db_path(conn: sqlite3.Connection) -> Path:
+    """The file `conn` has open."""
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
+
+
 def _busy_message(conn: sqlite3.Connection) -> str:
-    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    path = db_path(conn)
     holders = db_files.lock_holders(path)
     who = f"another process ({'; '.join(holders)})" if holders else "another process"
     return (

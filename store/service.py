@@ -68,6 +68,7 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
         self._db = db
         self._conn = db.conn
         self.read_only = read_only
+        self._ahead = None  # counts read ahead on another thread (FleetReads.count_ahead)
 
     @classmethod
     def open(
@@ -110,13 +111,15 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
                 return v
         raise BadInput(f"no vault named {name!r}")
 
-    def check_console_ready(self, vault: str | None) -> None:
-        """What the console needs before it starts: a fleet, the named vault, a clock it can run."""
-        if not self.vaults():
+    def check_console_ready(self, vault: str | None) -> VaultInfo:
+        """What the console needs before it starts: a fleet, the named vault, a clock it can run.
+        Returns the vault it opens on: the named one, or the first."""
+        vaults = self.vaults()
+        if not vaults:
             raise BadInput("the database holds no fleet (run `asr-console demo load`)")
-        if vault is not None:
-            self.vault(vault)
+        first = self.vault(vault) if vault is not None else vaults[0]
         self.clock()
+        return first
 
     def vault_filter(self, name: str | None) -> int | None:
         """Listing commands cover every vault unless --vault narrows them."""

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from store import fleet
 from store.catalog import latest_releases
+from store.db import db_path
 from store.errors import BadInput
 from store.queries import ItemQuery, ItemRow
 from store.vocabulary import COMPONENT_NAMES, Component, UpdateStatus
 
 if TYPE_CHECKING:
+    from store.counts_ahead import CountsAhead
     from store.item_records import ItemRecord
     from store.models import ApplianceView, ItemView
 
@@ -20,6 +22,7 @@ class FleetReads:
     """What the fleet holds, read on the service's connection."""
 
     _conn: sqlite3.Connection
+    _ahead: CountsAhead | None
 
     def count_items(self, q: ItemQuery) -> int:
         return fleet.count_items(self._conn, q)
@@ -33,7 +36,17 @@ class FleetReads:
         return fleet.facet_counts(self._conn, q)
 
     def match_counts(self, q: ItemQuery) -> tuple[dict[str, int], tuple[str, None] | None]:
-        return fleet.match_counts(self._conn, q)
+        ahead, self._ahead = self._ahead, None  # only the next call's: later ones count afresh
+        counts = ahead.counts(q) if ahead is not None else None
+        return counts if counts is not None else fleet.match_counts(self._conn, q)
+
+    def count_ahead(self, q: ItemQuery) -> None:
+        """Start reading `match_counts(q)` on another thread, while this one does other work
+        (the console, while it loads): the next `match_counts` call takes the answer when it is
+        for `q` (store/counts_ahead.py)."""
+        from store.counts_ahead import CountsAhead
+
+        self._ahead = CountsAhead(db_path(self._conn), q)
 
     def item(self, name: str) -> ItemView:
         return fleet.item_detail(self._conn, name)

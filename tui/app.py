@@ -75,15 +75,18 @@ class ConsoleApp(OperatorFlows, App):
         vault: str | None = None,
         engine: bool = False,
         greeting: str | None = None,
+        service: Service | None = None,
     ) -> None:
         """`engine`: hold the engine lease and move engine time while open (the CLI turns it on).
         `greeting`: said in a notification once the console is up (what the terminal said before
-        the console covered it, e.g. that the database was just created)."""
+        the console covered it, e.g. that the database was just created). `service`: one already
+        open on `db_path` (the command line's, reading the first counts ahead); the app closes
+        it."""
         super().__init__()
         self.greeting = greeting
         self.db_path = Path(db_path)
         self.read_only = read_only
-        self.service = Service.open(self.db_path, read_only=read_only, create=False)
+        self.service = service or Service.open(self.db_path, read_only=read_only, create=False)
         self.set_reactive(
             ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0]
         )
