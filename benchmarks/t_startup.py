@@ -12,7 +12,11 @@ Children start warm as an installed program does: compiled bytecode cached (see 
 The verdict is on the median of the rounds' ratios: each round starts the console and the empty app
 one right after the other (alternating which goes first), so a ratio compares two starts made at the
 same machine speed; this VM's speed drifts by up to 1.8x within minutes, and the medians of the two
-sample sets (their ratio is printed beside it) can come from rounds minutes apart.
+sample sets (their ratio is printed beside it) can come from rounds minutes apart. That drift also
+moves a single round's ratio by +-25%: the median of 9 rounds ranged from 1.11x to 1.46x over one
+41-round sequence of the same code (1.17x over all 41), so each `--repeat` asks for
+ROUNDS_PER_REPEAT first-row rounds, cut short after the row (SHORT_SETTLE_S), and only the first
+MEMORY_ROUNDS run SETTLE_S for b.memory.
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ from common import (
 
 COLS, ROWS = 120, 40
 SETTLE_S = 2.0
+SHORT_SETTLE_S = 0.3
+"""A first-row round only: long enough to see the console quit cleanly."""
+ROUNDS_PER_REPEAT = 4
+MEMORY_ROUNDS = 3
 TIMEOUT_S = 60.0
 ANSI = re.compile(
     rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
@@ -168,17 +176,20 @@ def main() -> None:
     db = scratch("startup.db")
     console, empty = [], []
     session = None
+    rounds = a.repeat * ROUNDS_PER_REPEAT
     try:
-        for k in range(a.repeat + 1):  # round 0 warms the OS caches; discarded
+        for k in range(rounds + 1):  # round 0 warms the OS caches; discarded
             copy_db(a.fleet, db)
+            settle = a.settle if k <= MEMORY_ROUNDS else SHORT_SETTLE_S
             # Each round starts both, one right after the other, the console first in odd rounds and
             # the empty app first in even ones (neither always follows the other's exit).
             if k % 2:
-                c = run_in_pty([CONSOLE, "--db", str(db)], marker, a.settle)
+                c = run_in_pty([CONSOLE, "--db", str(db)], marker, settle)
                 e = run_in_pty([PYTHON, str(BENCH / "empty_app.py")], "empty-app-ready", 0.2)
             else:
                 e = run_in_pty([PYTHON, str(BENCH / "empty_app.py")], "empty-app-ready", 0.2)
-                c = run_in_pty([CONSOLE, "--db", str(db)], marker, a.settle)
+                c = run_in_pty([CONSOLE, "--db", str(db)], marker, settle)
+            c["memory_round"] = 1 <= k <= MEMORY_ROUNDS
             if k:
                 console.append(c)
                 empty.append(e)
@@ -191,10 +202,13 @@ def main() -> None:
         median([r["first_row_s"] for r in console]),
         median([r["first_row_s"] for r in empty]),
     )
-    paired = median(
-        [c["first_row_s"] / e["first_row_s"] for c, e in zip(console, empty, strict=False)]
+    ratios = sorted(
+        c["first_row_s"] / e["first_row_s"] for c, e in zip(console, empty, strict=True)
     )
-    c_rss, e_rss = max(r["maxrss_mib"] for r in console), median([r["maxrss_mib"] for r in empty])
+    paired = median(ratios)
+    quartiles = (ratios[len(ratios) // 4], ratios[(3 * len(ratios)) // 4])
+    memory = [r for r in console if r["memory_round"]]
+    c_rss, e_rss = max(r["maxrss_mib"] for r in memory), median([r["maxrss_mib"] for r in empty])
     goal = budgets().startup_ratio
     results = [
         Result(
@@ -214,8 +228,9 @@ def main() -> None:
                 f" {[round(r['first_row_s'], 3) for r in console]}, empty app samples"
                 f" {[round(r['first_row_s'], 3) for r in empty]}; the ratio is the median of the"
                 f" {len(console)} rounds' console/empty ratios (both started one right after the"
-                " other: this VM's speed drifts by up to 1.8x within minutes), the medians' ratio"
-                f" is {c_first / e_first:.2f}x"
+                " other: this VM's speed drifts by up to 1.8x within minutes; their quartiles"
+                f" {quartiles[0]:.2f}x-{quartiles[1]:.2f}x), the medians' ratio is"
+                f" {c_first / e_first:.2f}x"
             ),
         ),
         Result(
@@ -227,8 +242,8 @@ def main() -> None:
             "empty Textual app",
             "< 100 MiB",
             c_rss < 100,
-            samples=[r["maxrss_mib"] for r in console],
-            notes="worst run shown"
+            samples=[r["maxrss_mib"] for r in memory],
+            notes=f"worst of the {len(memory)} rounds that ran {a.settle:g} s"
             + "".join(
                 f"; a console run exited {r['exit_code']}" for r in console if r["exit_code"]
             ),
