@@ -32,6 +32,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,6 +41,8 @@ from common import copy_db, remove_db, scratch  # noqa: E402
 from driving import Frames, send_key  # noqa: E402
 from t_ui import settle  # noqa: E402
 
+LIVE_WITHIN_S = 120
+"""Under valgrind the console takes ~50x longer to go live; past this it never will."""
 ACTIONS = ("tick", "filter", "clear", "sort", "move", "slash", "jobs", "bulk")
 PER_ROUND = {
     "tick": 2,
@@ -107,13 +110,18 @@ async def started(app, pilot, frames: Frames) -> None:
     the first rows), then with its timers paused until no frame came for 30 ms: what start-up left
     to do is not counted in the first operations."""
 
+    from tui.widgets.key_bar import KeyBar
+
     def live() -> bool:
         polling = any(
             getattr(t._callback, "__func__", None) is type(app).poll_changes for t in app._timers
         )
-        return polling and bool(app.screen.query("Footer"))
+        return polling and bool(app.screen.query(KeyBar))
 
+    deadline = time.monotonic() + LIVE_WITHIN_S
     while not live():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the console was not live (polling, key footer) in {LIVE_WITHIN_S} s")
         await pilot.pause(0.05)
     pause_all_timers(app)
     await settle(frames, lambda: True, frame=False)
