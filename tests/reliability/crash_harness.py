@@ -111,6 +111,21 @@ def _requests(db: Path) -> str:
     return f"requests {rows}, serving holder {serving}"
 
 
+def _kernel_wait(pid: int) -> str:
+    """What a stuck process waits on in the kernel (its state, wait channel and system call):
+    faulthandler's stack cannot show a wait inside C code."""
+    found = []
+    for name in ("stat", "wchan", "syscall"):
+        try:
+            text = Path(f"/proc/{pid}/{name}").read_text().strip()
+            if name == "stat":
+                text = text.rsplit(")", 1)[-1].split()[0]  # the state letter: R, S, D, ...
+        except OSError as exc:
+            text = f"unreadable ({exc.strerror})"
+        found.append(f"{name} {text}")
+    return "; ".join(found)
+
+
 def holds_lease(db: Path, pid: int) -> bool:
     """Whether `pid` has taken the lease (on a starved machine its expiry may lag: the claim
     counts)."""
@@ -239,7 +254,7 @@ def run_trials(
             report.violations.append(
                 f"trial {n}: {kind} never took the lease within 60 s "
                 f"(lease {lease_row(db)}, time {time.time():.1f}; {_requests(db)}); "
-                "where it was: below"
+                f"in the kernel: {_kernel_wait(proc.pid)}; in Python: below"
             )
             proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack to stderr
         try:
