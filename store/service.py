@@ -114,12 +114,15 @@ class Service(FleetReads, JobReads, Commands, Rollouts):
     def check_console_ready(self, vault: str | None) -> VaultInfo:
         """What the console needs before it starts: a fleet, the named vault, a clock it can run.
         Returns the vault it opens on: the named one, or the first."""
-        vaults = self.vaults()
-        if not vaults:
+        if not self.vaults():
             raise BadInput("the database holds no fleet (run `asr-console demo load`)")
-        first = self.vault(vault) if vault is not None else vaults[0]
+        first = self.console_vault(vault)
         self.clock()
         return first
+
+    def console_vault(self, name: str | None) -> VaultInfo:
+        """The vault the console opens on: the named one, or the first."""
+        return self.vault(name) if name else self.vaults()[0]
 
     def vault_filter(self, name: str | None) -> int | None:
         """Listing commands cover every vault unless --vault narrows them."""

@@ -87,9 +87,7 @@ class ConsoleApp(OperatorFlows, App):
         self.db_path = Path(db_path)
         self.read_only = read_only
         self.service = service or Service.open(self.db_path, read_only=read_only, create=False)
-        self.set_reactive(
-            ConsoleApp.vault, self.service.vault(vault) if vault else self.service.vaults()[0]
-        )
+        self.set_reactive(ConsoleApp.vault, self.service.console_vault(vault))
         self.engine = EngineThread(self.db_path) if engine and not read_only else None
         self._engine_stop_told = False
         self._seen_version = -1
